@@ -1,0 +1,184 @@
+"""交办, 签收, 申请退回, 撤回: who handles the case."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from cases.actions.common import action_date, check_actor, lead_assignment, live_assignments, require_text
+from cases.deadline_rules import due_for, explicit
+from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case, Role as CaseRole
+from huiyin.formats import cn_date
+from orgs.access import standing_of
+from orgs.models import Membership, Role, Unit, UnitKind
+from workdays.calendar import compute
+from workflow.engine import apply_transition
+from workflow.errors import ActionForbidden, CaseError
+
+
+def reply_deadlines(case: Case, start: date, rule_name: str) -> dict[str, Any]:
+    """The reply deadline of a round starting at `start` and the unit's draft target."""
+    if rule_name == "reply" and case.explicit_deadline:
+        due, how = explicit(case.explicit_deadline)
+    else:
+        due, how = due_for(case, rule_name, start)
+    return {
+        "deadline": due.date,
+        "deadline_provisional": due.provisional,
+        "deadline_rule": how,
+        **unit_deadline_fields(case, due.date, start),
+    }
+
+
+def unit_deadline_fields(case: Case, deadline: date, start: date) -> dict[str, Any]:
+    from cases.deadline_rules import rule_for
+
+    draft = compute(rule_for(case.category, case.level, "unit_draft"), deadline)
+    # A short round (re-handling) may leave less than the usual margin: never before its start.
+    day = max(draft.date, start)
+    return {"unit_deadline": day, "unit_deadline_provisional": draft.provisional}
+
+
+def return_window_end(case: Case) -> date | None:
+    if case.assigned_on is None:
+        return None
+    return due_for(case, "return_window", case.assigned_on)[0].date
+
+
+def _check_head_or_handler(user: Any, unit: Unit, field: str) -> None:
+    if user is None:
+        return
+    if not Membership.objects.filter(
+        user=user, unit=unit, role__in=[Role.HEAD, Role.HANDLER]
+    ).exists():
+        raise CaseError(f"{user.get_full_name() or user.username}不是{unit.name}的人员", field=field)
+
+
+@transaction.atomic
+def assign_case(
+    case: Case,
+    *,
+    by: Any,
+    lead_unit: Unit,
+    co_units: list[Unit] | None = None,
+    assigned_on: date | None = None,
+    leader_in_charge: Any = None,
+    handler: Any = None,
+    deadline: date | None = None,
+    on: date | None = None,
+) -> Case:
+    """交办: give the case to a lead unit (and co-units) with deadlines."""
+    check_actor(by, case, "assign")
+    on = action_date(case, assigned_on or on)
+    co_units = list(co_units or [])
+    if lead_unit is None:
+        raise CaseError("请选择主办处室", field="lead_unit")
+    if lead_unit.kind == UnitKind.EXTERNAL or not lead_unit.is_active:
+        raise CaseError(f"{lead_unit.name}不能作为主办处室", field="lead_unit")
+    if lead_unit in co_units:
+        raise CaseError("协办处室不能与主办处室相同", field="co_units")
+    if len(set(co_units)) != len(co_units):
+        raise CaseError("协办处室有重复", field="co_units")
+    if leader_in_charge is not None and not standing_of(leader_in_charge).has(Role.LEADER):
+        raise CaseError("分管领导须为委领导", field="leader_in_charge")
+    _check_head_or_handler(handler, lead_unit, "handler")
+    if deadline is not None:
+        if deadline <= on:
+            raise CaseError("办理期限须晚于交办日期", field="deadline")
+        case.explicit_deadline = deadline
+    rule = "co_opinion" if case.role == CaseRole.CO else "reply"
+    fields = reply_deadlines(case, on, rule)
+    Assignment.objects.create(
+        case=case, unit=lead_unit, kind=AssignmentKind.LEAD, assigned_on=on, handler=handler,
+        deadline=fields["deadline"], deadline_provisional=fields["deadline_provisional"],
+        deadline_rule=fields["deadline_rule"],
+    )
+    co_due, co_how = due_for(case, "co_unit_opinion", on)
+    for unit in co_units:
+        Assignment.objects.create(
+            case=case, unit=unit, kind=AssignmentKind.CO, assigned_on=on,
+            deadline=min(co_due.date, fields["deadline"]),
+            deadline_provisional=co_due.provisional, deadline_rule=co_how,
+        )
+    changes = {
+        **fields,
+        "lead_unit": lead_unit,
+        "assigned_on": on,
+        "explicit_deadline": case.explicit_deadline,
+        "leader_in_charge": leader_in_charge or case.leader_in_charge,
+    }
+    apply_transition(
+        case, "assign", by=by, on=on, to="assigned", changes=changes,
+        details={
+            "lead_unit": lead_unit.code,
+            "co_units": [u.code for u in co_units],
+            "deadline": fields["deadline"].isoformat(),
+            "deadline_provisional": fields["deadline_provisional"],
+            "handler": getattr(handler, "username", None),
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def accept_case(case: Case, *, by: Any, on: date | None = None) -> Case:
+    """签收: the lead unit takes the case."""
+    check_actor(by, case, "accept")
+    on = action_date(case, on)
+    assignment = lead_assignment(case)
+    assignment.status = AssignmentStatus.ACCEPTED
+    assignment.accepted_on = on
+    if assignment.handler_id is None and assignment.unit_id in standing_of(by).handler_in:
+        assignment.handler = by
+    assignment.save(update_fields=["status", "accepted_on", "handler"])
+    apply_transition(case, "accept", by=by, on=on, to="handling", details={"unit": assignment.unit.code})
+    return case
+
+
+def _end_assignments(case: Case, on: date, reason: str) -> list[str]:
+    codes = []
+    for a in live_assignments(case):
+        if a.kind == AssignmentKind.LEAD:
+            a.status, a.returned_on, a.return_reason = AssignmentStatus.RETURNED, on, reason
+        else:
+            a.status = AssignmentStatus.CANCELLED
+        a.save(update_fields=["status", "returned_on", "return_reason"])
+        codes.append(a.unit.code)
+    return codes
+
+
+CLEARED_DEADLINES = {
+    "lead_unit": None, "assigned_on": None, "deadline": None, "deadline_provisional": False,
+    "deadline_rule": {}, "unit_deadline": None, "unit_deadline_provisional": False,
+}
+
+
+@transaction.atomic
+def return_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> Case:
+    """申请退回: the lead unit hands the case back for re-assignment, within the window."""
+    check_actor(by, case, "return")
+    reason = require_text(reason, "reason", "退回理由")
+    on = action_date(case, on)
+    window_end = return_window_end(case)
+    if window_end and on > window_end:
+        raise CaseError(f"申请退回须在交办后5个工作日内（{cn_date(window_end)}前）提出")
+    units = _end_assignments(case, on, reason)
+    apply_transition(
+        case, "return", by=by, on=on, to="registered", changes=CLEARED_DEADLINES,
+        details={"reason": reason, "units": units},
+    )
+    return case
+
+
+@transaction.atomic
+def withdraw_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> Case:
+    """撤回: not ours (退回交办机关 or 改办); excluded from statistics."""
+    check_actor(by, case, "withdraw")
+    reason = require_text(reason, "reason", "撤回理由")
+    on = action_date(case, on)
+    units = _end_assignments(case, on, reason)
+    apply_transition(
+        case, "withdraw", by=by, on=on, to="withdrawn", changes=CLEARED_DEADLINES,
+        details={"reason": reason, "units": units},
+    )
+    return case

@@ -1,0 +1,186 @@
+"""沟通, 会办意见, 延期, 成果转化, 承诺事项: work done while the case is handled."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from cases.actions.assign import unit_deadline_fields
+from cases.actions.common import action_date, check_actor, live_assignments, require_text
+from cases.deadline_rules import due_for, explicit
+from cases.models import (
+    AssignmentKind,
+    AssignmentStatus,
+    Case,
+    Commitment,
+    CommitmentStatus,
+    Communication,
+    CommunicationMethod,
+    CommunicationStage,
+    ExtensionRequest,
+    Outcome,
+    OutcomeKind,
+)
+from huiyin.formats import cn_date
+from orgs.access import standing_of
+from orgs.models import UnitKind
+from workflow.engine import apply_transition
+from workflow.errors import ActionForbidden, CaseError
+
+
+def _choice(value: str, choices: type, field: str, label: str) -> str:
+    if value not in choices.values:
+        raise CaseError(f"请选择有效的{label}", field=field)
+    return value
+
+
+@transaction.atomic
+def communicate(
+    case: Case, *, by: Any, stage: str, method: str, summary: str, participants: str = "",
+    on: date | None = None,
+) -> Communication:
+    """沟通: a talk with the proposer before, during or after the reply."""
+    check_actor(by, case, "communicate")
+    _choice(stage, CommunicationStage, "stage", "沟通阶段")
+    _choice(method, CommunicationMethod, "method", "沟通方式")
+    summary = require_text(summary, "summary", "沟通情况")
+    on = action_date(case, on)
+    record = Communication.objects.create(
+        case=case, round=case.round, stage=stage, method=method, on=on,
+        participants=(participants or "").strip(), summary=summary, recorded_by=by,
+    )
+    apply_transition(
+        case, "communicate", by=by, on=on,
+        details={"communication": record.pk, "stage": stage, "method": method},
+    )
+    return record
+
+
+@transaction.atomic
+def submit_opinion(
+    case: Case, *, by: Any, text: str, unit: Any = None, on: date | None = None
+) -> Case:
+    """会办意见: a co-unit's opinion to the lead unit. The lead unit records the opinion
+    of an outside agency (a co-unit without users) by naming it."""
+    mine = check_actor(by, case, "submit_opinion")
+    text = require_text(text, "text", "会办意见")
+    on = action_date(case, on)
+    co = [a for a in live_assignments(case) if a.kind == AssignmentKind.CO]
+    my_units = standing_of(by).unit_ids
+    if "co_unit" in mine and unit is None:
+        candidates = [a for a in co if a.unit_id in my_units]
+    else:
+        if unit is None:
+            raise CaseError("请选择提交意见的协办单位", field="unit")
+        candidates = [a for a in co if a.unit_id == getattr(unit, "pk", unit)]
+        if not candidates:
+            raise CaseError("所选单位不是此办件的协办单位", field="unit")
+        if candidates[0].unit_id not in my_units and candidates[0].unit.kind != UnitKind.EXTERNAL:
+            raise ActionForbidden("只能代外部协办单位登记意见")
+    assignment = next((a for a in candidates if not a.opinion), candidates[0])
+    previous = assignment.opinion
+    assignment.opinion, assignment.opinion_on = text, on
+    assignment.status = AssignmentStatus.ACCEPTED
+    assignment.accepted_on = assignment.accepted_on or on
+    assignment.save(update_fields=["opinion", "opinion_on", "status", "accepted_on"])
+    apply_transition(
+        case, "submit_opinion", by=by, on=on,
+        details={"unit": assignment.unit.code, "replaces_previous": bool(previous)},
+    )
+    return case
+
+
+def pending_extension(case: Case) -> ExtensionRequest | None:
+    return case.extension_requests.filter(approved__isnull=True).first()
+
+
+@transaction.atomic
+def request_extension(
+    case: Case, *, by: Any, until: date, reason: str, on: date | None = None
+) -> ExtensionRequest:
+    """申请延期: at most 6 months from 交办."""
+    check_actor(by, case, "request_extension")
+    reason = require_text(reason, "reason", "延期理由")
+    on = action_date(case, on)
+    if pending_extension(case):
+        raise CaseError("已有待审批的延期申请")
+    if until is None:
+        raise CaseError("请填写延期至的日期", field="until")
+    if case.deadline and until <= case.deadline:
+        raise CaseError(f"延期日期须晚于现期限（{cn_date(case.deadline)}）", field="until")
+    latest = due_for(case, "reply_max", case.assigned_on)[0].date
+    if until > latest:
+        raise CaseError(f"延期最长至交办后6个月（{cn_date(latest)}）", field="until")
+    request = ExtensionRequest.objects.create(
+        case=case, until=until, reason=reason, requested_on=on, requested_by=by
+    )
+    apply_transition(
+        case, "request_extension", by=by, on=on,
+        details={"until": until.isoformat(), "reason": reason},
+    )
+    return request
+
+
+@transaction.atomic
+def decide_extension(
+    case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None
+) -> Case:
+    """审批延期: the leader approves (the deadline moves) or refuses."""
+    check_actor(by, case, "decide_extension")
+    on = action_date(case, on)
+    request = pending_extension(case)
+    if request is None:
+        raise CaseError("没有待审批的延期申请")
+    if not approved and not (comment or "").strip():
+        raise CaseError("不同意延期时请填写意见", field="comment")
+    request.approved, request.comment = bool(approved), (comment or "").strip()
+    request.decided_on, request.decided_by = on, by
+    request.save(update_fields=["approved", "comment", "decided_on", "decided_by"])
+    changes: dict[str, Any] = {}
+    if approved:
+        due, how = explicit(request.until)
+        changes = {
+            "deadline": due.date, "deadline_provisional": False, "deadline_rule": how,
+            **unit_deadline_fields(case, due.date, on),
+        }
+        case.assignments.filter(kind=AssignmentKind.LEAD, status__in=[
+            AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED
+        ]).update(deadline=due.date, deadline_provisional=False, deadline_rule=how)
+    apply_transition(
+        case, "decide_extension", by=by, on=on, changes=changes,
+        details={"approved": bool(approved), "until": request.until.isoformat(), "comment": request.comment},
+    )
+    return case
+
+
+@transaction.atomic
+def add_outcome(case: Case, *, by: Any, kind: str, title: str, on: date | None = None) -> Outcome:
+    """成果转化: a policy, plan, project or system the case produced."""
+    check_actor(by, case, "add_outcome")
+    _choice(kind, OutcomeKind, "kind", "成果类型")
+    title = require_text(title, "title", "成果名称")
+    on = action_date(case, on)
+    outcome = Outcome.objects.create(case=case, kind=kind, title=title, on=on)
+    apply_transition(case, "add_outcome", by=by, on=on, details={"outcome": outcome.pk, "kind": kind, "title": title})
+    return outcome
+
+
+@transaction.atomic
+def update_commitment(
+    case: Case, *, by: Any, commitment_id: int, status: str, note: str = "", on: date | None = None
+) -> Commitment:
+    """承诺事项跟踪: progress or fulfilment of what a reply promised."""
+    check_actor(by, case, "update_commitment")
+    _choice(status, CommitmentStatus, "status", "承诺事项状态")
+    on = action_date(case, on)
+    commitment = case.commitments.filter(pk=commitment_id).first()
+    if commitment is None:
+        raise CaseError("此办件没有该承诺事项", field="id")
+    old = commitment.status
+    commitment.status, commitment.note, commitment.updated_on = status, (note or "").strip(), on
+    commitment.save(update_fields=["status", "note", "updated_on"])
+    apply_transition(
+        case, "update_commitment", by=by, on=on,
+        details={"commitment": commitment.pk, "status": [old, status], "note": commitment.note},
+    )
+    return commitment

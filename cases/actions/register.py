@@ -1,0 +1,226 @@
+"""register and edit: the case's own data."""
+
+import re
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from audit.record import today
+from cases.actions.common import action_date, check_actor, require_text
+from cases.models import Case, CaseProposer, Category, Level, Mode, Proposer, ProposerKind, Topic
+from orgs.access import standing_of
+from orgs.models import Role
+from workflow.engine import apply_transition, start_case
+from workflow.errors import ActionForbidden, CaseError
+from workflow.tables import workflow_for
+
+PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "党")
+EDITABLE_FIELDS = (
+    "level", "issuer", "year", "session", "number", "title", "content", "mode",
+    "external_lead", "topics", "led_by", "is_key", "leader_in_charge", "lead_proposer",
+    "joint_proposers", "received_on", "explicit_deadline",
+)
+
+
+def guess_proposer_kind(name: str, category: str) -> str:
+    """Collectives are recognised by how their names end; people by the category."""
+    if "界" in name and not name.endswith("代表"):
+        return ProposerKind.SECTOR
+    if "委员会" in name or "专委会" in name or name.endswith("委"):
+        if any(p in name for p in PARTIES):
+            return ProposerKind.PARTY
+        return ProposerKind.COMMITTEE
+    if any(name.startswith(p) for p in PARTIES) and len(name) > 3:
+        return ProposerKind.PARTY
+    return ProposerKind.DEPUTY if category == Category.NPC_SUGGESTION else ProposerKind.MEMBER
+
+
+def find_or_create_proposer(entry: str | dict[str, Any], category: str) -> Proposer:
+    if isinstance(entry, dict):
+        name = (entry.get("name") or "").strip()
+        kind = entry.get("kind") or guess_proposer_kind(name, category)
+        extra = {k: entry[k] for k in ("delegation", "party", "phone") if entry.get(k)}
+    else:
+        name, kind, extra = (entry or "").strip(), "", {}
+        kind = guess_proposer_kind(name, category)
+    if not name:
+        raise CaseError("提出人姓名不能为空", field="lead_proposer")
+    if kind not in ProposerKind.values:
+        raise CaseError(f"提出人类型“{kind}”无效", field="lead_proposer")
+    proposer, _ = Proposer.objects.get_or_create(name=name, kind=kind, defaults=extra)
+    return proposer
+
+
+def split_names(values: list[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = re.split(r"[、，,；;\s]+", values)
+    return [v.strip() for v in values if v and v.strip()]
+
+
+def _check_choice(value: str, choices: type, field: str, label: str) -> str:
+    if value not in choices.values:
+        raise CaseError(f"{label}“{value}”无效", field=field)
+    return value
+
+
+def _set_proposers(case: Case, lead: Any, joint: list[Any]) -> None:
+    lead_p = find_or_create_proposer(lead, case.category)
+    people = [lead_p]
+    for entry in joint:
+        p = find_or_create_proposer(entry, case.category)
+        if p not in people:
+            people.append(p)
+    case.proposer_links.all().delete()
+    CaseProposer.objects.bulk_create(
+        CaseProposer(case=case, proposer=p, position=i) for i, p in enumerate(people)
+    )
+
+
+def _set_topics(case: Case, names: list[str]) -> None:
+    topics = [Topic.objects.get_or_create(name=n[:50])[0] for n in dict.fromkeys(split_names(names))]
+    case.topics.set(topics)
+
+
+def _validate_case_fields(data: dict[str, Any]) -> None:
+    _check_choice(data["category"], Category, "category", "类别")
+    _check_choice(data["level"], Level, "level", "级别")
+    _check_choice(data["mode"], Mode, "mode", "办理方式")
+    year = data["year"]
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise CaseError(f"年度“{year}”无效", field="year")
+    require_text(data["number"], "number", "编号")
+    require_text(data["title"], "title", "标题")
+    if data["mode"] == Mode.CO and not (data.get("external_lead") or "").strip():
+        raise CaseError("会办件请填写主办单位", field="external_lead")
+    received_on = data.get("received_on")
+    if received_on and received_on > today():
+        raise CaseError("收到日期不能晚于今天", field="received_on")
+
+
+def _check_unique(data: dict[str, Any], exclude_pk: int | None = None) -> None:
+    clash = Case.objects.filter(
+        category=data["category"], level=data["level"], issuer=data.get("issuer") or "",
+        year=data["year"], number=data["number"],
+    ).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise CaseError(
+            f"{data['year']}年已有编号为“{data['number']}”的同类办件", field="number"
+        )
+
+
+@transaction.atomic
+def register_case(
+    *,
+    by: Any,
+    category: str,
+    level: str,
+    year: int,
+    number: str,
+    title: str,
+    lead_proposer: str | dict[str, Any],
+    mode: str,
+    issuer: str = "",
+    session: str = "",
+    content: str = "",
+    joint_proposers: list[Any] | None = None,
+    external_lead: str = "",
+    topics: list[str] | None = None,
+    led_by: str = "",
+    is_key: bool = False,
+    received_on: date | None = None,
+    explicit_deadline: date | None = None,
+    leader_in_charge: Any = None,
+) -> Case:
+    """登记: create a case in its workflow's initial state."""
+    if not standing_of(by).has(Role.COORDINATOR):
+        raise ActionForbidden("只有议提案管理员可以登记办件")
+    data = {
+        "category": category, "level": level, "issuer": (issuer or "").strip(), "year": year,
+        "number": (number or "").strip(), "title": (title or "").strip(), "mode": mode,
+        "external_lead": (external_lead or "").strip(), "received_on": received_on,
+    }
+    _validate_case_fields(data)
+    _check_unique(data)
+    on = received_on or today()
+    case = Case(
+        **data | {"received_on": on},
+        session=(session or "").strip(),
+        content=content or "",
+        led_by=(led_by or "").strip(),
+        is_key=bool(is_key),
+        explicit_deadline=explicit_deadline,
+        leader_in_charge=leader_in_charge,
+        state=workflow_for(category).initial,
+        last_action_on=on,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise CaseError(f"{year}年已有编号为“{number}”的同类办件", field="number") from None
+    _set_proposers(case, lead_proposer, list(joint_proposers or []))
+    _set_topics(case, topics or [])
+    start_case(case, by=by, on=on, details={"number": case.number, "title": case.title})
+    return case
+
+
+def _current_values(case: Case) -> dict[str, Any]:
+    links = list(case.proposer_links.select_related("proposer").order_by("position"))
+    return {
+        **{f: getattr(case, f) for f in EDITABLE_FIELDS if hasattr(Case, f) and f not in (
+            "topics", "lead_proposer", "joint_proposers", "leader_in_charge")},
+        "leader_in_charge": case.leader_in_charge_id,
+        "topics": sorted(case.topics.values_list("name", flat=True)),
+        "lead_proposer": links[0].proposer.name if links else "",
+        "joint_proposers": [link.proposer.name for link in links[1:]],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@transaction.atomic
+def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> Case:
+    """修改: change the case's data; the event keeps the field diff."""
+    check_actor(by, case, "edit")
+    on = action_date(case, on)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise CaseError(f"不能修改字段：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+    before = _current_values(case)
+    if "leader_in_charge" in fields:
+        user = fields["leader_in_charge"]
+        fields["leader_in_charge"] = getattr(user, "pk", user)
+    if "topics" in fields:
+        fields["topics"] = sorted(dict.fromkeys(split_names(fields["topics"])))
+    if "joint_proposers" in fields:
+        fields["joint_proposers"] = split_names(fields["joint_proposers"])
+    diff = {k: [_jsonable(before[k]), _jsonable(v)] for k, v in fields.items() if before.get(k) != v}
+    if not diff:
+        raise CaseError("没有修改任何内容")
+    merged = {f: getattr(case, f) for f in ("category", "level", "issuer", "year", "number", "title", "mode", "external_lead")}
+    merged.update({k: v for k, v in fields.items() if k in merged})
+    merged["received_on"] = fields.get("received_on")
+    _validate_case_fields(merged)
+    _check_unique(merged, exclude_pk=case.pk)
+    if "received_on" in fields and fields["received_on"] is None:
+        raise CaseError("请填写收到日期", field="received_on")
+    column_changes = {
+        ("leader_in_charge_id" if k == "leader_in_charge" else k): v
+        for k, v in fields.items()
+        if k in diff and k not in ("topics", "lead_proposer", "joint_proposers")
+    }
+    apply_transition(case, "edit", by=by, on=on, details={"diff": diff}, changes=column_changes)
+    if "lead_proposer" in diff or "joint_proposers" in diff:
+        _set_proposers(
+            case, fields.get("lead_proposer", before["lead_proposer"]),
+            fields.get("joint_proposers", before["joint_proposers"]),
+        )
+    if "topics" in diff:
+        _set_topics(case, fields["topics"])
+    case.refresh_from_db()
+    return case

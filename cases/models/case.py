@@ -1,0 +1,145 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.models.choices import Category, Level, Mode, ProposerKind, Role
+
+
+class Proposer(models.Model):
+    """A deputy, a CPPCC member, or a collective (党派、界别、专委会)."""
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=ProposerKind.choices)
+    delegation = models.CharField("代表团/界别", max_length=100, blank=True)
+    party = models.CharField("党派", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    address = models.CharField("通讯地址", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "代表委员"
+        verbose_name_plural = "代表委员"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "kind"], name="proposer_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    name = models.CharField("主题", max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = "主题"
+        verbose_name_plural = "主题"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """One matter to handle (办件). State changes only through workflow.engine."""
+
+    category = models.CharField("类别", max_length=30, choices=Category.choices)
+    level = models.CharField("级别", max_length=20, choices=Level.choices)
+    issuer = models.CharField("交办机关", max_length=100, blank=True, default="")
+    year = models.PositiveSmallIntegerField("年度")
+    session = models.CharField("届次", max_length=100, blank=True)
+    number = models.CharField("编号", max_length=40)
+    title = models.CharField("标题", max_length=300)
+    content = models.TextField("内容", blank=True)
+    mode = models.CharField("办理方式", max_length=20, choices=Mode.choices)
+    # 会办 is our co role; 主办/承办/分办 all count as lead (DESIGN.md §1).
+    role = models.GeneratedField(
+        expression=models.Case(
+            models.When(mode=Mode.CO, then=models.Value(Role.CO)),
+            default=models.Value(Role.LEAD),
+        ),
+        output_field=models.CharField(max_length=10, choices=Role.choices),
+        db_persist=True,
+        verbose_name="我委角色",
+    )
+    external_lead = models.CharField("主办单位（外部）", max_length=100, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="cases", verbose_name="主题")
+    led_by = models.CharField("领办领导", max_length=100, blank=True)
+    is_key = models.BooleanField("重点件", default=False)
+    leader_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="cases_in_charge", verbose_name="分管领导",
+    )
+    proposers = models.ManyToManyField(
+        Proposer, through="CaseProposer", related_name="cases", verbose_name="提出人"
+    )
+
+    state = models.CharField("状态", max_length=30)
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    received_on = models.DateField("收到日期")
+    assigned_on = models.DateField("交办日期", null=True, blank=True)
+    # The reply (or 会办 opinion) due date of the current round, and how it was made,
+    # so a provisional date can be recomputed when its year's calendar arrives.
+    deadline = models.DateField("答复期限", null=True, blank=True)
+    deadline_provisional = models.BooleanField("期限暂定", default=False)
+    deadline_rule = models.JSONField("期限规则", default=dict, blank=True)
+    explicit_deadline = models.DateField("办理期限（交办机关）", null=True, blank=True)
+    unit_deadline = models.DateField("处室初稿期限", null=True, blank=True)
+    unit_deadline_provisional = models.BooleanField(default=False)
+    last_action_on = models.DateField("最近办理日期")
+
+    # Summaries of the current state kept on the row, written by the actions only:
+    # lists and statistics over a million cases filter and count on them without joins.
+    lead_unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_cases",
+        verbose_name="主办处室",
+    )
+    reply_class = models.CharField("答复类别", max_length=1, blank=True)
+    replied_on = models.DateField("答复日期", null=True, blank=True)
+    feedback_result = models.CharField("评价结果", max_length=30, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        ordering = ["-year", "category", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "level", "issuer", "year", "number"], name="case_number_unique"
+            ),
+            models.CheckConstraint(condition=Q(round__gte=1), name="case_round_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "category", "level"]),
+            models.Index(fields=["state", "deadline"]),
+            models.Index(fields=["lead_unit", "state"]),
+            models.Index(fields=["deadline"]),
+            models.Index(fields=["-id"], name="case_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def lead_proposer(self) -> Proposer | None:
+        links = getattr(self, "_prefetched_objects_cache", {}).get("proposer_links")
+        if links is None:
+            links = self.proposer_links.select_related("proposer")
+        for link in links:
+            if link.position == 0:
+                return link.proposer
+        return None
+
+
+class CaseProposer(models.Model):
+    """Position 0 is the lead proposer (领衔人); 1, 2 … the joint proposers in order."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposer_links")
+    proposer = models.ForeignKey(Proposer, on_delete=models.PROTECT, related_name="case_links")
+    position = models.PositiveSmallIntegerField("顺序")
+
+    class Meta:
+        ordering = ["case", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="case_proposer_position"),
+            models.UniqueConstraint(fields=["case", "proposer"], name="case_proposer_once"),
+        ]

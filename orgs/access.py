@@ -1,0 +1,54 @@
+"""Who a user is in the commission: commission-wide roles and unit roles."""
+
+from dataclasses import dataclass, field
+
+from orgs.models import COMMISSION_ROLES, Membership, Role
+
+
+@dataclass(frozen=True)
+class Standing:
+    roles: frozenset[str] = frozenset()
+    head_of: frozenset[int] = frozenset()  # unit ids
+    handler_in: frozenset[int] = frozenset()
+    unit_ids: frozenset[int] = field(default=frozenset())
+
+    @property
+    def sees_all(self) -> bool:
+        return bool(self.roles & {Role.COORDINATOR, Role.LEADER, Role.VIEWER, Role.ADMIN})
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+def standing_of(user) -> Standing:
+    """The user's roles, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Standing()
+    cached = getattr(user, "_huiyin_standing", None)
+    if cached is not None:
+        return cached
+    roles: set[str] = set()
+    heads: set[int] = set()
+    handlers: set[int] = set()
+    for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
+        if role in COMMISSION_ROLES:
+            roles.add(role)
+        elif role == Role.HEAD:
+            heads.add(unit_id)
+        elif role == Role.HANDLER:
+            handlers.add(unit_id)
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    standing = Standing(
+        roles=frozenset(roles),
+        head_of=frozenset(heads),
+        handler_in=frozenset(handlers),
+        unit_ids=frozenset(heads | handlers),
+    )
+    user._huiyin_standing = standing
+    return standing
+
+
+def forget_standing(user) -> None:
+    if hasattr(user, "_huiyin_standing"):
+        del user._huiyin_standing

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+
+
+class UnitKind(models.TextChoices):
+    OFFICE = "office", "办公室"
+    DEPARTMENT = "department", "处室"
+    COUNTY = "county", "县区卫健局"
+    AFFILIATED = "affiliated", "直属单位"
+    EXTERNAL = "external", "外部单位"
+
+
+class Unit(models.Model):
+    """A unit of the commission (处室, 县区卫健局, 直属单位) or an outside agency.
+
+    Outside agencies (kind external) have no users: our staff record their opinions.
+    """
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name="上级单位",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    COORDINATOR = "coordinator", "议提案管理员"
+    LEADER = "leader", "委领导"
+    VIEWER = "viewer", "查阅"
+    HEAD = "head", "处室负责人"
+    HANDLER = "handler", "承办人"
+
+
+# Roles that act on the whole commission, wherever the membership row sits.
+COMMISSION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.VIEWER})
+UNIT_ROLES = frozenset({Role.HEAD, Role.HANDLER})
+
+
+class Membership(models.Model):
+    """A user's role in one unit; a user may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "任职"
+        verbose_name_plural = "任职"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
