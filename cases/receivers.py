@@ -22,10 +22,9 @@ def _recompute(rule: dict[str, str]) -> Any:
 def recompute_provisional_deadlines(sender: Any, years: list[int], by: Any = None, on: date | None = None, **kwargs: Any) -> None:
     from cases.actions.assign import unit_deadline_fields
 
-    span = Q()
-    for year in years:
-        span |= Q(deadline__year=year) | Q(unit_deadline__year=year)
-    cases = Case.objects.filter(Q(deadline_provisional=True) | Q(unit_deadline_provisional=True)).filter(span)
+    # Every provisional date, whatever its own year: one computed across a year boundary
+    # depends on both years. Provisional dates are few (the year after the current one).
+    cases = Case.objects.filter(Q(deadline_provisional=True) | Q(unit_deadline_provisional=True))
     for case in cases.iterator(chunk_size=500):
         due = _recompute(case.deadline_rule)
         fields: dict[str, Any] = {}
@@ -46,7 +45,7 @@ def recompute_provisional_deadlines(sender: Any, years: list[int], by: Any = Non
                 "changes": {k: [str(before[k]), str(v)] for k, v in fields.items() if before[k] != v},
             },
         )
-    for assignment in Assignment.objects.filter(deadline_provisional=True, deadline__year__in=years):
+    for assignment in Assignment.objects.filter(deadline_provisional=True):
         due = _recompute(assignment.deadline_rule)
         if due is not None:
             Assignment.objects.filter(pk=assignment.pk).update(

@@ -1,0 +1,63 @@
+# Huiyin developer tasks. GNU make; every command uses the project's own .venv.
+#
+#   make run     set up, migrate, load demo data if the database is empty, serve on :$PORT
+#   make test    set up and run the whole test suite (PYTEST_ARGS="-k foo -x" to narrow)
+#   make lint    ruff check + ruff format --check
+#   make static  npm ci (when needed) and copy vendor files into web/static/vendor/
+#   make clean   remove .venv, node_modules, copied vendor files and test artifacts
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_STAMP := $(VENV)/.huiyin-installed
+NODE_STAMP := node_modules/.huiyin-installed
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: help venv static run test lint clean
+
+help:
+	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
+
+# `make .venv` (or `make venv`) creates the virtualenv and installs the project with its
+# dev tools; the stamp makes it run again whenever pyproject.toml changes.
+$(VENV) venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "Huiyin needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not found')." >&2; \
+	  echo "Install a newer Python, or run: make PYTHON=/path/to/python3.11 ..." >&2; \
+	  exit 1; }
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# The project root on sys.path, as manage.py would have it: setuptools' editable finder
+	@# maps only the packages it saw at install time, so an app created (or given its
+	@# __init__.py) later would not import from the `huiyin` script until a reinstall.
+	@$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "huiyin-project-root.pth").write_text("$(CURDIR)\n")'
+	@touch $@
+
+# npm ci wipes node_modules/ first, so the stamp inside it disappears with it.
+$(NODE_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static: $(NODE_STAMP)
+	$(PYTHON) scripts/copy_vendor.py
+
+run: $(VENV_STAMP) static
+	$(BIN)/huiyin migrate --noinput
+	$(BIN)/huiyin load_demo --if-empty
+	$(BIN)/huiyin runserver 127.0.0.1:$${PORT:-8000}
+
+test: $(VENV_STAMP) static
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules web/static/vendor test-artifacts build *.egg-info
+	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +
