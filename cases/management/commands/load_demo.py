@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.demo import DEMO_PASSWORD, PEOPLE, UNITS, demo_is_loaded, load_demo
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（单位、用户和约60件本年度议提案）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="数据库已有办件时跳过")
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if demo_is_loaded():
+            if if_empty:
+                self.stdout.write("数据库已有办件，未载入演示数据。")
+                self._print_accounts()
+                return
+            raise CommandError("数据库已有办件；演示数据只能载入空数据库")
+        summary = load_demo()
+        self.stdout.write(
+            f"已载入演示数据：{summary['units']}个单位，{summary['users']}个用户，{summary['cases']}件办件。"
+        )
+        self._print_accounts()
+
+    def _print_accounts(self) -> None:
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        unit_names = {code: name for code, name, _ in UNITS}
+        for username, full_name, unit, role in PEOPLE:
+            self.stdout.write(f"  {username:<15} {full_name}（{unit_names[unit]} · {role.label}）")
