@@ -82,20 +82,49 @@ SUBJECTS = [
     ("关于提高基层医务人员薪酬待遇的提案", "人才队伍", "renshi"),
 ]
 
-PEOPLE_NAMES = ["陈光明", "邵建波", "林海燕", "黄志强", "杨柳", "郑红梅", "何文斌", "罗晓东",
-                "高峰", "梁秀英", "宋卫国", "谢丽华", "韩冰", "唐志远", "冯雪"]
+PEOPLE_NAMES = [
+    "陈光明",
+    "邵建波",
+    "林海燕",
+    "黄志强",
+    "杨柳",
+    "郑红梅",
+    "何文斌",
+    "罗晓东",
+    "高峰",
+    "梁秀英",
+    "宋卫国",
+    "谢丽华",
+    "韩冰",
+    "唐志远",
+    "冯雪",
+]
 COLLECTIVES = ["农工党市委会", "民盟市委会", "九三学社市委会", "医药卫生界", "市政协教科卫体委员会"]
 
 # Target state → how many steps of the walk below to take.
 PLAN = (
-    ["registered"] * 5 + ["assigned"] * 5 + ["handling"] * 12 + ["unit_approving"] * 3
-    + ["reviewing"] * 4 + ["signing"] * 4 + ["replied"] * 6 + ["closed"] * 17 + ["withdrawn"] * 2
+    ["registered"] * 5
+    + ["assigned"] * 5
+    + ["handling"] * 12
+    + ["unit_approving"] * 3
+    + ["reviewing"] * 4
+    + ["signing"] * 4
+    + ["replied"] * 6
+    + ["closed"] * 17
+    + ["withdrawn"] * 2
     + ["rehandling"] * 2
 )
 STEPS = ["assign", "accept", "communicate", "submit_reply", "approve", "review", "sign", "feedback"]
 STOP_AFTER = {
-    "registered": 0, "assigned": 1, "handling": 3, "unit_approving": 4, "reviewing": 5,
-    "signing": 6, "replied": 7, "closed": 8, "rehandling": 8,
+    "registered": 0,
+    "assigned": 1,
+    "handling": 3,
+    "unit_approving": 4,
+    "reviewing": 5,
+    "signing": 6,
+    "replied": 7,
+    "closed": 8,
+    "rehandling": 8,
 }
 
 
@@ -106,13 +135,20 @@ def demo_is_loaded() -> bool:
 @transaction.atomic
 def load_demo() -> dict[str, Any]:
     rng = random.Random(20260301)
-    units = {code: create_unit(by=None, code=code, name=name, kind=kind, sort_order=i)
-             for i, (code, name, kind) in enumerate(UNITS)}
+    units = {
+        code: create_unit(by=None, code=code, name=name, kind=kind, sort_order=i)
+        for i, (code, name, kind) in enumerate(UNITS)
+    }
     people = {}
     for username, full_name, unit_code, role in PEOPLE:
         people[username] = create_user(
-            by=None, username=username, password=DEMO_PASSWORD, full_name=full_name,
-            email=f"{username}@huiyin.example.cn", roles=[(units[unit_code], role)], check_password=False,
+            by=None,
+            username=username,
+            password=DEMO_PASSWORD,
+            full_name=full_name,
+            email=f"{username}@huiyin.example.cn",
+            roles=[(units[unit_code], role)],
+            check_password=False,
         )
     now = today()
     for i, target in enumerate(PLAN):
@@ -120,7 +156,14 @@ def load_demo() -> dict[str, Any]:
     return {"units": len(units), "users": len(people), "cases": Case.objects.count()}
 
 
-def _demo_case(i: int, target: str, rng: random.Random, units: dict[str, Unit], people: dict[str, Any], now: date) -> Case:
+def _demo_case(
+    i: int,
+    target: str,
+    rng: random.Random,
+    units: dict[str, Unit],
+    people: dict[str, Any],
+    now: date,
+) -> Case:
     title, topic, unit_code = SUBJECTS[i % len(SUBJECTS)]
     if target == "unit_approving":  # a handler's draft waits for the unit head
         title, topic, unit_code = SUBJECTS[(i % 3) * 7 + 1]
@@ -133,21 +176,38 @@ def _demo_case(i: int, target: str, rng: random.Random, units: dict[str, Unit], 
     received = now - timedelta(days=span + rng.randint(0, 20))
     level = "provincial" if i % 11 == 0 else "municipal"
     lead = rng.choice(COLLECTIVES) if (not is_npc and i % 4 == 0) else rng.choice(PEOPLE_NAMES)
-    mode = "co" if i % 9 == 4 and target != "rehandling" else rng.choice(["lead", "lead", "lead", "undertake", "split"])
+    mode = (
+        "co"
+        if i % 9 == 4 and target != "rehandling"
+        else rng.choice(["lead", "lead", "lead", "undertake", "split"])
+    )
     coordinator, leader = people["coordinator"], people["leader"]
     case = actions.register_case(
-        by=coordinator, category=category, level=level, year=now.year,
+        by=coordinator,
+        category=category,
+        level=level,
+        year=now.year,
         session="市十五届人大五次会议" if is_npc else "市政协十四届五次会议",
         issuer="市人大常委会代表工委" if is_npc else "市政协提案委",
-        number=f"{now.year}{i + 1:04d}", title=title,
+        number=f"{now.year}{i + 1:04d}",
+        title=title,
         content=f"{title[2:-3]}事关群众切身利益。建议：一是加大投入；二是完善机制；三是强化考核。",
-        lead_proposer=lead, joint_proposers=rng.sample(PEOPLE_NAMES, k=rng.randint(0, 3)),
-        mode=mode, external_lead="市发展和改革委员会" if mode == "co" else "", topics=[topic],
-        led_by="市人大常委会副主任" if i == 7 else "", is_key=i % 7 == 0, received_on=received,
+        lead_proposer=lead,
+        joint_proposers=rng.sample(PEOPLE_NAMES, k=rng.randint(0, 3)),
+        mode=mode,
+        external_lead="市发展和改革委员会" if mode == "co" else "",
+        topics=[topic],
+        led_by="市人大常委会副主任" if i == 7 else "",
+        is_key=i % 7 == 0,
+        received_on=received,
     )
     if target == "withdrawn":
-        actions.withdraw_case(case, by=coordinator, reason="经核实不属于我委职责，已退回交办机关",
-                              on=received + timedelta(days=2))
+        actions.withdraw_case(
+            case,
+            by=coordinator,
+            reason="经核实不属于我委职责，已退回交办机关",
+            on=received + timedelta(days=2),
+        )
         return case
     head = people.get(unit_code)
     staff = people.get(f"{unit_code}_staff")
@@ -161,35 +221,71 @@ def _demo_case(i: int, target: str, rng: random.Random, units: dict[str, Unit], 
 
     for step in STEPS[:steps]:
         if step == "assign":
-            co = [units["fagaiwei"]] if i % 5 == 0 else ([units["jiceng"]] if unit_code == "yizheng" else [])
-            actions.assign_case(case, by=coordinator, lead_unit=units[unit_code], co_units=co,
-                                assigned_on=next_day(2), leader_in_charge=leader, handler=staff)
+            co = (
+                [units["fagaiwei"]]
+                if i % 5 == 0
+                else ([units["jiceng"]] if unit_code == "yizheng" else [])
+            )
+            actions.assign_case(
+                case,
+                by=coordinator,
+                lead_unit=units[unit_code],
+                co_units=co,
+                assigned_on=next_day(2),
+                leader_in_charge=leader,
+                handler=staff,
+            )
         elif step == "accept":
             actions.accept_case(case, by=staff or head or coordinator, on=next_day(2))
         elif step == "communicate" and head:
-            actions.communicate(case, by=head, stage="before", method=rng.choice(["face_to_face", "phone", "meeting"]),
-                                summary="与提出人沟通办理思路，听取意见建议", participants="处室负责人、承办人",
-                                on=next_day(10))
+            actions.communicate(
+                case,
+                by=head,
+                stage="before",
+                method=rng.choice(["face_to_face", "phone", "meeting"]),
+                summary="与提出人沟通办理思路，听取意见建议",
+                participants="处室负责人、承办人",
+                on=next_day(10),
+            )
         elif step == "submit_reply":
             submitter = staff if target != "reviewing" and staff else head
             if head is None:
                 return case
-            commitments = [{"what": "年内出台实施方案并组织落实", "due": date(now.year, 12, 31)}] if reply_class in ("B", "C") else []
+            commitments = (
+                [{"what": "年内出台实施方案并组织落实", "due": date(now.year, 12, 31)}]
+                if reply_class in ("B", "C")
+                else []
+            )
             actions.submit_reply(
-                case, by=submitter, text=f"您提出的《{title}》收悉。经认真研究，现答复如下：……",
-                reply_class="" if mode == "co" else reply_class, contact=submitter.first_name,
-                phone="0571-8700" + f"{i:04d}", commitments=commitments, on=next_day(14),
+                case,
+                by=submitter,
+                text=f"您提出的《{title}》收悉。经认真研究，现答复如下：……",
+                reply_class="" if mode == "co" else reply_class,
+                contact=submitter.first_name,
+                phone="0571-8700" + f"{i:04d}",
+                commitments=commitments,
+                on=next_day(14),
             )
         elif step == "approve" and case.state == "unit_approving":
             actions.approve_reply(case, by=head, approved=True, comment="同意", on=next_day(2))
         elif step == "review":
-            actions.review_reply(case, by=coordinator, passed=True, comment="四关审核通过",
-                                 gates={"format": True, "policy": True, "content": True, "resolution": True},
-                                 on=next_day(3))
+            actions.review_reply(
+                case,
+                by=coordinator,
+                passed=True,
+                comment="四关审核通过",
+                gates={"format": True, "policy": True, "content": True, "resolution": True},
+                on=next_day(3),
+            )
         elif step == "sign":
             actions.sign_reply(case, by=leader, approved=True, comment="同意", on=next_day(2))
         elif step == "feedback" and case.state == "replied":
-            result = "unsatisfied" if target == "rehandling" else rng.choice(
-                ["satisfied", "satisfied", "satisfied", "basically_satisfied"])
-            actions.record_feedback(case, by=coordinator, result=result, attitude="satisfied", on=next_day(10))
+            result = (
+                "unsatisfied"
+                if target == "rehandling"
+                else rng.choice(["satisfied", "satisfied", "satisfied", "basically_satisfied"])
+            )
+            actions.record_feedback(
+                case, by=coordinator, result=result, attitude="satisfied", on=next_day(10)
+            )
     return case

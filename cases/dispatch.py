@@ -54,11 +54,15 @@ def user_by_name(username: str | None, field: str) -> Any:
 
 def _assign(case: Case, by: Any, p: AssignPayload) -> Any:
     return actions.assign_case(
-        case, by=by, on=p.on, assigned_on=p.assigned_on,
+        case,
+        by=by,
+        on=p.on,
+        assigned_on=p.assigned_on,
         lead_unit=unit_by_code(p.lead_unit, "lead_unit"),
         co_units=[unit_by_code(c, "co_units") for c in p.co_units],
         leader_in_charge=user_by_name(p.leader_in_charge, "leader_in_charge"),
-        handler=user_by_name(p.handler, "handler"), deadline=p.deadline,
+        handler=user_by_name(p.handler, "handler"),
+        deadline=p.deadline,
     )
 
 
@@ -68,19 +72,29 @@ def _edit(case: Case, by: Any, p: EditPayload) -> Any:
 
 
 def _opinion(case: Case, by: Any, p: OpinionPayload) -> Any:
-    return actions.submit_opinion(case, by=by, on=p.on, text=p.text, unit=unit_by_code(p.unit, "unit"))
+    return actions.submit_opinion(
+        case, by=by, on=p.on, text=p.text, unit=unit_by_code(p.unit, "unit")
+    )
 
 
 def _reply(case: Case, by: Any, p: ReplyPayload) -> Any:
     return actions.submit_reply(
-        case, by=by, on=p.on, text=p.text, reply_class=p.reply_class, contact=p.contact,
-        phone=p.phone, commitments=[c.model_dump() for c in p.commitments],
+        case,
+        by=by,
+        on=p.on,
+        text=p.text,
+        reply_class=p.reply_class,
+        contact=p.contact,
+        phone=p.phone,
+        commitments=[c.model_dump() for c in p.commitments],
     )
 
 
 def _review(case: Case, by: Any, p: ReviewPayload) -> Any:
     gates = p.gates.model_dump() if p.gates else None
-    return actions.review_reply(case, by=by, on=p.on, passed=p.passed, comment=p.comment, gates=gates)
+    return actions.review_reply(
+        case, by=by, on=p.on, passed=p.passed, comment=p.comment, gates=gates
+    )
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,8 @@ ACTIONS: dict[str, ActionSpec] = {
     "assign": ActionSpec(AssignPayload, _assign),
     "accept": ActionSpec(EmptyPayload, lambda c, by, p: actions.accept_case(c, by=by, on=p.on)),
     "return": ActionSpec(
-        ReasonPayload, lambda c, by, p: actions.return_case(c, by=by, on=p.on, reason=p.reason),
+        ReasonPayload,
+        lambda c, by, p: actions.return_case(c, by=by, on=p.on, reason=p.reason),
         _within_return_window,
     ),
     "withdraw": ActionSpec(
@@ -116,30 +131,43 @@ ACTIONS: dict[str, ActionSpec] = {
     "communicate": ActionSpec(
         CommunicatePayload,
         lambda c, by, p: actions.communicate(
-            c, by=by, on=p.on, stage=p.stage, method=p.method, summary=p.summary,
+            c,
+            by=by,
+            on=p.on,
+            stage=p.stage,
+            method=p.method,
+            summary=p.summary,
             participants=p.participants,
         ),
     ),
     "submit_opinion": ActionSpec(OpinionPayload, _opinion),
     "request_extension": ActionSpec(
         ExtensionRequestPayload,
-        lambda c, by, p: actions.request_extension(c, by=by, on=p.on, until=p.until, reason=p.reason),
+        lambda c, by, p: actions.request_extension(
+            c, by=by, on=p.on, until=p.until, reason=p.reason
+        ),
         lambda c, today: pending_extension(c) is None,
     ),
     "decide_extension": ActionSpec(
         DecisionPayload,
-        lambda c, by, p: actions.decide_extension(c, by=by, on=p.on, approved=p.approved, comment=p.comment),
+        lambda c, by, p: actions.decide_extension(
+            c, by=by, on=p.on, approved=p.approved, comment=p.comment
+        ),
         lambda c, today: pending_extension(c) is not None,
     ),
     "submit_reply": ActionSpec(ReplyPayload, _reply),
     "approve_reply": ActionSpec(
         DecisionPayload,
-        lambda c, by, p: actions.approve_reply(c, by=by, on=p.on, approved=p.approved, comment=p.comment),
+        lambda c, by, p: actions.approve_reply(
+            c, by=by, on=p.on, approved=p.approved, comment=p.comment
+        ),
     ),
     "review": ActionSpec(ReviewPayload, _review),
     "sign": ActionSpec(
         DecisionPayload,
-        lambda c, by, p: actions.sign_reply(c, by=by, on=p.on, approved=p.approved, comment=p.comment),
+        lambda c, by, p: actions.sign_reply(
+            c, by=by, on=p.on, approved=p.approved, comment=p.comment
+        ),
     ),
     "record_feedback": ActionSpec(
         FeedbackPayload,

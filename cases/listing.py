@@ -43,7 +43,11 @@ class CaseFilter:
 
     @classmethod
     def from_params(cls, params: Any) -> "CaseFilter":
-        year = (params.get("year") or "").strip() if isinstance(params.get("year"), str) else params.get("year")
+        year = (
+            (params.get("year") or "").strip()
+            if isinstance(params.get("year"), str)
+            else params.get("year")
+        )
         try:
             year_value = int(year) if year not in (None, "") else None
         except (TypeError, ValueError):
@@ -79,7 +83,9 @@ class CaseFilter:
         elif self.overdue is False:
             qs = qs.exclude(overdue_q(on))
         if self.q:
-            by_proposer = CaseProposer.objects.filter(case=OuterRef("pk"), proposer__name__icontains=self.q)
+            by_proposer = CaseProposer.objects.filter(
+                case=OuterRef("pk"), proposer__name__icontains=self.q
+            )
             qs = qs.filter(
                 Q(title__icontains=self.q) | Q(number__icontains=self.q) | Exists(by_proposer)
             )
@@ -103,7 +109,9 @@ class CasePage:
     items: list[Case]
 
 
-def list_cases(user: Any, case_filter: CaseFilter, page: int = 1, page_size: int = PAGE_SIZE) -> CasePage:
+def list_cases(
+    user: Any, case_filter: CaseFilter, page: int = 1, page_size: int = PAGE_SIZE
+) -> CasePage:
     """One page of the user's visible cases; a fixed number of queries whatever the page."""
     on = today()
     qs = case_filter.apply(visible_cases(user), on)
@@ -112,7 +120,5 @@ def list_cases(user: Any, case_filter: CaseFilter, page: int = 1, page_size: int
     count = min(count, COUNT_LIMIT)
     pages = max(1, -(-count // page_size))
     page = min(max(1, page), pages)
-    items = list(
-        qs.select_related("lead_unit")[(page - 1) * page_size : page * page_size]
-    )
+    items = list(qs.select_related("lead_unit")[(page - 1) * page_size : page * page_size])
     return CasePage(count=count, count_capped=capped, page=page, pages=pages, items=items)

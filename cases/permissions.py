@@ -27,7 +27,9 @@ def relations(user, case: Case, live_assignments: list[Assignment] | None = None
     """The user's relations to the case: coordinator, leader, viewer, admin (commission
     roles), lead_unit / lead_head (a head or handler of the live lead unit), co_unit."""
     standing: Standing = standing_of(user)
-    found = {r for r in standing.roles if r in {Role.COORDINATOR, Role.LEADER, Role.VIEWER, Role.ADMIN}}
+    found = {
+        r for r in standing.roles if r in {Role.COORDINATOR, Role.LEADER, Role.VIEWER, Role.ADMIN}
+    }
     if not standing.unit_ids:
         return found
     if live_assignments is None:

@@ -19,7 +19,9 @@ def _recompute(rule: dict[str, str]) -> Any:
 
 
 @receiver(calendar_changed)
-def recompute_provisional_deadlines(sender: Any, years: list[int], by: Any = None, on: date | None = None, **kwargs: Any) -> None:
+def recompute_provisional_deadlines(
+    sender: Any, years: list[int], by: Any = None, on: date | None = None, **kwargs: Any
+) -> None:
     from cases.actions.assign import unit_deadline_fields
 
     # Every provisional date, whatever its own year: one computed across a year boundary
@@ -31,18 +33,26 @@ def recompute_provisional_deadlines(sender: Any, years: list[int], by: Any = Non
         if due is not None:
             fields.update(deadline=due.date, deadline_provisional=due.provisional)
         deadline = fields.get("deadline", case.deadline)
-        start = date.fromisoformat(case.deadline_rule.get("from", case.deadline_rule.get("explicit")))
+        start = date.fromisoformat(
+            case.deadline_rule.get("from", case.deadline_rule.get("explicit"))
+        )
         fields.update(unit_deadline_fields(case, deadline, start))
         before = {k: getattr(case, k) for k in fields}
         if before == fields:
             continue
         Case.objects.filter(pk=case.pk).update(**fields)
         record_event(
-            actor=by, action="recompute_deadlines", on=on, case=case,
-            from_state=case.state, to_state=case.state,
+            actor=by,
+            action="recompute_deadlines",
+            on=on,
+            case=case,
+            from_state=case.state,
+            to_state=case.state,
             details={
                 "years": years,
-                "changes": {k: [str(before[k]), str(v)] for k, v in fields.items() if before[k] != v},
+                "changes": {
+                    k: [str(before[k]), str(v)] for k, v in fields.items() if before[k] != v
+                },
             },
         )
     for assignment in Assignment.objects.filter(deadline_provisional=True):

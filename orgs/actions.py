@@ -29,15 +29,28 @@ def create_unit(
         raise OrgError("请选择有效的单位类型", field="kind")
     if Unit.objects.filter(code=code).exists():
         raise OrgError(f"单位代码“{code}”已存在", field="code")
-    unit = Unit.objects.create(code=code, name=name, kind=kind, parent=parent, sort_order=sort_order)
-    record_event(actor=by, action="unit_created", subject=f"单位 {code}", details={"name": name, "kind": kind})
+    unit = Unit.objects.create(
+        code=code, name=name, kind=kind, parent=parent, sort_order=sort_order
+    )
+    record_event(
+        actor=by,
+        action="unit_created",
+        subject=f"单位 {code}",
+        details={"name": name, "kind": kind},
+    )
     return unit
 
 
 @transaction.atomic
 def create_user(
-    *, by: Any, username: str, password: str, full_name: str, email: str = "",
-    roles: list[tuple[Unit, str]] | None = None, check_password: bool = True,
+    *,
+    by: Any,
+    username: str,
+    password: str,
+    full_name: str,
+    email: str = "",
+    roles: list[tuple[Unit, str]] | None = None,
+    check_password: bool = True,
 ) -> Any:
     User = get_user_model()
     username = (username or "").strip()
@@ -55,9 +68,12 @@ def create_user(
     user.save()
     for unit, role in roles or []:
         grant_role(by=by, user=user, unit=unit, role=role)
-    record_event(actor=by, action="user_created", subject=f"用户 {username}", details={"roles": [
-        [u.code, r] for u, r in roles or []
-    ]})
+    record_event(
+        actor=by,
+        action="user_created",
+        subject=f"用户 {username}",
+        details={"roles": [[u.code, r] for u, r in roles or []]},
+    )
     return user
 
 

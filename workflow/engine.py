@@ -22,9 +22,7 @@ def check_on(on: date | None, *, not_before: date | None) -> date:
     if on > now:
         raise CaseError("办理日期不能晚于今天", field="on")
     if not_before is not None and on < not_before:
-        raise CaseError(
-            f"办理日期不能早于上一步的办理日期（{cn_date(not_before)}）", field="on"
-        )
+        raise CaseError(f"办理日期不能早于上一步的办理日期（{cn_date(not_before)}）", field="on")
     return on
 
 
@@ -34,9 +32,7 @@ def transition_for(case: models.Model, action: str) -> Transition:
     if transition is None:
         raise CaseError(f"此类办件没有“{action}”操作")
     if case.state not in transition.sources:
-        raise CaseError(
-            f"办件当前为“{workflow.state_label(case.state)}”，不能{transition.label}"
-        )
+        raise CaseError(f"办件当前为“{workflow.state_label(case.state)}”，不能{transition.label}")
     return transition
 
 
@@ -64,7 +60,12 @@ def apply_transition(
         raise ValueError(f"{action} cannot lead to {new_state}")
     if not transition.targets and new_state != old_state:
         raise ValueError(f"{action} keeps the state")
-    fields = {"state": new_state, "last_action_on": on, "updated_at": timezone.now(), **(changes or {})}
+    fields = {
+        "state": new_state,
+        "last_action_on": on,
+        "updated_at": timezone.now(),
+        **(changes or {}),
+    }
     updated = type(case).objects.filter(pk=case.pk, state=old_state).update(**fields)
     if updated != 1:
         raise CaseError("该办件刚被他人办理，状态已变化，请刷新后重试")
@@ -81,12 +82,19 @@ def apply_transition(
     )
 
 
-def start_case(case: models.Model, *, by: Any, on: date, details: dict[str, Any] | None = None) -> AuditEvent:
+def start_case(
+    case: models.Model, *, by: Any, on: date, details: dict[str, Any] | None = None
+) -> AuditEvent:
     """Put a newly created case into its workflow's initial state (the `register` event)."""
     workflow = workflow_for(case.category)
     if case.state != workflow.initial:
         raise ValueError("a new case starts in its workflow's initial state")
     return record_event(
-        actor=by, action="register", on=on, case=case, from_state="", to_state=case.state,
+        actor=by,
+        action="register",
+        on=on,
+        case=case,
+        from_state="",
+        to_state=case.state,
         details=details,
     )

@@ -5,15 +5,22 @@ from typing import Any
 
 from django.db import transaction
 
-from cases.actions.common import action_date, check_actor, lead_assignment, live_assignments, require_text
+from cases.actions.common import (
+    action_date,
+    check_actor,
+    lead_assignment,
+    live_assignments,
+    require_text,
+)
 from cases.deadline_rules import due_for, explicit
-from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case, Role as CaseRole
+from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case
+from cases.models import Role as CaseRole
 from huiyin.formats import cn_date
 from orgs.access import standing_of
 from orgs.models import Membership, Role, Unit, UnitKind
 from workdays.calendar import compute
 from workflow.engine import apply_transition
-from workflow.errors import ActionForbidden, CaseError
+from workflow.errors import CaseError
 
 
 def reply_deadlines(case: Case, start: date, rule_name: str) -> dict[str, Any]:
@@ -51,7 +58,9 @@ def _check_head_or_handler(user: Any, unit: Unit, field: str) -> None:
     if not Membership.objects.filter(
         user=user, unit=unit, role__in=[Role.HEAD, Role.HANDLER]
     ).exists():
-        raise CaseError(f"{user.get_full_name() or user.username}不是{unit.name}的人员", field=field)
+        raise CaseError(
+            f"{user.get_full_name() or user.username}不是{unit.name}的人员", field=field
+        )
 
 
 @transaction.atomic
@@ -89,16 +98,25 @@ def assign_case(
     rule = "co_opinion" if case.role == CaseRole.CO else "reply"
     fields = reply_deadlines(case, on, rule)
     Assignment.objects.create(
-        case=case, unit=lead_unit, kind=AssignmentKind.LEAD, assigned_on=on, handler=handler,
-        deadline=fields["deadline"], deadline_provisional=fields["deadline_provisional"],
+        case=case,
+        unit=lead_unit,
+        kind=AssignmentKind.LEAD,
+        assigned_on=on,
+        handler=handler,
+        deadline=fields["deadline"],
+        deadline_provisional=fields["deadline_provisional"],
         deadline_rule=fields["deadline_rule"],
     )
     co_due, co_how = due_for(case, "co_unit_opinion", on)
     for unit in co_units:
         Assignment.objects.create(
-            case=case, unit=unit, kind=AssignmentKind.CO, assigned_on=on,
+            case=case,
+            unit=unit,
+            kind=AssignmentKind.CO,
+            assigned_on=on,
             deadline=min(co_due.date, fields["deadline"]),
-            deadline_provisional=co_due.provisional, deadline_rule=co_how,
+            deadline_provisional=co_due.provisional,
+            deadline_rule=co_how,
         )
     changes = {
         **fields,
@@ -108,7 +126,12 @@ def assign_case(
         "leader_in_charge": leader_in_charge or case.leader_in_charge,
     }
     apply_transition(
-        case, "assign", by=by, on=on, to="assigned", changes=changes,
+        case,
+        "assign",
+        by=by,
+        on=on,
+        to="assigned",
+        changes=changes,
         details={
             "lead_unit": lead_unit.code,
             "co_units": [u.code for u in co_units],
@@ -131,7 +154,9 @@ def accept_case(case: Case, *, by: Any, on: date | None = None) -> Case:
     if assignment.handler_id is None and assignment.unit_id in standing_of(by).handler_in:
         assignment.handler = by
     assignment.save(update_fields=["status", "accepted_on", "handler"])
-    apply_transition(case, "accept", by=by, on=on, to="handling", details={"unit": assignment.unit.code})
+    apply_transition(
+        case, "accept", by=by, on=on, to="handling", details={"unit": assignment.unit.code}
+    )
     return case
 
 
@@ -148,8 +173,13 @@ def _end_assignments(case: Case, on: date, reason: str) -> list[str]:
 
 
 CLEARED_DEADLINES = {
-    "lead_unit": None, "assigned_on": None, "deadline": None, "deadline_provisional": False,
-    "deadline_rule": {}, "unit_deadline": None, "unit_deadline_provisional": False,
+    "lead_unit": None,
+    "assigned_on": None,
+    "deadline": None,
+    "deadline_provisional": False,
+    "deadline_rule": {},
+    "unit_deadline": None,
+    "unit_deadline_provisional": False,
 }
 
 
@@ -164,7 +194,12 @@ def return_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> 
         raise CaseError(f"申请退回须在交办后5个工作日内（{cn_date(window_end)}前）提出")
     units = _end_assignments(case, on, reason)
     apply_transition(
-        case, "return", by=by, on=on, to="registered", changes=CLEARED_DEADLINES,
+        case,
+        "return",
+        by=by,
+        on=on,
+        to="registered",
+        changes=CLEARED_DEADLINES,
         details={"reason": reason, "units": units},
     )
     return case
@@ -178,7 +213,12 @@ def withdraw_case(case: Case, *, by: Any, reason: str, on: date | None = None) -
     on = action_date(case, on)
     units = _end_assignments(case, on, reason)
     apply_transition(
-        case, "withdraw", by=by, on=on, to="withdrawn", changes=CLEARED_DEADLINES,
+        case,
+        "withdraw",
+        by=by,
+        on=on,
+        to="withdrawn",
+        changes=CLEARED_DEADLINES,
         details={"reason": reason, "units": units},
     )
     return case

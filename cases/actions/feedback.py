@@ -31,7 +31,12 @@ def _rating(value: str, field: str, label: str, *, required: bool) -> str:
 
 @transaction.atomic
 def record_feedback(
-    case: Case, *, by: Any, result: str, attitude: str = "", comment: str = "",
+    case: Case,
+    *,
+    by: Any,
+    result: str,
+    attitude: str = "",
+    comment: str = "",
     on: date | None = None,
 ) -> Feedback:
     """登记评价: 满意/基本满意 closes the case; 不满意 starts a new round with a new deadline."""
@@ -40,18 +45,34 @@ def record_feedback(
     attitude = _rating(attitude, "attitude", "办理态度评价", required=False)
     on = action_date(case, on)
     feedback = Feedback.objects.create(
-        case=case, round=case.round, result=result, attitude=attitude,
-        comment=(comment or "").strip(), on=on, recorded_by=by,
+        case=case,
+        round=case.round,
+        result=result,
+        attitude=attitude,
+        comment=(comment or "").strip(),
+        on=on,
+        recorded_by=by,
     )
     details = {"result": result, "attitude": attitude, "round": case.round}
     if result == FeedbackRating.UNSATISFIED:
-        changes = {"round": case.round + 1, "feedback_result": result, **reply_deadlines(case, on, "rehandle")}
+        changes = {
+            "round": case.round + 1,
+            "feedback_result": result,
+            **reply_deadlines(case, on, "rehandle"),
+        }
         details["deadline"] = changes["deadline"].isoformat()
-        apply_transition(case, "record_feedback", by=by, on=on, to="handling", changes=changes, details=details)
+        apply_transition(
+            case, "record_feedback", by=by, on=on, to="handling", changes=changes, details=details
+        )
     else:
         apply_transition(
-            case, "record_feedback", by=by, on=on, to="closed",
-            changes={"feedback_result": result}, details=details,
+            case,
+            "record_feedback",
+            by=by,
+            on=on,
+            to="closed",
+            changes={"feedback_result": result},
+            details=details,
         )
     return feedback
 
@@ -76,7 +97,12 @@ def reopen_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> 
     on = action_date(case, on)
     changes = {"round": case.round + 1, **reply_deadlines(case, on, "rehandle")}
     apply_transition(
-        case, "reopen", by=by, on=on, to="handling", changes=changes,
+        case,
+        "reopen",
+        by=by,
+        on=on,
+        to="handling",
+        changes=changes,
         details={"reason": reason, "deadline": changes["deadline"].isoformat()},
     )
     return case

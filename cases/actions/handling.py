@@ -36,7 +36,13 @@ def _choice(value: str, choices: type, field: str, label: str) -> str:
 
 @transaction.atomic
 def communicate(
-    case: Case, *, by: Any, stage: str, method: str, summary: str, participants: str = "",
+    case: Case,
+    *,
+    by: Any,
+    stage: str,
+    method: str,
+    summary: str,
+    participants: str = "",
     on: date | None = None,
 ) -> Communication:
     """沟通: a talk with the proposer before, during or after the reply."""
@@ -46,11 +52,20 @@ def communicate(
     summary = require_text(summary, "summary", "沟通情况")
     on = action_date(case, on)
     record = Communication.objects.create(
-        case=case, round=case.round, stage=stage, method=method, on=on,
-        participants=(participants or "").strip(), summary=summary, recorded_by=by,
+        case=case,
+        round=case.round,
+        stage=stage,
+        method=method,
+        on=on,
+        participants=(participants or "").strip(),
+        summary=summary,
+        recorded_by=by,
     )
     apply_transition(
-        case, "communicate", by=by, on=on,
+        case,
+        "communicate",
+        by=by,
+        on=on,
         details={"communication": record.pk, "stage": stage, "method": method},
     )
     return record
@@ -84,7 +99,10 @@ def submit_opinion(
     assignment.accepted_on = assignment.accepted_on or on
     assignment.save(update_fields=["opinion", "opinion_on", "status", "accepted_on"])
     apply_transition(
-        case, "submit_opinion", by=by, on=on,
+        case,
+        "submit_opinion",
+        by=by,
+        on=on,
         details={"unit": assignment.unit.code, "replaces_previous": bool(previous)},
     )
     return case
@@ -115,7 +133,10 @@ def request_extension(
         case=case, until=until, reason=reason, requested_on=on, requested_by=by
     )
     apply_transition(
-        case, "request_extension", by=by, on=on,
+        case,
+        "request_extension",
+        by=by,
+        on=on,
         details={"until": until.isoformat(), "reason": reason},
     )
     return request
@@ -140,15 +161,26 @@ def decide_extension(
     if approved:
         due, how = explicit(request.until)
         changes = {
-            "deadline": due.date, "deadline_provisional": False, "deadline_rule": how,
+            "deadline": due.date,
+            "deadline_provisional": False,
+            "deadline_rule": how,
             **unit_deadline_fields(case, due.date, on),
         }
-        case.assignments.filter(kind=AssignmentKind.LEAD, status__in=[
-            AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED
-        ]).update(deadline=due.date, deadline_provisional=False, deadline_rule=how)
+        case.assignments.filter(
+            kind=AssignmentKind.LEAD,
+            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
+        ).update(deadline=due.date, deadline_provisional=False, deadline_rule=how)
     apply_transition(
-        case, "decide_extension", by=by, on=on, changes=changes,
-        details={"approved": bool(approved), "until": request.until.isoformat(), "comment": request.comment},
+        case,
+        "decide_extension",
+        by=by,
+        on=on,
+        changes=changes,
+        details={
+            "approved": bool(approved),
+            "until": request.until.isoformat(),
+            "comment": request.comment,
+        },
     )
     return case
 
@@ -161,7 +193,13 @@ def add_outcome(case: Case, *, by: Any, kind: str, title: str, on: date | None =
     title = require_text(title, "title", "成果名称")
     on = action_date(case, on)
     outcome = Outcome.objects.create(case=case, kind=kind, title=title, on=on)
-    apply_transition(case, "add_outcome", by=by, on=on, details={"outcome": outcome.pk, "kind": kind, "title": title})
+    apply_transition(
+        case,
+        "add_outcome",
+        by=by,
+        on=on,
+        details={"outcome": outcome.pk, "kind": kind, "title": title},
+    )
     return outcome
 
 
@@ -180,7 +218,10 @@ def update_commitment(
     commitment.status, commitment.note, commitment.updated_on = status, (note or "").strip(), on
     commitment.save(update_fields=["status", "note", "updated_on"])
     apply_transition(
-        case, "update_commitment", by=by, on=on,
+        case,
+        "update_commitment",
+        by=by,
+        on=on,
         details={"commitment": commitment.pk, "status": [old, status], "note": commitment.note},
     )
     return commitment

@@ -17,9 +17,23 @@ from workflow.tables import workflow_for
 
 PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "党")
 EDITABLE_FIELDS = (
-    "level", "issuer", "year", "session", "number", "title", "content", "mode",
-    "external_lead", "topics", "led_by", "is_key", "leader_in_charge", "lead_proposer",
-    "joint_proposers", "received_on", "explicit_deadline",
+    "level",
+    "issuer",
+    "year",
+    "session",
+    "number",
+    "title",
+    "content",
+    "mode",
+    "external_lead",
+    "topics",
+    "led_by",
+    "is_key",
+    "leader_in_charge",
+    "lead_proposer",
+    "joint_proposers",
+    "received_on",
+    "explicit_deadline",
 )
 
 
@@ -80,7 +94,9 @@ def _set_proposers(case: Case, lead: Any, joint: list[Any]) -> None:
 
 
 def _set_topics(case: Case, names: list[str]) -> None:
-    topics = [Topic.objects.get_or_create(name=n[:50])[0] for n in dict.fromkeys(split_names(names))]
+    topics = [
+        Topic.objects.get_or_create(name=n[:50])[0] for n in dict.fromkeys(split_names(names))
+    ]
     case.topics.set(topics)
 
 
@@ -102,13 +118,14 @@ def _validate_case_fields(data: dict[str, Any]) -> None:
 
 def _check_unique(data: dict[str, Any], exclude_pk: int | None = None) -> None:
     clash = Case.objects.filter(
-        category=data["category"], level=data["level"], issuer=data.get("issuer") or "",
-        year=data["year"], number=data["number"],
+        category=data["category"],
+        level=data["level"],
+        issuer=data.get("issuer") or "",
+        year=data["year"],
+        number=data["number"],
     ).exclude(pk=exclude_pk)
     if clash.exists():
-        raise CaseError(
-            f"{data['year']}年已有编号为“{data['number']}”的同类办件", field="number"
-        )
+        raise CaseError(f"{data['year']}年已有编号为“{data['number']}”的同类办件", field="number")
 
 
 @transaction.atomic
@@ -138,9 +155,15 @@ def register_case(
     if not standing_of(by).has(Role.COORDINATOR):
         raise ActionForbidden("只有议提案管理员可以登记办件")
     data = {
-        "category": category, "level": level, "issuer": (issuer or "").strip(), "year": year,
-        "number": (number or "").strip(), "title": (title or "").strip(), "mode": mode,
-        "external_lead": (external_lead or "").strip(), "received_on": received_on,
+        "category": category,
+        "level": level,
+        "issuer": (issuer or "").strip(),
+        "year": year,
+        "number": (number or "").strip(),
+        "title": (title or "").strip(),
+        "mode": mode,
+        "external_lead": (external_lead or "").strip(),
+        "received_on": received_on,
     }
     _validate_case_fields(data)
     _check_unique(data)
@@ -170,8 +193,12 @@ def register_case(
 def _current_values(case: Case) -> dict[str, Any]:
     links = list(case.proposer_links.select_related("proposer").order_by("position"))
     return {
-        **{f: getattr(case, f) for f in EDITABLE_FIELDS if hasattr(Case, f) and f not in (
-            "topics", "lead_proposer", "joint_proposers", "leader_in_charge")},
+        **{
+            f: getattr(case, f)
+            for f in EDITABLE_FIELDS
+            if hasattr(Case, f)
+            and f not in ("topics", "lead_proposer", "joint_proposers", "leader_in_charge")
+        },
         "leader_in_charge": case.leader_in_charge_id,
         "topics": sorted(case.topics.values_list("name", flat=True)),
         "lead_proposer": links[0].proposer.name if links else "",
@@ -199,10 +226,15 @@ def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> 
         fields["topics"] = sorted(dict.fromkeys(split_names(fields["topics"])))
     if "joint_proposers" in fields:
         fields["joint_proposers"] = split_names(fields["joint_proposers"])
-    diff = {k: [_jsonable(before[k]), _jsonable(v)] for k, v in fields.items() if before.get(k) != v}
+    diff = {
+        k: [_jsonable(before[k]), _jsonable(v)] for k, v in fields.items() if before.get(k) != v
+    }
     if not diff:
         raise CaseError("没有修改任何内容")
-    merged = {f: getattr(case, f) for f in ("category", "level", "issuer", "year", "number", "title", "mode", "external_lead")}
+    merged = {
+        f: getattr(case, f)
+        for f in ("category", "level", "issuer", "year", "number", "title", "mode", "external_lead")
+    }
     merged.update({k: v for k, v in fields.items() if k in merged})
     merged["received_on"] = fields.get("received_on")
     _validate_case_fields(merged)
@@ -217,7 +249,8 @@ def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> 
     apply_transition(case, "edit", by=by, on=on, details={"diff": diff}, changes=column_changes)
     if "lead_proposer" in diff or "joint_proposers" in diff:
         _set_proposers(
-            case, fields.get("lead_proposer", before["lead_proposer"]),
+            case,
+            fields.get("lead_proposer", before["lead_proposer"]),
             fields.get("joint_proposers", before["joint_proposers"]),
         )
     if "topics" in diff:

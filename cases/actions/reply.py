@@ -18,7 +18,12 @@ from cases.models.choices import CLASSES_NEEDING_COMMITMENTS
 from workflow.engine import apply_transition
 from workflow.errors import CaseError
 
-REVIEW_GATES = {"format": "答复格式", "policy": "政策法规", "content": "答复内容", "resolution": "解决问题"}
+REVIEW_GATES = {
+    "format": "答复格式",
+    "policy": "政策法规",
+    "content": "答复内容",
+    "resolution": "解决问题",
+}
 
 
 def current_reply(case: Case, status: str) -> Reply:
@@ -76,22 +81,42 @@ def submit_reply(
         raise CaseError(f"{reply_class}类答复不登记承诺事项", field="commitments")
     to = "reviewing" if "lead_head" in mine else "unit_approving"
     reply = Reply.objects.create(
-        case=case, round=case.round, text=text, reply_class=reply_class, contact=contact,
-        phone=phone, status=to, submitted_on=on, submitted_by=by,
+        case=case,
+        round=case.round,
+        text=text,
+        reply_class=reply_class,
+        contact=contact,
+        phone=phone,
+        status=to,
+        submitted_on=on,
+        submitted_by=by,
     )
     Commitment.objects.bulk_create(
         Commitment(case=case, reply=reply, what=what, due=due) for what, due in promised
     )
     apply_transition(
-        case, "submit_reply", by=by, on=on, to=to,
+        case,
+        "submit_reply",
+        by=by,
+        on=on,
+        to=to,
         details={"reply": reply.pk, "reply_class": reply_class, "commitments": len(promised)},
     )
     return reply
 
 
 def _decide(
-    case: Case, *, action: str, by: Any, on: date, approved: bool, comment: str,
-    reply_status: str, forward_to: str, forward_status: str, extra: dict[str, Any] | None = None,
+    case: Case,
+    *,
+    action: str,
+    by: Any,
+    on: date,
+    approved: bool,
+    comment: str,
+    reply_status: str,
+    forward_to: str,
+    forward_status: str,
+    extra: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
 ) -> Reply:
     """The shared shape of approve_reply, review and sign: forward, or send back with a reason."""
@@ -100,31 +125,61 @@ def _decide(
         raise CaseError("退回修改时请填写意见", field="comment")
     reply = current_reply(case, reply_status)
     reply.status = forward_status if approved else ReplyStatus.SENT_BACK
-    reply.review = {**reply.review, action: {"approved": bool(approved), "comment": comment, "on": on.isoformat(), **(extra or {})}}
+    reply.review = {
+        **reply.review,
+        action: {
+            "approved": bool(approved),
+            "comment": comment,
+            "on": on.isoformat(),
+            **(extra or {}),
+        },
+    }
     reply.save(update_fields=["status", "review"])
     apply_transition(
-        case, action, by=by, on=on, to=forward_to if approved else "handling",
+        case,
+        action,
+        by=by,
+        on=on,
+        to=forward_to if approved else "handling",
         changes=changes if approved else None,
-        details={"reply": reply.pk, "approved": bool(approved), "comment": comment, **(extra or {})},
+        details={
+            "reply": reply.pk,
+            "approved": bool(approved),
+            "comment": comment,
+            **(extra or {}),
+        },
     )
     return reply
 
 
 @transaction.atomic
-def approve_reply(case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None) -> Reply:
+def approve_reply(
+    case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None
+) -> Reply:
     """处室审核: the unit head forwards the handler's draft to review or sends it back."""
     check_actor(by, case, "approve_reply")
     on = action_date(case, on)
     return _decide(
-        case, action="approve_reply", by=by, on=on, approved=approved, comment=comment,
-        reply_status=ReplyStatus.UNIT_APPROVING, forward_to="reviewing",
+        case,
+        action="approve_reply",
+        by=by,
+        on=on,
+        approved=approved,
+        comment=comment,
+        reply_status=ReplyStatus.UNIT_APPROVING,
+        forward_to="reviewing",
         forward_status=ReplyStatus.REVIEWING,
     )
 
 
 @transaction.atomic
 def review_reply(
-    case: Case, *, by: Any, passed: bool, comment: str = "", gates: dict[str, bool] | None = None,
+    case: Case,
+    *,
+    by: Any,
+    passed: bool,
+    comment: str = "",
+    gates: dict[str, bool] | None = None,
     on: date | None = None,
 ) -> Reply:
     """审核 (四关): format, policy, content, resolution. Passing sends it to be signed."""
@@ -141,14 +196,23 @@ def review_reply(
         missing = [label for g, label in REVIEW_GATES.items() if g not in gates]
         raise CaseError(f"请逐项审核：{'、'.join(missing)}", field="gates")
     return _decide(
-        case, action="review", by=by, on=on, approved=passed, comment=comment,
-        reply_status=ReplyStatus.REVIEWING, forward_to="signing",
-        forward_status=ReplyStatus.SIGNING, extra={"gates": gates} if gates else None,
+        case,
+        action="review",
+        by=by,
+        on=on,
+        approved=passed,
+        comment=comment,
+        reply_status=ReplyStatus.REVIEWING,
+        forward_to="signing",
+        forward_status=ReplyStatus.SIGNING,
+        extra={"gates": gates} if gates else None,
     )
 
 
 @transaction.atomic
-def sign_reply(case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None) -> Reply:
+def sign_reply(
+    case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None
+) -> Reply:
     """签发: the leader signs; its date is the reply date. A 会办 opinion closes the case."""
     check_actor(by, case, "sign")
     on = action_date(case, on)
@@ -157,7 +221,12 @@ def sign_reply(case: Case, *, by: Any, approved: bool, comment: str = "", on: da
         reply.signed_on, reply.signed_by = on, by
         reply.save(update_fields=["signed_on", "signed_by"])
     return _decide(
-        case, action="sign", by=by, on=on, approved=approved, comment=comment,
+        case,
+        action="sign",
+        by=by,
+        on=on,
+        approved=approved,
+        comment=comment,
         reply_status=ReplyStatus.SIGNING,
         forward_to="closed" if case.role == CaseRole.CO else "replied",
         forward_status=ReplyStatus.SIGNED,

@@ -64,8 +64,12 @@ class Case(models.Model):
     led_by = models.CharField("领办领导", max_length=100, blank=True)
     is_key = models.BooleanField("重点件", default=False)
     leader_in_charge = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="cases_in_charge", verbose_name="分管领导",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_in_charge",
+        verbose_name="分管领导",
     )
     proposers = models.ManyToManyField(
         Proposer, through="CaseProposer", related_name="cases", verbose_name="提出人"
@@ -88,7 +92,11 @@ class Case(models.Model):
     # Summaries of the current state kept on the row, written by the actions only:
     # lists and statistics over a million cases filter and count on them without joins.
     lead_unit = models.ForeignKey(
-        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_cases",
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_cases",
         verbose_name="主办处室",
     )
     reply_class = models.CharField("答复类别", max_length=1, blank=True)
@@ -143,3 +151,6 @@ class CaseProposer(models.Model):
             models.UniqueConstraint(fields=["case", "position"], name="case_proposer_position"),
             models.UniqueConstraint(fields=["case", "proposer"], name="case_proposer_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.proposer} #{self.position}"

@@ -33,7 +33,12 @@ class Assignment(models.Model):
     deadline_provisional = models.BooleanField(default=False)
     deadline_rule = models.JSONField(default=dict, blank=True)
     handler = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="承办人"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="承办人",
     )
     accepted_on = models.DateField("签收日期", null=True, blank=True)
     returned_on = models.DateField("退回日期", null=True, blank=True)
@@ -55,6 +60,9 @@ class Assignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_kind_display()}"
+
 
 class Communication(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="communications")
@@ -71,6 +79,9 @@ class Communication(models.Model):
         verbose_name_plural = "沟通记录"
         ordering = ["case", "on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_method_display()}"
+
 
 class Reply(models.Model):
     """A reply draft of one round; sent-back drafts stay as history."""
@@ -78,9 +89,7 @@ class Reply(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="replies")
     round = models.PositiveSmallIntegerField("轮次")
     text = models.TextField("答复内容")
-    reply_class = models.CharField(
-        "答复类别", max_length=1, choices=ReplyClass.choices, blank=True
-    )
+    reply_class = models.CharField("答复类别", max_length=1, choices=ReplyClass.choices, blank=True)
     contact = models.CharField("联系人", max_length=50)
     phone = models.CharField("联系电话", max_length=40)
     status = models.CharField("状态", max_length=20, choices=ReplyStatus.choices)
@@ -96,6 +105,9 @@ class Reply(models.Model):
         verbose_name = "答复"
         verbose_name_plural = "答复"
         ordering = ["case", "round", "id"]
+
+    def __str__(self) -> str:
+        return f"第{self.round}轮答复（{self.get_status_display()}）"
 
 
 class Commitment(models.Model):
@@ -116,6 +128,9 @@ class Commitment(models.Model):
         verbose_name_plural = "承诺事项"
         ordering = ["case", "due", "id"]
 
+    def __str__(self) -> str:
+        return self.what
+
 
 class Feedback(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedbacks")
@@ -133,6 +148,9 @@ class Feedback(models.Model):
         verbose_name_plural = "评价"
         ordering = ["case", "round", "id"]
 
+    def __str__(self) -> str:
+        return f"第{self.round}轮评价：{self.get_result_display()}"
+
 
 class Outcome(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
@@ -144,6 +162,9 @@ class Outcome(models.Model):
         verbose_name = "成果转化"
         verbose_name_plural = "成果转化"
         ordering = ["case", "on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ExtensionRequest(models.Model):
@@ -163,3 +184,6 @@ class ExtensionRequest(models.Model):
         verbose_name = "延期申请"
         verbose_name_plural = "延期申请"
         ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"延期至{self.until}"

@@ -13,14 +13,22 @@ from orgs.models import Membership, Role, Unit, UnitKind
 _numbers = count(1)
 
 
-def make_unit(code: str, name: str, kind: str = UnitKind.DEPARTMENT, parent: Unit | None = None) -> Unit:
-    return Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "parent": parent})[0]
+def make_unit(
+    code: str, name: str, kind: str = UnitKind.DEPARTMENT, parent: Unit | None = None
+) -> Unit:
+    return Unit.objects.get_or_create(
+        code=code, defaults={"name": name, "kind": kind, "parent": parent}
+    )[0]
 
 
 def make_user(username: str, *roles: tuple[Unit, str], full_name: str = "") -> Any:
     User = get_user_model()
-    user = User.objects.create_user(username=username, password="pw-" + username, first_name=full_name or username,
-                                    email=f"{username}@example.org")
+    user = User.objects.create_user(
+        username=username,
+        password="pw-" + username,
+        first_name=full_name or username,
+        email=f"{username}@example.org",
+    )
     for unit, role in roles:
         Membership.objects.create(user=user, unit=unit, role=role)
     return user
@@ -37,11 +45,15 @@ class Cast:
         self.zhongyi = make_unit("zhongyi", "中医药管理处")
         self.fagaiwei = make_unit("fagaiwei", "市发改委", UnitKind.EXTERNAL)
         self.admin = make_user("admin", (self.office, Role.ADMIN))
-        self.coordinator = make_user("coordinator", (self.office, Role.COORDINATOR), full_name="王协调")
+        self.coordinator = make_user(
+            "coordinator", (self.office, Role.COORDINATOR), full_name="王协调"
+        )
         self.leader = make_user("leader", (self.office, Role.LEADER), full_name="李主任")
         self.viewer = make_user("viewer", (self.office, Role.VIEWER))
         self.yizheng_head = make_user("yizheng", (self.yizheng, Role.HEAD), full_name="张处长")
-        self.yizheng_handler = make_user("yizheng_clerk", (self.yizheng, Role.HANDLER), full_name="赵科员")
+        self.yizheng_handler = make_user(
+            "yizheng_clerk", (self.yizheng, Role.HANDLER), full_name="赵科员"
+        )
         self.jiceng_head = make_user("jiceng", (self.jiceng, Role.HEAD))
         self.zhongyi_head = make_user("zhongyi", (self.zhongyi, Role.HEAD))
         self.outsider = make_user("outsider")
