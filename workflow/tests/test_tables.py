@@ -1,0 +1,39 @@
+import pytest
+
+from cases.dispatch import ACTIONS
+from workflow.proposals import PROPOSAL_STATES, PROPOSAL_TRANSITIONS
+from workflow.tables import Workflow, register_workflow, t, workflow_for
+
+
+def test_every_proposal_action_has_a_payload_and_an_action_function():
+    assert {tr.action for tr in PROPOSAL_TRANSITIONS} == set(ACTIONS)
+
+
+def test_every_state_is_reachable_from_registered():
+    reached, frontier = {"registered"}, ["registered"]
+    while frontier:
+        state = frontier.pop()
+        for tr in PROPOSAL_TRANSITIONS:
+            if state in tr.sources:
+                for target in tr.targets - reached:
+                    reached.add(target)
+                    frontier.append(target)
+    assert reached == set(PROPOSAL_STATES)
+
+
+def test_both_proposal_categories_share_the_table():
+    assert workflow_for("npc_suggestion").transitions == workflow_for("cppcc_proposal").transitions
+
+
+def test_a_table_naming_an_unknown_state_is_refused():
+    with pytest.raises(ValueError, match="unknown states"):
+        register_workflow(
+            Workflow(
+                category="bad",
+                initial="a",
+                states={"a": "甲"},
+                transitions={"go": t("go", "走", "a", "b", "coordinator")},
+            )
+        )
+    with pytest.raises(LookupError):
+        workflow_for("bad")
