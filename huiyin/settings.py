@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "workdays",
     "workflow",
     "cases",
+    "transfer",
+    "letters",
     "api",
     "web",
 ]
@@ -133,7 +135,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("HUIYIN_MEDIA_ROOT", VAR_DIR / "media"))
+HUIYIN_UPLOAD_MAX_BYTES = env_int("HUIYIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+HUIYIN_IMPORT_MAX_ROWS = env_int("HUIYIN_IMPORT_MAX_ROWS", 50_000)
+HUIYIN_IMPORT_MAX_BYTES = env_int("HUIYIN_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+# The commission's name as it appears on letters and reports.
+HUIYIN_COMMISSION_NAME = os.environ.get("HUIYIN_COMMISSION_NAME", "市卫生健康委员会")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "case-list"
