@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cases",
     "transfer",
     "letters",
+    "reports",
     "api",
     "web",
 ]

@@ -1,0 +1,70 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from orgs.models import Unit
+from reports.stats import year_stats
+
+LEVELS = {"provincial": "省级", "municipal": "市级", "county": "县级"}
+CATEGORIES = {"npc_suggestion": "人大代表建议", "cppcc_proposal": "政协提案"}
+RATINGS = {
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "unsatisfied": "不满意",
+    "none": "未评价",
+}
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+class Command(BaseCommand):
+    help = "议提案年度统计（--json 输出与接口 /api/v1/stats 相同的对象）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True, help="年度")
+        parser.add_argument("--unit", help="主办处室代码")
+        parser.add_argument("--json", action="store_true", help="输出 JSON")
+
+    def handle(self, *args, year: int, unit: str | None, json: bool, **options):
+        unit_obj = None
+        if unit:
+            unit_obj = Unit.objects.filter(code=unit).first()
+            if unit_obj is None:
+                raise CommandError(f"没有代码为“{unit}”的单位")
+        stats = year_stats(year, unit_obj)
+        if json:
+            self.stdout.write(_dumps(stats))
+            return
+        self._table(stats, unit_obj)
+
+    def _table(self, s: dict, unit: Unit | None) -> None:
+        w = self.stdout.write
+        w(f"{s['year']}年度议提案办理统计" + (f"（{unit.name}主办）" if unit else ""))
+        w(f"  总件数        {s['total']}")
+        for category, levels in s["by_category_level"].items():
+            parts = "，".join(f"{LEVELS[lv]}{n}件" for lv, n in levels.items())
+            w(f"  {CATEGORIES[category]:<10}{sum(levels.values())}件（{parts}）")
+        w(f"  主办/会办     {s['by_role']['lead']} / {s['by_role']['co']}")
+        w(f"  领办件        {s['leader_led']}")
+        w(
+            f"  已答复        {s['replied']}（按期 {s['replied_on_time']}，按期率 {percent(s['on_time_rate'])}）"
+        )
+        w("  答复类别      " + "，".join(f"{k}类{v}件" for k, v in s["reply_class"].items()))
+        w("  评价          " + "，".join(f"{RATINGS[k]}{v}件" for k, v in s["feedback"].items()))
+        w(f"  满意率        {percent(s['satisfaction_rate'])}")
+        w(f"  面商率        {percent(s['face_to_face_rate'])}")
+        w(f"  成果转化      {s['outcomes']}")
+        if s["by_topic"]:
+            w("  主题          " + "，".join(f"{k}{v}件" for k, v in s["by_topic"].items()))
+        if s["by_unit"]:
+            w("  主办处室      件数  已答复  按期率  满意率")
+            for row in s["by_unit"]:
+                w(
+                    f"  {row['name']:<12}{row['total']:>4}  {row['replied']:>6}  {percent(row['on_time_rate']):>6}  {percent(row['satisfaction_rate']):>6}"
+                )
+
+
+def _dumps(stats: dict) -> str:
+    return json.dumps(stats, ensure_ascii=False, indent=2)
