@@ -165,5 +165,5 @@ def test_the_command_prints_the_same_object_as_json(year):
 
 
 def test_queries_do_not_grow_with_cases(year, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         year_stats(year)
