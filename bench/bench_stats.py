@@ -1,7 +1,7 @@
 """Time the year's statistics over many cases.
 
-    .venv/bin/python bench/bench_stats.py [--cases 200000]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/huiyin .venv/bin/python bench/bench_stats.py
+.venv/bin/python bench/bench_stats.py [--cases 200000]
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/huiyin .venv/bin/python bench/bench_stats.py
 """
 
 import argparse
@@ -14,9 +14,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     args = parser.parse_args()
     vendor = setup_django()
-    from seeding import seed_cases
-
     from django.db import connection
+    from seeding import seed_cases
 
     from reports.stats import year_stats
 
@@ -30,13 +29,17 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     stats = year_stats(2026)
-    print(f"2026: total {stats['total']}, replied {stats['replied']}, on time {stats['on_time_rate']}")
+    print(
+        f"2026: total {stats['total']}, replied {stats['replied']}, on time {stats['on_time_rate']}"
+    )
     print(f"{'year_stats(2026), best of 5':<48} {best_of(lambda: year_stats(2026)) * 1000:9.1f} ms")
     unit = stats["by_unit"][0]["unit"]
     from orgs.models import Unit
 
     u = Unit.objects.get(code=unit)
-    print(f"{'year_stats(2026, unit), best of 5':<48} {best_of(lambda: year_stats(2026, u)) * 1000:9.1f} ms")
+    print(
+        f"{'year_stats(2026, unit), best of 5':<48} {best_of(lambda: year_stats(2026, u)) * 1000:9.1f} ms"
+    )
 
 
 if __name__ == "__main__":

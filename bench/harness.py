@@ -28,7 +28,9 @@ def setup_django() -> str:
         import psycopg
 
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
+            ).fetchone()
             if not exists:
                 conn.execute(f"CREATE DATABASE {BENCH_DB}")
     elif url.startswith("postgres"):

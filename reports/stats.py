@@ -102,7 +102,8 @@ def year_stats(year: int, unit: Unit | None = None) -> dict[str, Any]:
     stats.update(_shape(whole))
 
     stats["by_category_level"] = {
-        c: {lv: 0 for lv in Level.values} for c in (Category.NPC_SUGGESTION, Category.CPPCC_PROPOSAL)
+        c: {lv: 0 for lv in Level.values}
+        for c in (Category.NPC_SUGGESTION, Category.CPPCC_PROPOSAL)
     }
     for row in cases.values("category", "level").annotate(n=Count("id")).order_by():
         stats["by_category_level"][row["category"]][row["level"]] = row["n"]
