@@ -28,7 +28,7 @@ from cases.payloads import (
     ReplyPayload,
     ReviewPayload,
 )
-from cases.permissions import relations
+from cases.permissions import LIVE_ASSIGNMENT, relations
 from orgs.models import Unit
 from workflow.errors import CaseError
 from workflow.tables import workflow_for
@@ -67,7 +67,18 @@ def _assign(case: Case, by: Any, p: AssignPayload) -> Any:
 
 
 def _edit(case: Case, by: Any, p: EditPayload) -> Any:
-    fields = p.model_dump(exclude_unset=True, exclude={"on"})
+    # null means "not sent" except for the lists, where it clears them.
+    fields = {
+        k: v
+        for k, v in p.model_dump(exclude_unset=True, exclude={"on"}).items()
+        if v is not None
+        or k in ("topics", "joint_proposers", "leader_in_charge", "explicit_deadline")
+    }
+    if "leader_in_charge" in fields:
+        fields["leader_in_charge"] = user_by_name(fields["leader_in_charge"], "leader_in_charge")
+    for key in ("topics", "joint_proposers"):
+        if key in fields and fields[key] is None:
+            fields[key] = []
     return actions.edit_case(case, by=by, on=p.on, **fields)
 
 
@@ -140,7 +151,11 @@ ACTIONS: dict[str, ActionSpec] = {
             participants=p.participants,
         ),
     ),
-    "submit_opinion": ActionSpec(OpinionPayload, _opinion),
+    "submit_opinion": ActionSpec(
+        OpinionPayload,
+        _opinion,
+        lambda c, today: c.assignments.filter(kind="co", status__in=LIVE_ASSIGNMENT).exists(),
+    ),
     "request_extension": ActionSpec(
         ExtensionRequestPayload,
         lambda c, by, p: actions.request_extension(

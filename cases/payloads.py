@@ -52,6 +52,8 @@ class EditPayload(Payload):
     lead_proposer: str | None = Field(None, title="领衔人")
     joint_proposers: list[str] | None = Field(None, title="联名人")
     received_on: date | None = Field(None, title="收到日期")
+    leader_in_charge: str | None = Field(None, title="分管领导")
+    explicit_deadline: date | None = Field(None, title="办理期限（交办机关）")
 
 
 class OpinionPayload(Payload):

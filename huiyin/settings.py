@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs' assets locally (no CDN on an intranet)
     "audit",
     "orgs",
     "workdays",

@@ -1,5 +1,6 @@
 """register and edit: the case's own data."""
 
+import copy
 import re
 from datetime import date
 from typing import Any
@@ -183,7 +184,7 @@ def register_case(
         with transaction.atomic():
             case.save()
     except IntegrityError:
-        raise CaseError(f"{year}年已有编号为“{number}”的同类办件", field="number") from None
+        raise CaseError(f"{year}年已有编号为“{data['number']}”的同类办件", field="number") from None
     _set_proposers(case, lead_proposer, list(joint_proposers or []))
     _set_topics(case, topics or [])
     start_case(case, by=by, on=on, details={"number": case.number, "title": case.title})
@@ -204,6 +205,24 @@ def _current_values(case: Case) -> dict[str, Any]:
         "lead_proposer": links[0].proposer.name if links else "",
         "joint_proposers": [link.proposer.name for link in links[1:]],
     }
+
+
+def _deadlines_after_edit(
+    case: Case, diff: dict[str, Any], fields: dict[str, Any]
+) -> dict[str, Any]:
+    """A new 办理期限 or 办理方式 changes the deadline of an assigned first round (a later
+    round or an approved extension has its own date, which the edit leaves alone)."""
+    if not ({"explicit_deadline", "mode"} & diff.keys()) or case.assigned_on is None:
+        return {}
+    if case.round != 1 or case.extension_requests.filter(approved=True).exists():
+        return {}
+    from cases.actions.assign import reply_deadlines
+
+    probe = copy.copy(case)
+    probe.explicit_deadline = fields.get("explicit_deadline", case.explicit_deadline)
+    probe.mode = fields.get("mode", case.mode)
+    probe.role = "co" if probe.mode == Mode.CO else "lead"
+    return reply_deadlines(probe, case.assigned_on, "co_opinion" if probe.role == "co" else "reply")
 
 
 def _jsonable(value: Any) -> Any:
@@ -246,6 +265,7 @@ def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> 
         for k, v in fields.items()
         if k in diff and k not in ("topics", "lead_proposer", "joint_proposers")
     }
+    column_changes.update(_deadlines_after_edit(case, diff, fields))
     apply_transition(case, "edit", by=by, on=on, details={"diff": diff}, changes=column_changes)
     if "lead_proposer" in diff or "joint_proposers" in diff:
         _set_proposers(

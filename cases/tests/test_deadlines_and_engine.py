@@ -245,3 +245,24 @@ def test_compare_and_set_lets_only_one_of_two_concurrent_actions_win(cast):
     assert case.state in {"assigned", "withdrawn"}
     assert case.events.count() == 2
     assert case.assignments.count() == (1 if case.state == "assigned" else 0)
+
+
+@pytest.mark.django_db
+@time_machine.travel(date(2026, 12, 31), tick=False)
+def test_editing_the_explicit_deadline_moves_the_deadline_of_the_first_round(cast):
+    case = register(cast, on=date(2026, 3, 2))
+    actions.assign_case(
+        case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 5)
+    )
+    assert case.deadline == date(2026, 6, 5)
+    case = actions.edit_case(
+        case, by=cast.coordinator, explicit_deadline=date(2026, 5, 29), on=date(2026, 3, 6)
+    )
+    assert (case.deadline, case.unit_deadline) == (date(2026, 5, 29), date(2026, 5, 15))
+    event = case.events.last()
+    assert event.action == "edit" and event.details["diff"]["explicit_deadline"] == [
+        None,
+        "2026-05-29",
+    ]
+    case = actions.edit_case(case, by=cast.coordinator, explicit_deadline=None, on=date(2026, 3, 6))
+    assert case.deadline == date(2026, 6, 5)

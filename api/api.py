@@ -1,0 +1,44 @@
+"""The JSON API (/api/v1/): token authentication, Chinese error messages."""
+
+from typing import Any
+
+from ninja import NinjaAPI
+from ninja.errors import ValidationErrorContext
+
+from api import errors
+from api.auth import token_auth
+from api.views import auth, cases, units
+
+
+class HuiyinAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> errors.RequestInvalid:
+        """Describe invalid parameters with their Chinese titles, which only the model
+        knows: ninja's default keeps just the locations."""
+        problems: list[dict[str, Any]] = []
+        for context in error_contexts:
+            model = context.model
+            reverse = getattr(model, "__ninja_flatten_map_reverse__", {}) or {}
+            single = getattr(model, "__read_from_single_attr__", None)
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc = tuple(error["loc"])
+                public = tuple(reverse.get(loc, loc))
+                if single and public[:1] == (single,):
+                    public = public[1:]  # the body is the parameter: its name is ours
+                problems.append(errors.problem(dict(error), model, public))
+        return errors.RequestInvalid(problems)
+
+
+api = HuiyinAPI(
+    title="回音 Huiyin API",
+    version="1.0",
+    description="议提案办理接口。先以用户名和密码获取令牌（POST /auth/token），"
+    "其余请求带 `Authorization: Bearer <令牌>`。",
+    urls_namespace="api-v1",
+    auth=token_auth,
+)
+errors.install(api)
+api.add_router("/auth", auth.router)
+api.add_router("/units", units.router)
+api.add_router("/cases", cases.router)

@@ -1,0 +1,194 @@
+"""What the API reads and returns. Action payloads live in cases.payloads, shared with the UI."""
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class CaseErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class InvalidOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+class TokenIn(Schema):
+    username: str = Field(title="用户名", min_length=1, max_length=150)
+    password: str = Field(title="密码", min_length=1, max_length=4096)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent: str | None = Field(description="上级单位代码")
+
+
+class CaseListQuery(Schema):
+    state: str = Field("", title="状态", description="registered、assigned、handling …")
+    category: str = Field("", title="类别", description="npc_suggestion 或 cppcc_proposal")
+    level: str = Field("", title="级别", description="provincial、municipal 或 county")
+    year: str = Field("", title="年度")
+    unit: str = Field("", title="处室", description="单位代码：主办处室或协办处室")
+    overdue: str = Field("", title="是否超期", description="true 或 false")
+    q: str = Field("", title="关键词", description="标题、编号或提出人")
+    sort: str = Field("", title="排序", description="number、-number、deadline、-deadline、recent")
+    page: int = Field(1, title="页码")
+    page_size: int = Field(20, title="每页条数", description="1–100")
+
+
+class CaseItemOut(Schema):
+    id: int
+    category: str
+    level: str
+    year: int
+    number: str
+    title: str
+    state: str
+    state_label: str
+    mode: str
+    role: str
+    lead_unit: str | None
+    lead_unit_name: str | None
+    deadline: date | None
+    deadline_provisional: bool
+    overdue: bool
+    reply_class: str | None
+
+
+class CasePageOut(Schema):
+    count: int
+    count_capped: bool = Field(description="为 true 时实际条数多于 count")
+    page: int
+    pages: int
+    items: list[CaseItemOut]
+
+
+class AssignmentOut(Schema):
+    unit: str
+    unit_name: str
+    kind: str
+    status: str
+    deadline: date
+    deadline_provisional: bool
+    handler: str | None
+    accepted_on: date | None
+    returned_on: date | None
+    return_reason: str
+    opinion: str
+    opinion_on: date | None
+
+
+class ReplyOut(Schema):
+    id: int
+    round: int
+    status: str
+    reply_class: str | None
+    text: str
+    contact: str
+    phone: str
+    submitted_on: date
+    signed_on: date | None
+    review: dict[str, Any]
+
+
+class CommunicationOut(Schema):
+    id: int
+    round: int
+    stage: str
+    method: str
+    on: date
+    participants: str
+    summary: str
+    recorded_by: str | None
+
+
+class FeedbackOut(Schema):
+    id: int
+    round: int
+    result: str
+    attitude: str | None
+    comment: str
+    on: date
+
+
+class CommitmentOut(Schema):
+    id: int
+    what: str
+    due: date
+    status: str
+    note: str
+
+
+class OutcomeOut(Schema):
+    id: int
+    kind: str
+    title: str
+    on: date
+
+
+class ExtensionOut(Schema):
+    id: int
+    until: date
+    reason: str
+    requested_on: date
+    approved: bool | None
+    comment: str
+    decided_on: date | None
+
+
+class EventOut(Schema):
+    action: str
+    actor: str | None
+    on: date
+    at: datetime
+    from_state: str
+    to_state: str
+    details: dict[str, Any]
+
+
+class CaseDetailOut(CaseItemOut):
+    issuer: str
+    session: str
+    content: str
+    external_lead: str
+    topics: list[str]
+    led_by: str
+    is_key: bool
+    leader_in_charge: str | None
+    lead_proposer: str | None
+    joint_proposers: list[str]
+    received_on: date
+    assigned_on: date | None
+    unit_deadline: date | None
+    unit_deadline_provisional: bool
+    replied_on: date | None
+    feedback_result: str | None
+    round: int
+    assignments: list[AssignmentOut]
+    replies: list[ReplyOut]
+    communications: list[CommunicationOut]
+    feedbacks: list[FeedbackOut]
+    commitments: list[CommitmentOut]
+    outcomes: list[OutcomeOut]
+    extensions: list[ExtensionOut]
+    available_actions: list[str]
+    timeline: list[EventOut]

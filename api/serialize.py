@@ -1,0 +1,188 @@
+"""Cases as JSON-ready dicts. The detail is loaded with a fixed number of queries,
+however many assignments, replies or events the case has."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch
+
+from audit.models import AuditEvent
+from cases.dispatch import available_actions
+from cases.listing import is_overdue
+from cases.models import Assignment, Case, CaseProposer, Communication
+from workflow.tables import workflow_for
+
+DETAIL_PREFETCH = (
+    "topics",
+    Prefetch(
+        "proposer_links",
+        queryset=CaseProposer.objects.select_related("proposer").order_by("position"),
+    ),
+    Prefetch(
+        "assignments",
+        queryset=Assignment.objects.select_related("unit", "handler").order_by("kind", "id"),
+    ),
+    "replies",
+    Prefetch("communications", queryset=Communication.objects.select_related("recorded_by")),
+    "feedbacks",
+    "commitments",
+    "outcomes",
+    "extension_requests",
+    Prefetch("events", queryset=AuditEvent.objects.select_related("actor").order_by("id")),
+)
+
+
+def load_for_detail(pk: int) -> Case:
+    """The case with everything the detail shows. Callers have checked visibility."""
+    return (
+        Case.objects.select_related("lead_unit", "leader_in_charge")
+        .prefetch_related(*DETAIL_PREFETCH)
+        .get(pk=pk)
+    )
+
+
+def _username(user: Any) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def case_item(case: Case, on: date) -> dict[str, Any]:
+    unit = case.lead_unit
+    return {
+        "id": case.pk,
+        "category": case.category,
+        "level": case.level,
+        "year": case.year,
+        "number": case.number,
+        "title": case.title,
+        "state": case.state,
+        "state_label": workflow_for(case.category).state_label(case.state),
+        "mode": case.mode,
+        "role": case.role,
+        "lead_unit": unit.code if unit else None,
+        "lead_unit_name": unit.name if unit else None,
+        "deadline": case.deadline,
+        "deadline_provisional": case.deadline_provisional,
+        "overdue": is_overdue(case, on),
+        "reply_class": case.reply_class or None,
+    }
+
+
+def _assignment(a: Assignment) -> dict[str, Any]:
+    return {
+        "unit": a.unit.code,
+        "unit_name": a.unit.name,
+        "kind": a.kind,
+        "status": a.status,
+        "deadline": a.deadline,
+        "deadline_provisional": a.deadline_provisional,
+        "handler": _username(a.handler),
+        "accepted_on": a.accepted_on,
+        "returned_on": a.returned_on,
+        "return_reason": a.return_reason,
+        "opinion": a.opinion,
+        "opinion_on": a.opinion_on,
+    }
+
+
+def _related(case: Case) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "assignments": [_assignment(a) for a in case.assignments.all()],
+        "replies": [
+            {
+                "id": r.pk,
+                "round": r.round,
+                "status": r.status,
+                "reply_class": r.reply_class or None,
+                "text": r.text,
+                "contact": r.contact,
+                "phone": r.phone,
+                "submitted_on": r.submitted_on,
+                "signed_on": r.signed_on,
+                "review": r.review,
+            }
+            for r in case.replies.all()
+        ],
+        "communications": [
+            {
+                "id": c.pk,
+                "round": c.round,
+                "stage": c.stage,
+                "method": c.method,
+                "on": c.on,
+                "participants": c.participants,
+                "summary": c.summary,
+                "recorded_by": _username(c.recorded_by),
+            }
+            for c in case.communications.all()
+        ],
+        "feedbacks": [
+            {
+                "id": f.pk,
+                "round": f.round,
+                "result": f.result,
+                "attitude": f.attitude or None,
+                "comment": f.comment,
+                "on": f.on,
+            }
+            for f in case.feedbacks.all()
+        ],
+        "commitments": [
+            {"id": c.pk, "what": c.what, "due": c.due, "status": c.status, "note": c.note}
+            for c in case.commitments.all()
+        ],
+        "outcomes": [
+            {"id": o.pk, "kind": o.kind, "title": o.title, "on": o.on} for o in case.outcomes.all()
+        ],
+        "extensions": [
+            {
+                "id": e.pk,
+                "until": e.until,
+                "reason": e.reason,
+                "requested_on": e.requested_on,
+                "approved": e.approved,
+                "comment": e.comment,
+                "decided_on": e.decided_on,
+            }
+            for e in case.extension_requests.all()
+        ],
+        "timeline": [
+            {
+                "action": e.action,
+                "actor": _username(e.actor),
+                "on": e.on,
+                "at": e.at,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "details": e.details,
+            }
+            for e in case.events.all()
+        ],
+    }
+
+
+def case_detail(case: Case, user: Any, on: date) -> dict[str, Any]:
+    """The case page as data: `case` comes from load_for_detail."""
+    links = list(case.proposer_links.all())
+    lead = next((link.proposer.name for link in links if link.position == 0), None)
+    return {
+        **case_item(case, on),
+        "issuer": case.issuer,
+        "session": case.session,
+        "content": case.content,
+        "external_lead": case.external_lead,
+        "topics": [t.name for t in case.topics.all()],
+        "led_by": case.led_by,
+        "is_key": case.is_key,
+        "leader_in_charge": _username(case.leader_in_charge),
+        "lead_proposer": lead,
+        "joint_proposers": [link.proposer.name for link in links if link.position > 0],
+        "received_on": case.received_on,
+        "assigned_on": case.assigned_on,
+        "unit_deadline": case.unit_deadline,
+        "unit_deadline_provisional": case.unit_deadline_provisional,
+        "replied_on": case.replied_on,
+        "feedback_result": case.feedback_result or None,
+        "round": case.round,
+        **_related(case),
+        "available_actions": available_actions(user, case, on),
+    }

@@ -1,0 +1,93 @@
+"""Cases: the ledger, one case, registering, and performing an action."""
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router
+
+from api.errors import JsonInvalid
+from api.openapi import action_body
+from api.schemas import (
+    CaseDetailOut,
+    CaseErrorOut,
+    CaseListQuery,
+    CasePageOut,
+    ErrorOut,
+    InvalidOut,
+)
+from api.serialize import case_detail, case_item, load_for_detail
+from audit.record import today
+from cases.actions import register_case
+from cases.dispatch import ACTIONS, perform
+from cases.listing import CaseFilter, list_cases
+from cases.payloads import RegisterPayload
+from cases.queries import case_for_user
+
+router = Router(tags=["办件"])
+
+MAX_PAGE_SIZE = 100
+ERRORS = {400: CaseErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut}
+
+
+def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return case_detail(load_for_detail(pk), request.user, today())
+
+
+@router.get("", response={200: CasePageOut, 401: ErrorOut, 422: InvalidOut}, summary="办件台账")
+def list_(request: HttpRequest, filters: Query[CaseListQuery]):
+    """The caller's visible cases, filtered and paged (page_size at most 100)."""
+    page_size = min(max(filters.page_size, 1), MAX_PAGE_SIZE)
+    found = list_cases(request.user, CaseFilter.from_params(request.GET), filters.page, page_size)
+    on = today()
+    return {
+        "count": found.count,
+        "count_capped": found.count_capped,
+        "page": found.page,
+        "pages": found.pages,
+        "items": [case_item(case, on) for case in found.items],
+    }
+
+
+@router.post("", response={201: CaseDetailOut, **ERRORS}, summary="登记办件")
+def register(request: HttpRequest, payload: RegisterPayload):
+    fields = payload.model_dump(exclude={"deadline"})
+    case = register_case(by=request.user, explicit_deadline=payload.deadline, **fields)
+    return 201, _detail(request, case.pk)
+
+
+@router.get("/{case_id}", response={200: CaseDetailOut, **ERRORS}, summary="办件详情")
+def detail(request: HttpRequest, case_id: int):
+    """The case with its handling record, the caller's available actions and the timeline."""
+    case = case_for_user(request.user, case_id)
+    return _detail(request, case.pk)
+
+
+def _json_body(request: HttpRequest) -> Any:
+    if not request.body.strip():
+        return {}
+    try:
+        return json.loads(request.body)
+    except ValueError as exc:
+        raise JsonInvalid from exc
+
+
+@router.post(
+    "/{case_id}/actions/{action}",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="办理操作",
+    openapi_extra=action_body(),
+)
+def act(request: HttpRequest, case_id: int, action: str):
+    """Perform one action (assign, accept, submit_reply, review, sign …) on the case;
+    the answer is the case as it is afterwards. `available_actions` of the detail lists
+    what the caller may do now."""
+    case = case_for_user(request.user, case_id)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("没有此操作")
+    payload = spec.payload.model_validate(_json_body(request))
+    perform(case, action, by=request.user, payload=payload)
+    # Built without the visibility check: after e.g. 申请退回 the unit no longer sees the
+    # case, but the answer to its own action is still the case as it left it.
+    return _detail(request, case.pk)
