@@ -1,0 +1,267 @@
+"""Role × operation → HTTP status, for every API operation and every web URL (DESIGN.md §4).
+
+Written out by hand, not derived from the workflow table, so that a change to who may do
+what shows up here as a deliberate edit. Each action is tried on a case in a state where it
+is allowed, so 200 means "done", 403 "your role never may", 400 "allowed role, refused
+now", 404 "you cannot see this case", 401/302 "log in first".
+
+Columns: admin, coordinator, leader, viewer, yizheng (head of the lead unit), yizheng_clerk
+(handler of the lead unit), jiceng (head of the co-unit), zhongyi (head of an unrelated
+unit), anonymous.
+"""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.test import Client
+
+from api.tests.helpers import BASE, ApiClient, register_body
+from cases import actions
+from cases.tests.factories import register
+
+pytestmark = pytest.mark.django_db
+
+USERS = [
+    "admin",
+    "coordinator",
+    "leader",
+    "viewer",
+    "yizheng",
+    "yizheng_clerk",
+    "jiceng",
+    "zhongyi",
+    None,
+]
+TODAY = date(2026, 6, 10)
+GATES = {"format": True, "policy": True, "content": True, "resolution": True}
+
+# Cases: R registered, A assigned, H handling, E handling with an extension request pending,
+# U unit_approving, V reviewing, S signing, P replied (feedback window still open),
+# C closed (a B reply with one commitment). Every assigned case: lead yizheng, co jiceng.
+API = {
+    "GET units": ("get", "/units", None, [200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    "GET list": ("get", "/cases", None, [200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    "GET handling case": ("get", "/cases/{H}", None, [200, 200, 200, 200, 200, 200, 200, 404, 401]),
+    "GET registered case": (
+        "get",
+        "/cases/{R}",
+        None,
+        [200, 200, 200, 200, 404, 404, 404, 404, 401],
+    ),
+    "GET openapi": ("get", "/openapi.json", None, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    "register": ("post", "/cases", "REGISTER", [403, 201, 403, 403, 403, 403, 403, 403, 401]),
+    "assign": (
+        "post",
+        "/cases/{R}/actions/assign",
+        {"lead_unit": "zhongyi"},
+        [403, 200, 403, 403, 404, 404, 404, 404, 401],
+    ),
+    "accept": (
+        "post",
+        "/cases/{A}/actions/accept",
+        {},
+        [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    "return": (
+        "post",
+        "/cases/{A}/actions/return",
+        {"reason": "不属于本处职责"},
+        [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    "withdraw": (
+        "post",
+        "/cases/{R}/actions/withdraw",
+        {"reason": "改办"},
+        [403, 200, 403, 403, 404, 404, 404, 404, 401],
+    ),
+    "edit": (
+        "post",
+        "/cases/{H}/actions/edit",
+        {"title": "关于加强基层卫生人才建设的建议"},
+        [403, 200, 403, 403, 403, 403, 403, 404, 401],
+    ),
+    "communicate": (
+        "post",
+        "/cases/{H}/actions/communicate",
+        {"stage": "during", "method": "phone", "summary": "电话沟通办理进展"},
+        [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    # The lead unit may record an outside agency's opinion, so without naming one it is 400.
+    "submit_opinion": (
+        "post",
+        "/cases/{H}/actions/submit_opinion",
+        {"text": "同意主办意见"},
+        [403, 403, 403, 403, 400, 400, 200, 404, 401],
+    ),
+    "request_extension": (
+        "post",
+        "/cases/{H}/actions/request_extension",
+        {"until": "2026-08-31", "reason": "需开展专题调研"},
+        [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    "decide_extension": (
+        "post",
+        "/cases/{E}/actions/decide_extension",
+        {"approved": True},
+        [403, 403, 200, 403, 403, 403, 403, 404, 401],
+    ),
+    "submit_reply": (
+        "post",
+        "/cases/{H}/actions/submit_reply",
+        {"text": "答复正文", "reply_class": "A", "contact": "张伟", "phone": "12345678"},
+        [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    "approve_reply": (
+        "post",
+        "/cases/{U}/actions/approve_reply",
+        {"approved": True},
+        [403, 403, 403, 403, 200, 403, 403, 404, 401],
+    ),
+    "review": (
+        "post",
+        "/cases/{V}/actions/review",
+        {"passed": True, "gates": GATES},
+        [403, 200, 403, 403, 403, 403, 403, 404, 401],
+    ),
+    "sign": (
+        "post",
+        "/cases/{S}/actions/sign",
+        {"approved": True},
+        [403, 403, 200, 403, 403, 403, 403, 404, 401],
+    ),
+    "record_feedback": (
+        "post",
+        "/cases/{P}/actions/record_feedback",
+        {"result": "satisfied"},
+        [403, 200, 403, 403, 403, 403, 403, 404, 401],
+    ),
+    # The feedback window (one month from the reply) has not passed yet.
+    "close": (
+        "post",
+        "/cases/{P}/actions/close",
+        {},
+        [403, 400, 403, 403, 403, 403, 403, 404, 401],
+    ),
+    "reopen": (
+        "post",
+        "/cases/{C}/actions/reopen",
+        {"reason": "代表提出新的意见"},
+        [403, 200, 403, 403, 403, 403, 403, 404, 401],
+    ),
+    "add_outcome": (
+        "post",
+        "/cases/{H}/actions/add_outcome",
+        {"kind": "policy", "title": "实施方案"},
+        [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    "update_commitment": (
+        "post",
+        "/cases/{C}/actions/update_commitment",
+        {"id": "{commitment}", "status": "fulfilled", "note": "已印发"},
+        [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    "unknown action": (
+        "post",
+        "/cases/{H}/actions/approve_all",
+        {},
+        [404, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+}
+
+
+def _walk(cast, case, upto: str):
+    steps = ["accept", "reply_handler", "approve", "review", "sign", "feedback"]
+    day = date(2026, 3, 2)
+    actions.assign_case(
+        case, by=cast.coordinator, lead_unit=cast.yizheng, co_units=[cast.jiceng], assigned_on=day
+    )
+    for step in steps[: steps.index(upto) + 1] if upto in steps else []:
+        if step == "accept":
+            actions.accept_case(case, by=cast.yizheng_handler, on=day)
+        elif step == "reply_handler":
+            actions.submit_reply(
+                case,
+                by=cast.yizheng_handler,
+                text="答复",
+                reply_class="B",
+                contact="赵",
+                phone="1",
+                commitments=[{"what": "年内出台方案", "due": date(2026, 12, 31)}],
+                on=date(2026, 5, 20),
+            )
+        elif step == "approve":
+            actions.approve_reply(case, by=cast.yizheng_head, approved=True, on=date(2026, 5, 21))
+        elif step == "review":
+            actions.review_reply(
+                case, by=cast.coordinator, passed=True, gates=GATES, on=date(2026, 5, 22)
+            )
+        elif step == "sign":
+            actions.sign_reply(case, by=cast.leader, approved=True, on=date(2026, 5, 25))
+        elif step == "feedback":
+            actions.record_feedback(
+                case, by=cast.coordinator, result="satisfied", on=date(2026, 6, 1)
+            )
+    return case
+
+
+@pytest.fixture
+def world(cast):
+    with time_machine.travel(TODAY, tick=False):
+        cases = {"R": register(cast, on=date(2026, 6, 1))}
+        cases["A"] = register(cast, on=date(2026, 6, 1))
+        actions.assign_case(
+            cases["A"],
+            by=cast.coordinator,
+            lead_unit=cast.yizheng,
+            co_units=[cast.jiceng],
+            assigned_on=date(2026, 6, 8),
+        )
+        cases["H"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "accept")
+        cases["E"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "accept")
+        actions.request_extension(
+            cases["E"], by=cast.yizheng_head, until=date(2026, 8, 31), reason="需调研"
+        )
+        cases["U"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "reply_handler")
+        cases["V"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "approve")
+        cases["S"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "review")
+        cases["P"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "sign")
+        cases["C"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "feedback")
+    ids = {key: case.pk for key, case in cases.items()}
+    ids["commitment"] = cases["C"].commitments.get().pk
+    return ids
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        return int(value.format(**ids)) if value == "{commitment}" else value.format(**ids)
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def _params(table):
+    return [
+        pytest.param(name, user, row[-1][i], id=f"{name}-{user or 'anonymous'}")
+        for name, row in table.items()
+        for i, user in enumerate(USERS)
+    ]
+
+
+@pytest.mark.parametrize(("operation", "username", "expected"), _params(API))
+def test_api_permission_matrix(world, operation, username, expected):
+    method, path, body, _ = API[operation]
+    path = _fill(path, world)
+    body = register_body(number="M-1", year=2026) if body == "REGISTER" else _fill(body, world)
+    with time_machine.travel(TODAY, tick=False):
+        if username is None:
+            client = Client()
+            response = getattr(client, method)(
+                BASE + path,
+                *([body] if method == "post" else []),
+                **({"content_type": "application/json"} if method == "post" else {}),
+            )
+        else:
+            api = ApiClient(username)
+            response = api.get(path) if method == "get" else api.post(path, body)
+    assert response.status_code == expected, response.content.decode()[:300]
