@@ -20,7 +20,6 @@ from api.tests.helpers import BASE, ApiClient, register_body
 from cases import actions
 from cases.tests.factories import register
 
-pytestmark = pytest.mark.django_db
 
 USERS = [
     "admin",
@@ -205,8 +204,22 @@ def _walk(cast, case, upto: str):
     return case
 
 
-@pytest.fixture
-def world(cast):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction that is rolled back at its end; each
+    test runs in a savepoint of it (pytest-django's `db`), so its action is undone too."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from cases.tests.factories import Cast
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), transaction.atomic(), fast:
+        yield _build_world(Cast())
+        transaction.set_rollback(True)
+
+
+def _build_world(cast):
     with time_machine.travel(TODAY, tick=False):
         cases = {"R": register(cast, on=date(2026, 6, 1))}
         cases["A"] = register(cast, on=date(2026, 6, 1))
@@ -249,7 +262,7 @@ def _params(table):
 
 
 @pytest.mark.parametrize(("operation", "username", "expected"), _params(API))
-def test_api_permission_matrix(world, operation, username, expected):
+def test_api_permission_matrix(db, world, operation, username, expected):
     method, path, body, _ = API[operation]
     path = _fill(path, world)
     body = register_body(number="M-1", year=2026) if body == "REGISTER" else _fill(body, world)
