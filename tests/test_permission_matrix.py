@@ -20,7 +20,6 @@ from api.tests.helpers import BASE, ApiClient, register_body
 from cases import actions
 from cases.tests.factories import register
 
-
 USERS = [
     "admin",
     "coordinator",
