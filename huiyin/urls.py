@@ -7,5 +7,6 @@ admin.site.site_title = "回音"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("", include("letters.urls")),
     path("", include("web.urls")),
 ]

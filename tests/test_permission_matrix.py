@@ -47,6 +47,18 @@ API = {
         None,
         [200, 200, 200, 200, 404, 404, 404, 404, 401],
     ),
+    "GET reply letter": (
+        "get",
+        "/cases/{P}/reply.docx",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 404, 401],
+    ),
+    "GET reply letter, no reply yet": (
+        "get",
+        "/cases/{H}/reply.docx",
+        None,
+        [400, 400, 400, 400, 400, 400, 400, 404, 401],
+    ),
     "GET openapi": ("get", "/openapi.json", None, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     "register": ("post", "/cases", "REGISTER", [403, 201, 403, 403, 403, 403, 403, 403, 401]),
     "assign": (

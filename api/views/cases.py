@@ -91,3 +91,19 @@ def act(request: HttpRequest, case_id: int, action: str):
     # Built without the visibility check: after e.g. 申请退回 the unit no longer sees the
     # case, but the answer to its own action is still the case as it left it.
     return _detail(request, case.pk)
+
+
+@router.get(
+    "/{case_id}/reply.docx",
+    response={200: None, 400: CaseErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="答复函（Word）",
+)
+def reply_docx(request: HttpRequest, case_id: int):
+    """The reply letter in the official layout (GB/T 9704-2012), as .docx."""
+    from letters.build import reply_letter, reply_letter_filename
+    from letters.views import docx_response
+
+    case = case_for_user(request.user, case_id)
+    return docx_response(
+        reply_letter(case), reply_letter_filename(case), f"reply-letter-{case.pk}.docx"
+    )

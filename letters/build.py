@@ -1,0 +1,534 @@
+"""The 答复函 and the 征询意见表 of a case, as .docx bytes (DESIGN.md §7).
+
+Layout is GB/T 9704-2012 (``letters.layout``); every sentence printed comes from
+``letters.wording``, which a commission adapts.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.shared import Twips
+
+from cases.models import (
+    AssignmentKind,
+    AssignmentStatus,
+    Case,
+    Commitment,
+    Reply,
+    ReplyStatus,
+    Role,
+)
+from cases.models.choices import CLASSES_NEEDING_COMMITMENTS
+from huiyin.formats import cn_date
+from letters import wording
+from letters.layout import (
+    BODY_PT,
+    CHAR_PITCH,
+    LINE_PITCH,
+    PAGE_NUMBER_LINE,
+    PAGE_NUMBER_PT,
+    PPR_ORDER,
+    RECORD_PT,
+    TABLE_PT,
+    TEXT_WIDTH,
+    TITLE_PT,
+    Font,
+    ParagraphLook,
+    Sheet,
+    Type,
+    child,
+    text_width,
+)
+from orgs.models import UnitKind
+from workflow.errors import CaseError
+
+NO_REPLY = "此办件尚无答复，不能生成答复函"
+NO_FEEDBACK_FOR_CO = "会办件的意见报送主办单位，不向代表委员征询意见"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
+HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
+PERSON_KINDS = ("deputy", "member")
+TITLE_CHARS_PER_LINE = TEXT_WIDTH / (TITLE_PT * 20)  # ≈ 20 characters of 2号
+TABLE_LINE = 420  # 21 pt lines for 4号 text in tables
+FORM_ROW_HEIGHT = 680  # 12 mm, room to write by hand
+FORM_COMMENT_HEIGHT = 3800  # 67 mm for 意见和建议; the form stays on one page
+
+
+# ── what goes into a letter ─────────────────────────────────────────────────────────────
+
+
+def letter_reply(case: Case) -> Reply | None:
+    """The reply a letter prints: of the latest round that has one, the signed reply, else
+    the draft under way, else the last sent-back draft."""
+    replies = list(case.replies.order_by("-round", "-id"))
+    if not replies:
+        return None
+    latest = [r for r in replies if r.round == replies[0].round]
+    for wanted in (
+        lambda r: r.status == ReplyStatus.SIGNED,
+        lambda r: r.status != ReplyStatus.SENT_BACK,
+    ):
+        for reply in latest:
+            if wanted(reply):
+                return reply
+    return latest[0]
+
+
+def letter_available(case: Case) -> bool:
+    """Whether reply_letter(case) can be built: for showing or hiding the button."""
+    return case.replied_on is not None or case.replies.exists()
+
+
+def feedback_form_available(case: Case) -> bool:
+    """Whether feedback_form(case) can be built: a 会办 case has no proposer feedback."""
+    return case.role != Role.CO and letter_available(case)
+
+
+@dataclass
+class LetterData:
+    """Everything the two documents print, gathered from the case once."""
+
+    case: Case
+    reply: Reply | None
+    kind_word: str
+    is_co: bool
+    reply_class: str
+    on: date | None
+    year: int
+    number: str
+    title: str
+    session: str
+    proposer_name: str
+    addressee: str
+    you: str
+    contact: str
+    phone: str
+    text: str
+    commitments: list[Commitment] = field(default_factory=list)
+    outside_units: list[str] = field(default_factory=list)
+    commission: str = ""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return {
+            "kind_word": self.kind_word,
+            "session": self.session,
+            "number": self.number,
+            "title": self.title,
+            "year": self.year,
+            "code": wording.DOC_CODE,
+            "you": self.you,
+            "name": self.proposer_name,
+            "contact": self.contact or wording.BLANK,
+            "phone": self.phone or wording.BLANK,
+            "commission": self.commission,
+        }
+
+
+def gather(case: Case) -> LetterData:
+    reply = letter_reply(case)
+    if reply is None and case.replied_on is None:
+        raise CaseError(NO_REPLY)
+    commission = getattr(settings, "HUIYIN_COMMISSION_NAME", "")
+    is_co = case.role == Role.CO
+    proposer = case.lead_proposer
+    name = proposer.name if proposer else ""
+    is_person = proposer is None or proposer.kind in PERSON_KINDS
+    if is_co:
+        addressee = f"{case.external_lead}："
+    else:
+        suffix = wording.ADDRESS_TITLE.get(proposer.kind, "") if proposer else ""
+        addressee = f"{name}{'' if name.endswith(suffix) else suffix}："
+    on = reply.signed_on if reply else case.replied_on
+    draft_day = reply.submitted_on if reply else None
+    reply_class = "" if is_co else (reply.reply_class if reply else case.reply_class) or ""
+    commitments = []
+    if reply is not None and reply_class in CLASSES_NEEDING_COMMITMENTS:
+        commitments = list(reply.commitments.order_by("due", "id"))
+    outside = [
+        a.unit.name
+        for a in case.assignments.filter(
+            kind=AssignmentKind.CO,
+            status__in=(AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED),
+            unit__kind=UnitKind.EXTERNAL,
+        ).select_related("unit")
+    ]
+    return LetterData(
+        case=case,
+        reply=reply,
+        kind_word=wording.KIND_WORD.get(case.category, "建议"),
+        is_co=is_co,
+        reply_class=reply_class,
+        on=on,
+        year=(on or draft_day or date(case.year, 1, 1)).year,
+        number=case.number,
+        title=case.title,
+        session=case.session,
+        proposer_name=name,
+        addressee=addressee,
+        you=wording.YOU_PERSON if is_person else wording.YOU_COLLECTIVE,
+        contact=reply.contact if reply else "",
+        phone=reply.phone if reply else "",
+        text=reply.text if reply else "",
+        commitments=commitments,
+        outside_units=outside,
+        commission=commission,
+    )
+
+
+def body_paragraphs(text: str) -> list[str]:
+    """The reply text as paragraphs: one per non-empty line, typed indents removed."""
+    lines = (line.strip(" \t\u3000") for line in text.replace("\r\n", "\n").split("\n"))
+    return [line for line in lines if line]
+
+
+def split_heading(paragraph: str) -> tuple[str, str, str]:
+    """(level, heading, rest): a 一、 or （一） heading ends at its first 。 when text follows
+    in the same paragraph; that text stays in the body font."""
+    if HEADING_1.match(paragraph):
+        level = "HYHeading1"
+    elif HEADING_2.match(paragraph):
+        level = "HYHeading2"
+    else:
+        return "HYBody", "", paragraph
+    stop = paragraph.find("。")
+    if 0 <= stop < len(paragraph) - 1:
+        return level, paragraph[: stop + 1], paragraph[stop + 1 :]
+    return level, paragraph, ""
+
+
+def title_breaks(title: str) -> list[int]:
+    """Where to break a title of more than one line so that the lines are balanced
+    (GB/T 9704 7.3.3: 回行时词意完整，排列对称): before 第 or after 会议, whichever
+    balances best; none if neither fits."""
+    total = text_width(title)
+    if total <= TITLE_CHARS_PER_LINE:
+        return []
+    best = None
+    for match in re.finditer(r"会议|(?=第)", title):
+        cut = match.end()
+        first, second = text_width(title[:cut]), text_width(title[cut:])
+        if max(first, second) > TITLE_CHARS_PER_LINE or not first or not second:
+            continue
+        if best is None or abs(first - second) < best[0]:
+            best = (abs(first - second), cut)
+    return [best[1]] if best else []
+
+
+# ── the document ────────────────────────────────────────────────────────────────────────
+
+
+def _font(role: str) -> Font:
+    name, fallback = wording.FONTS[role]
+    return Font(name, fallback)
+
+
+def _looks() -> list[ParagraphLook]:
+    body = Type(_font("body"), BODY_PT)
+    heading1 = Type(_font("heading1"), BODY_PT)
+    page = Type(_font("page_number"), PAGE_NUMBER_PT)
+    letterhead = Type(_font("letterhead"), wording.LETTERHEAD_SIZE_PT, wording.LETTERHEAD_COLOR)
+    return [
+        ParagraphLook("HYClassMark", "类别标识", heading1, align="right"),
+        ParagraphLook(
+            "HYLetterhead",
+            "发文机关标志",
+            letterhead,
+            align="center",
+            line=2 * LINE_PITCH,
+        ),
+        ParagraphLook("HYDocNumber", "发文字号", body, align="right"),
+        ParagraphLook("HYTitle", "公文标题", Type(_font("title"), TITLE_PT), align="center"),
+        ParagraphLook("HYAddressee", "主送机关", body, align="left"),
+        ParagraphLook("HYBody", "正文", body, first_line_chars=2),
+        ParagraphLook("HYHeading1", "一级标题", heading1, first_line_chars=2, keep_next=True),
+        ParagraphLook(
+            "HYHeading2",
+            "二级标题",
+            Type(_font("heading2"), BODY_PT),
+            first_line_chars=2,
+            keep_next=True,
+        ),
+        ParagraphLook("HYSignature", "署名", body, align="right", keep_next=True),
+        ParagraphLook("HYNote", "附注", body, align="left", first_line_chars=2),
+        ParagraphLook("HYRecord", "版记", Type(_font("body"), RECORD_PT), align="left"),
+        ParagraphLook(
+            "HYPageNumberOdd",
+            "页码（单页）",
+            page,
+            align="right",
+            right_chars=1,
+            line=PAGE_NUMBER_LINE,
+        ),
+        ParagraphLook(
+            "HYPageNumberEven",
+            "页码（双页）",
+            page,
+            align="left",
+            left_chars=1,
+            line=PAGE_NUMBER_LINE,
+        ),
+        ParagraphLook(
+            "HYTableLabel",
+            "表格栏目",
+            Type(_font("heading1"), TABLE_PT),
+            align="center",
+            line=TABLE_LINE,
+        ),
+        ParagraphLook(
+            "HYTableText",
+            "表格文字",
+            Type(_font("body"), TABLE_PT),
+            align="left",
+            line=TABLE_LINE,
+        ),
+        ParagraphLook(
+            "HYFormNote",
+            "表格说明",
+            Type(_font("body"), TABLE_PT),
+            align="both",
+            first_line_chars=2,
+            line=TABLE_LINE,
+        ),
+    ]
+
+
+def _sheet() -> Sheet:
+    sheet = Sheet(
+        _looks(),
+        body=Type(_font("body"), BODY_PT),
+        page_number=Type(_font("page_number"), PAGE_NUMBER_PT),
+    )
+    sheet.set_font_table(_font(role) for role in wording.FONTS)
+    sheet.page_numbers("HYPageNumberOdd", "HYPageNumberEven")
+    return sheet
+
+
+def _date_text(day: date | None) -> str:
+    return cn_date(day) if day else f"{wording.BLANK}年{wording.BLANK[:2]}月{wording.BLANK[:2]}日"
+
+
+def _created(data: LetterData) -> datetime:
+    day = data.on or (data.reply.submitted_on if data.reply else None) or date(data.year, 1, 1)
+    return datetime.combine(day, time(9, 0))
+
+
+def _letterhead(sheet: Sheet, data: LetterData) -> None:
+    head = data.commission if wording.LETTERHEAD is None else wording.LETTERHEAD
+    if not head:
+        return
+    p = sheet.paragraph("HYLetterhead", head)
+    # 信函格式: a red double line (thick over thin) under the 发文机关标志.
+    sheet.border(
+        p, "bottom", val="thickThinSmallGap", size=24, color=wording.LETTERHEAD_COLOR, space=4
+    )
+
+
+def _signature(sheet: Sheet, unit: str, day_text: str) -> None:
+    """GB/T 9704 7.3.5.1 (加盖印章): the date 右空四字, the unit centred over the date."""
+    unit_indent = max(0.0, 4 + (text_width(day_text) - text_width(unit)) / 2)
+    p = sheet.paragraph("HYSignature", unit)
+    sheet.indent(p, right=unit_indent)
+    p = sheet.paragraph("HYSignature", day_text)
+    sheet.indent(p, right=4)
+
+
+def _record(sheet: Sheet, data: LetterData, day_text: str) -> None:
+    """版记: 抄送 and 印发, between a thick first and last line and a thin one between."""
+    names = wording.COPY_TO_CO if data.is_co else wording.COPY_TO.get(data.case.category, [])
+    rows = (1 if names else 0) + 1
+    sheet.paragraph("HYBody")
+    half = TEXT_WIDTH // 2
+    table = sheet.table(
+        [half, TEXT_WIDTH - half],
+        rows,
+        borders={"top": ("single", 8), "bottom": ("single", 8), "insideH": ("single", 4)},
+        cell_margin=round(CHAR_PITCH * RECORD_PT / BODY_PT),
+    )
+    row = 0
+    if names:
+        cell = table.cell(0, 0).merge(table.cell(0, 1))
+        sheet.paragraph(
+            "HYRecord",
+            wording.COPY_TO_LINE.format(names="，".join(names)),
+            container=cell,
+        )
+        row = 1
+    fields = data.fields
+    sheet.paragraph("HYRecord", wording.PRINTED_BY.format(**fields), container=table.cell(row, 0))
+    p = sheet.paragraph(
+        "HYRecord", wording.PRINTED_ON.format(date=day_text), container=table.cell(row, 1)
+    )
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    # The 版记 stays in one piece: rows do not split, and each row keeps with the next.
+    for index, table_row in enumerate(table.rows):
+        table_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        if index < len(table.rows) - 1:
+            for cell in table_row.cells:
+                for paragraph in cell.paragraphs:
+                    child(paragraph._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
+
+
+def reply_letter(case: Case) -> bytes:
+    """The 答复函 (or, for a 会办 case, the 会办意见 to the lead agency) as .docx bytes."""
+    data = gather(case)
+    fields = data.fields
+    sheet = _sheet()
+
+    if data.reply_class:
+        sheet.paragraph("HYClassMark", f"{data.reply_class}类")
+    _letterhead(sheet, data)
+    sheet.paragraph("HYDocNumber", wording.DOC_NUMBER.format(**fields))
+    sheet.paragraph("HYBody")
+    sheet.paragraph("HYBody")
+    title = (wording.TITLE_CO if data.is_co else wording.TITLE).format(**fields)
+    title_p = sheet.paragraph("HYTitle")
+    sheet.run(title_p, title, breaks=title_breaks(title))
+    sheet.paragraph("HYBody")
+
+    paragraphs = body_paragraphs(data.text)
+    if paragraphs and paragraphs[0].replace(":", "：") == data.addressee:
+        paragraphs = paragraphs[1:]  # the handler typed the salutation already
+    sheet.paragraph("HYAddressee", data.addressee)
+    # Handlers often write the whole letter; their own 收悉 sentence replaces ours.
+    if not (paragraphs and "收悉" in paragraphs[0]):
+        if data.is_co:
+            opening = wording.OPENING_CO.format(**fields)
+        else:
+            handled = (
+                wording.HANDLED_WITH.format(units="、".join(data.outside_units))
+                if data.outside_units
+                else wording.HANDLED
+            )
+            opening = wording.OPENING.format(handled=handled, **fields)
+        sheet.paragraph("HYBody", opening)
+
+    if paragraphs:
+        for text in paragraphs:
+            style_id, heading, rest = split_heading(text)
+            if heading and rest:
+                # A run-in heading: the paragraph is body text (no keep-with-next, or a
+                # run of such paragraphs would be pushed to the next page as one block).
+                p = sheet.paragraph("HYBody")
+                sheet.run(p, heading, sheet.looks[style_id].type)
+                sheet.run(p, rest)
+            else:
+                sheet.paragraph(style_id, heading or rest)
+    else:
+        sheet.paragraph("HYBody", wording.BODY_PLACEHOLDER, highlight="yellow")
+
+    if data.commitments:
+        sheet.paragraph("HYBody", wording.COMMITMENTS_INTRO)
+        for index, item in enumerate(data.commitments, start=1):
+            line = wording.COMMITMENT_ITEM.format(
+                index=index, what=item.what.rstrip("。；;，, "), due=cn_date(item.due)
+            )
+            sheet.paragraph("HYBody", line)
+
+    # The last lines of text go with the signature: GB/T 9704 7.3.5.4 forbids a page with
+    # the unit and date (and the seal) but no text.
+    closing = (wording.CLOSING_CO if data.is_co else wording.CLOSING).format(**fields)
+    if not (paragraphs and "感谢" in paragraphs[-1]) and closing:
+        sheet.paragraph("HYBody", closing, keep_next=True)
+    else:
+        last = sheet.doc.paragraphs[-1]
+        child(last._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
+        child(last._p.pPr, "keepLines", PPR_ORDER)
+
+    day_text = _date_text(data.on)
+    sheet.paragraph("HYBody", keep_next=True)
+    sheet.paragraph("HYBody", keep_next=True)
+    signature = data.commission if wording.SIGNATURE is None else wording.SIGNATURE
+    _signature(sheet, signature, day_text)
+    sheet.paragraph("HYNote", wording.NOTE.format(**fields))
+    _record(sheet, data, day_text)
+    return sheet.save(title=title, author=data.commission, when=_created(data))
+
+
+def _form_cell(sheet: Sheet, table, row: int, col: int, text: str, *, label: bool = False):
+    cell = table.cell(row, col)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    return sheet.paragraph("HYTableLabel" if label else "HYTableText", text, container=cell)
+
+
+def feedback_form(case: Case) -> bytes:
+    """The 征询意见表 sent with the reply for the proposer to rate it."""
+    data = gather(case)
+    if data.is_co:
+        raise CaseError(NO_FEEDBACK_FOR_CO)
+    fields = data.fields
+    sheet = _sheet()
+    level = wording.LEVEL_PREFIX.get(case.level, "")
+    title = wording.FORM_TITLE.get(case.category, "{level}建议办理情况征询意见表").format(
+        level=level
+    )
+    sheet.paragraph("HYTitle", title, breaks=title_breaks(title))
+    sheet.paragraph("HYBody")
+
+    widths = [2050, 2495, 1500, 2800]
+    table = sheet.table(
+        widths,
+        8,
+        borders={
+            edge: ("single", 6) for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+        },
+    )
+    label = wording.FORM_NUMBER_LABEL.format(**fields)
+    _form_cell(sheet, table, 0, 0, label, label=True)
+    _form_cell(sheet, table, 0, 1, f"第{data.number}号")
+    _form_cell(sheet, table, 0, 2, wording.FORM_CLASS_LABEL, label=True)
+    _form_cell(sheet, table, 0, 3, f"{data.reply_class}类" if data.reply_class else "")
+
+    def wide(row: int, label_text: str, value: str) -> None:
+        _form_cell(sheet, table, row, 0, label_text, label=True)
+        table.cell(row, 1).merge(table.cell(row, 3))
+        _form_cell(sheet, table, row, 1, value)
+
+    wide(1, wording.FORM_TITLE_LABEL.format(**fields), data.title)
+    _form_cell(sheet, table, 2, 0, wording.FORM_LEAD_LABEL, label=True)
+    _form_cell(sheet, table, 2, 1, data.proposer_name)
+    _form_cell(sheet, table, 2, 2, wording.FORM_DATE_LABEL, label=True)
+    _form_cell(sheet, table, 2, 3, cn_date(data.on))
+    wide(3, wording.FORM_UNIT_LABEL, data.commission)
+    choices = "　　".join(f"□{choice}" for choice in wording.FORM_CHOICES)
+    wide(4, wording.FORM_RESULT_LABEL, choices)
+    wide(5, wording.FORM_ATTITUDE_LABEL, choices)
+    wide(6, wording.FORM_COMMENT_LABEL, "")
+    _form_cell(sheet, table, 7, 0, wording.FORM_SIGNATURE_LABEL, label=True)
+    _form_cell(sheet, table, 7, 1, "")
+    _form_cell(sheet, table, 7, 2, wording.FORM_SIGNED_ON_LABEL, label=True)
+    _form_cell(sheet, table, 7, 3, wording.FORM_DATE_BLANK).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    for index, row in enumerate(table.rows):
+        row.height = Twips(FORM_COMMENT_HEIGHT if index == 6 else FORM_ROW_HEIGHT)
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    sheet.paragraph("HYFormNote")
+    sheet.paragraph("HYFormNote", wording.FORM_FOOTNOTE.format(**fields))
+    return sheet.save(title=title, author=data.commission, when=_created(data))
+
+
+# ── file names ──────────────────────────────────────────────────────────────────────────
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("_", text).strip() or "x"
+
+
+def reply_letter_filename(case: Case) -> str:
+    kind_word = wording.KIND_WORD.get(case.category, "建议")
+    what = "会办意见" if case.role == Role.CO else "答复函"
+    return f"第{_safe(case.number)}号{kind_word}{what}.docx"
+
+
+def feedback_form_filename(case: Case) -> str:
+    kind_word = wording.KIND_WORD.get(case.category, "建议")
+    return f"第{_safe(case.number)}号{kind_word}征询意见表.docx"
