@@ -12,9 +12,10 @@ from cases.actions.common import (
     live_assignments,
     require_text,
 )
-from cases.deadline_rules import due_for, explicit
+from cases.deadline_rules import due_for, explicit, rule_for
 from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case
 from cases.models import Role as CaseRole
+from cases.permissions import LIVE_ASSIGNMENT as LIVE
 from huiyin.formats import cn_date
 from orgs.access import standing_of
 from orgs.models import Membership, Role, Unit, UnitKind
@@ -38,12 +39,19 @@ def reply_deadlines(case: Case, start: date, rule_name: str) -> dict[str, Any]:
 
 
 def unit_deadline_fields(case: Case, deadline: date, start: date) -> dict[str, Any]:
-    from cases.deadline_rules import rule_for
-
     draft = compute(rule_for(case.category, case.level, "unit_draft"), deadline)
     # A short round (re-handling) may leave less than the usual margin: never before its start.
     day = max(draft.date, start)
     return {"unit_deadline": day, "unit_deadline_provisional": draft.provisional}
+
+
+def move_lead_deadline(case: Case, fields: dict[str, Any]) -> None:
+    """Keep the lead unit's assignment due with the case when a new deadline is set."""
+    case.assignments.filter(kind=AssignmentKind.LEAD, status__in=LIVE).update(
+        deadline=fields["deadline"],
+        deadline_provisional=fields["deadline_provisional"],
+        deadline_rule=fields["deadline_rule"],
+    )
 
 
 def return_window_end(case: Case) -> date | None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from cases.actions.assign import reply_deadlines
+from cases.actions.assign import move_lead_deadline, reply_deadlines
 from cases.actions.common import action_date, check_actor, require_text
 from cases.deadline_rules import due_for
 from cases.models import Case, Feedback, FeedbackRating
@@ -61,6 +61,7 @@ def record_feedback(
             **reply_deadlines(case, on, "rehandle"),
         }
         details["deadline"] = changes["deadline"].isoformat()
+        move_lead_deadline(case, changes)
         apply_transition(
             case, "record_feedback", by=by, on=on, to="handling", changes=changes, details=details
         )
@@ -96,6 +97,7 @@ def reopen_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> 
     reason = require_text(reason, "reason", "重新办理的理由")
     on = action_date(case, on)
     changes = {"round": case.round + 1, **reply_deadlines(case, on, "rehandle")}
+    move_lead_deadline(case, changes)
     apply_transition(
         case,
         "reopen",

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from cases.actions.assign import unit_deadline_fields
+from cases.actions.assign import move_lead_deadline, unit_deadline_fields
 from cases.actions.common import action_date, check_actor, live_assignments, require_text
 from cases.deadline_rules import due_for, explicit
 from cases.models import (
@@ -166,10 +166,7 @@ def decide_extension(
             "deadline_rule": how,
             **unit_deadline_fields(case, due.date, on),
         }
-        case.assignments.filter(
-            kind=AssignmentKind.LEAD,
-            status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED],
-        ).update(deadline=due.date, deadline_provisional=False, deadline_rule=how)
+        move_lead_deadline(case, changes)
     apply_transition(
         case,
         "decide_extension",

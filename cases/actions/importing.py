@@ -25,7 +25,7 @@ from audit.models import AuditEvent
 from audit.record import today
 from cases.actions.assign import reply_deadlines
 from cases.actions.register import _validate_case_fields, guess_proposer_kind
-from cases.deadline_rules import due_for
+from cases.deadline_rules import due_for, rule_for
 from cases.models import (
     Assignment,
     AssignmentKind,
@@ -271,17 +271,20 @@ def looks_internal(name: str) -> bool:
 
 
 class _Deadlines:
-    """reply_deadlines and the co-unit rule, remembered per (rule, category, level, start):
-    a ledger assigns its cases on a handful of days, and each computation queries the
-    calendar."""
+    """reply_deadlines and the co-unit rule, remembered per rule and start day: a ledger
+    assigns its cases on a handful of days, and each computation queries the calendar.
+    The result depends on the case only through the rules in force for its category and
+    level, so those (not the category and level) make the key."""
 
     def __init__(self) -> None:
         self._memo: dict[tuple[Any, ...], Any] = {}
 
     def reply(self, record: CaseRecord) -> dict[str, Any]:
         rule = "co_opinion" if record.role == CaseRole.CO else "reply"
-        key = ("reply", rule, record.category, record.level, record.assigned_on)
-        key += (record.explicit_deadline,)
+        rules = (rule_for(record.category, record.level, rule),)
+        rules += (rule_for(record.category, record.level, "unit_draft"),)
+        explicit = record.explicit_deadline if rule == "reply" else None
+        key = ("reply", rules, record.assigned_on, explicit)
         if key not in self._memo:
             probe = Case(
                 category=record.category,
@@ -290,10 +293,10 @@ class _Deadlines:
                 explicit_deadline=record.explicit_deadline,
             )
             self._memo[key] = reply_deadlines(probe, record.assigned_on, rule)
-        return self._memo[key]
+        return dict(self._memo[key])
 
     def co_unit(self, record: CaseRecord) -> tuple[date, bool, dict[str, str]]:
-        key = ("co", record.category, record.level, record.assigned_on)
+        key = ("co", rule_for(record.category, record.level, "co_unit_opinion"), record.assigned_on)
         if key not in self._memo:
             probe = Case(category=record.category, level=record.level)
             due, how = due_for(probe, "co_unit_opinion", record.assigned_on)
@@ -366,8 +369,6 @@ def _proposers(items: list[ImportItem]) -> dict[tuple[str, str], Proposer]:
     ]
     for p in Proposer.objects.bulk_create(missing, batch_size=1000):
         found[(p.name, p.kind)] = p
-    if any(p.pk is None for p in found.values()):  # a backend that returns no keys
-        return _proposers(items)
     return found
 
 
@@ -377,9 +378,8 @@ def _topics(items: list[ImportItem]) -> dict[str, Topic]:
         t.name: t for chunk in _chunks(names, 900) for t in Topic.objects.filter(name__in=chunk)
     }
     missing = [Topic(name=n) for n in names if n not in found]
-    Topic.objects.bulk_create(missing, batch_size=1000)
-    if missing:
-        found.update({t.name: t for t in Topic.objects.filter(name__in=[t.name for t in missing])})
+    # SQLite (3.35+) and PostgreSQL both return the new keys.
+    found.update({t.name: t for t in Topic.objects.bulk_create(missing, batch_size=1000)})
     return found
 
 
@@ -442,13 +442,14 @@ def _set_handling(case: Case, r: CaseRecord, deadlines: _Deadlines) -> None:
     )
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A field value as the audit event and the plan show it."""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Unit):
         return value.name
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -678,8 +679,3 @@ def _write_history(
     Assignment.objects.bulk_create(assignments, batch_size=1000)
     Reply.objects.bulk_create(replies, batch_size=1000)
     Feedback.objects.bulk_create(feedbacks, batch_size=1000)
-
-
-def jsonable(value: Any) -> Any:
-    """A field value as the audit event and the plan show it."""
-    return _jsonable(value)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from audit.record import today
+from cases.actions.assign import move_lead_deadline, reply_deadlines
 from cases.actions.common import action_date, check_actor, require_text
 from cases.models import Case, CaseProposer, Category, Level, Mode, Proposer, ProposerKind, Topic
 from orgs.access import standing_of
@@ -216,8 +217,6 @@ def _deadlines_after_edit(
         return {}
     if case.round != 1 or case.extension_requests.filter(approved=True).exists():
         return {}
-    from cases.actions.assign import reply_deadlines
-
     probe = copy.copy(case)
     probe.explicit_deadline = fields.get("explicit_deadline", case.explicit_deadline)
     probe.mode = fields.get("mode", case.mode)
@@ -265,7 +264,10 @@ def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> 
         for k, v in fields.items()
         if k in diff and k not in ("topics", "lead_proposer", "joint_proposers")
     }
-    column_changes.update(_deadlines_after_edit(case, diff, fields))
+    new_deadlines = _deadlines_after_edit(case, diff, fields)
+    if new_deadlines:
+        move_lead_deadline(case, new_deadlines)
+    column_changes.update(new_deadlines)
     apply_transition(case, "edit", by=by, on=on, details={"diff": diff}, changes=column_changes)
     if "lead_proposer" in diff or "joint_proposers" in diff:
         _set_proposers(

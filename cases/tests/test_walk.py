@@ -158,3 +158,26 @@ def test_stale_case_object_loses_the_race(cast):
         )
     assert Case.objects.get(pk=case.pk).state == "withdrawn"
     assert stale.assignments.count() == 0
+
+
+@FROZEN
+def test_the_lead_assignment_follows_the_new_round_deadline(cast):
+    case = register(cast, on=date(2026, 3, 2))
+    actions.assign_case(
+        case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 5)
+    )
+    actions.accept_case(case, by=cast.yizheng_head, on=date(2026, 3, 6))
+    actions.submit_reply(
+        case,
+        by=cast.yizheng_head,
+        text="答复",
+        reply_class="A",
+        contact="张",
+        phone="1",
+        on=date(2026, 4, 1),
+    )
+    actions.review_reply(case, by=cast.coordinator, passed=True, on=date(2026, 4, 2))
+    actions.sign_reply(case, by=cast.leader, approved=True, on=date(2026, 4, 3))
+    actions.record_feedback(case, by=cast.coordinator, result="unsatisfied", on=date(2026, 4, 10))
+    lead = case.assignments.get(kind="lead")
+    assert lead.deadline == case.deadline == date(2026, 5, 11)

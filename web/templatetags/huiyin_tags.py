@@ -1,0 +1,93 @@
+"""Template filters of the web UI: dates as the commission writes them, state badges, roles."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import template
+
+from cases.listing import is_overdue
+from cases.models import FeedbackRating
+from huiyin.formats import cn_date as format_cn_date
+from orgs.access import standing_of
+from orgs.models import COMMISSION_ROLES, Membership, Role
+from workflow.tables import workflow_for
+
+register = template.Library()
+
+STATE_COLORS = {
+    "registered": "secondary",
+    "assigned": "info",
+    "handling": "primary",
+    "unit_approving": "warning",
+    "reviewing": "warning",
+    "signing": "warning",
+    "replied": "teal",
+    "closed": "success",
+    "withdrawn": "dark",
+}
+
+
+@register.filter
+def cn_date(day: date | None) -> str:
+    """{{ case.deadline|cn_date }} → 2026年6月22日."""
+    return format_cn_date(day) if isinstance(day, date) else ""
+
+
+@register.filter
+def state_label(case: Any) -> str:
+    return workflow_for(case.category).state_label(case.state)
+
+
+@register.filter
+def state_color(state: str) -> str:
+    return STATE_COLORS.get(state, "secondary")
+
+
+@register.filter
+def overdue(case: Any, on: date) -> bool:
+    return is_overdue(case, on)
+
+
+@register.filter
+def reply_class_short(value: str) -> str:
+    return f"{value}类" if value else ""
+
+
+@register.filter
+def rating_label(value: str) -> str:
+    return str(dict(FeedbackRating.choices).get(value, value or ""))
+
+
+@register.filter
+def person(user: Any) -> str:
+    if not user:
+        return ""
+    return user.get_full_name() or user.username
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    return int(value.total_seconds() // 60) if isinstance(value, timedelta) else 0
+
+
+@register.simple_tag
+def user_roles(user: Any) -> str:
+    """议提案管理员 · 处室负责人（医政医管处）: what the top bar says the user is."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    labels = dict(Role.choices)
+    seen: list[str] = []
+    for m in Membership.objects.filter(user=user).select_related("unit").order_by("role"):
+        text = (
+            labels[m.role] if m.role in COMMISSION_ROLES else f"{labels[m.role]}（{m.unit.name}）"
+        )
+        if text not in seen:
+            seen.append(text)
+    if user.is_superuser and labels[Role.ADMIN] not in seen:
+        seen.insert(0, labels[Role.ADMIN])
+    return " · ".join(seen)
+
+
+@register.simple_tag
+def is_coordinator(user: Any) -> bool:
+    return standing_of(user).has(Role.COORDINATOR)
