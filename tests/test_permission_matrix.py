@@ -289,3 +289,95 @@ def test_api_permission_matrix(db, world, operation, username, expected):
             api = ApiClient(username)
             response = api.get(path) if method == "get" else api.post(path, body)
     assert response.status_code == expected, response.content.decode()[:300]
+
+
+# The web pages: 302 for anonymous is the redirect to the login page; a performed action
+# redirects (302) back to the case page.
+WEB = {
+    "login page": ("get", "/login/", None, [302, 302, 302, 302, 302, 302, 302, 302, 200]),
+    "home": ("get", "/", None, [302, 302, 302, 302, 302, 302, 302, 302, 302]),
+    "case list": ("get", "/cases/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
+    "register form": ("get", "/cases/new/", None, [403, 200, 403, 403, 403, 403, 403, 403, 302]),
+    "handling case page": (
+        "get",
+        "/cases/{H}/",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 404, 302],
+    ),
+    "registered case page": (
+        "get",
+        "/cases/{R}/",
+        None,
+        [200, 200, 200, 200, 404, 404, 404, 404, 302],
+    ),
+    "reply letter": (
+        "get",
+        "/cases/{P}/reply.docx",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 404, 302],
+    ),
+    "feedback form": (
+        "get",
+        "/cases/{P}/feedback-form.docx",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 404, 302],
+    ),
+    "assign": (
+        "post",
+        "/cases/{R}/actions/assign/",
+        {"lead_unit": "zhongyi", "assigned_on": "2026-06-10"},
+        [403, 302, 403, 403, 404, 404, 404, 404, 302],
+    ),
+    "accept": (
+        "post",
+        "/cases/{A}/actions/accept/",
+        {},
+        [403, 403, 403, 403, 302, 302, 403, 404, 302],
+    ),
+    "communicate, incomplete": (
+        "post",
+        "/cases/{H}/actions/communicate/",
+        {"stage": "during"},
+        [403, 403, 403, 403, 400, 400, 403, 404, 302],
+    ),
+    "review": (
+        "post",
+        "/cases/{V}/actions/review/",
+        {
+            "passed": "1",
+            "gates-format": "1",
+            "gates-policy": "1",
+            "gates-content": "1",
+            "gates-resolution": "1",
+        },
+        [403, 302, 403, 403, 403, 403, 403, 404, 302],
+    ),
+    "sign": (
+        "post",
+        "/cases/{S}/actions/sign/",
+        {"approved": "1"},
+        [403, 403, 302, 403, 403, 403, 403, 404, 302],
+    ),
+    "unknown action": (
+        "post",
+        "/cases/{H}/actions/approve_all/",
+        {},
+        [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    "admin": ("get", "/admin/", None, [200, 302, 302, 302, 302, 302, 302, 302, 302]),
+}
+
+
+@pytest.mark.parametrize(("operation", "username", "expected"), _params(WEB))
+def test_web_permission_matrix(db, world, operation, username, expected):
+    from django.contrib.auth import get_user_model
+
+    method, path, data, _ = WEB[operation]
+    client = Client()
+    if username is not None:
+        client.force_login(get_user_model().objects.get(username=username))
+    with time_machine.travel(TODAY, tick=False):
+        response = getattr(client, method)(
+            _fill(path, world), *([data] if method == "post" else [])
+        )
+    assert response.status_code == expected, response.content.decode()[:300]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.record import today
 from cases.actions.assign import reply_deadlines
-from cases.actions.register import _validate_case_fields, guess_proposer_kind
+from cases.actions.register import validate_case_fields, guess_proposer_kind
 from cases.deadline_rules import due_for, rule_for
 from cases.models import (
     Assignment,
@@ -163,7 +163,7 @@ def validate_case_data(record: CaseRecord) -> list[tuple[str, str]]:
         "received_on": None,
     }
     try:
-        _validate_case_fields(data)
+        validate_case_fields(data)
     except CaseError as exc:
         return [(exc.field or "", exc.message)]
     return []

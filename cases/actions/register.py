@@ -102,7 +102,7 @@ def _set_topics(case: Case, names: list[str]) -> None:
     case.topics.set(topics)
 
 
-def _validate_case_fields(data: dict[str, Any]) -> None:
+def validate_case_fields(data: dict[str, Any]) -> None:
     _check_choice(data["category"], Category, "category", "类别")
     _check_choice(data["level"], Level, "level", "级别")
     _check_choice(data["mode"], Mode, "mode", "办理方式")
@@ -167,7 +167,7 @@ def register_case(
         "external_lead": (external_lead or "").strip(),
         "received_on": received_on,
     }
-    _validate_case_fields(data)
+    validate_case_fields(data)
     _check_unique(data)
     on = received_on or today()
     case = Case(
@@ -255,7 +255,7 @@ def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> 
     }
     merged.update({k: v for k, v in fields.items() if k in merged})
     merged["received_on"] = fields.get("received_on")
-    _validate_case_fields(merged)
+    validate_case_fields(merged)
     _check_unique(merged, exclude_pk=case.pk)
     if "received_on" in fields and fields["received_on"] is None:
         raise CaseError("请填写收到日期", field="received_on")

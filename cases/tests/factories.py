@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 
 from cases import actions
 from cases.models import Case
-from orgs.models import Membership, Role, Unit, UnitKind
+from orgs.actions import grant_role
+from orgs.models import Role, Unit, UnitKind
 
 _numbers = count(1)
 
@@ -30,7 +31,7 @@ def make_user(username: str, *roles: tuple[Unit, str], full_name: str = "") -> A
         email=f"{username}@example.org",
     )
     for unit, role in roles:
-        Membership.objects.create(user=user, unit=unit, role=role)
+        grant_role(by=None, user=user, unit=unit, role=role)
     return user
 
 
