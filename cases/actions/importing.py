@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.record import today
 from cases.actions.assign import reply_deadlines
-from cases.actions.register import validate_case_fields, guess_proposer_kind
+from cases.actions.register import guess_proposer_kind, validate_case_fields
 from cases.deadline_rules import due_for, rule_for
 from cases.models import (
     Assignment,
