@@ -46,10 +46,19 @@ $(NODE_STAMP): package-lock.json package.json
 static: $(NODE_STAMP)
 	$(PYTHON) scripts/copy_vendor.py
 
-run: $(VENV_STAMP) static
-	$(BIN)/huiyin migrate --noinput
-	$(BIN)/huiyin load_demo --if-empty
-	$(BIN)/huiyin runserver 127.0.0.1:$${PORT:-8000}
+# The server runs as users will meet it: debug off (Chinese error pages, never a
+# traceback), a secret key made once and kept in var/, cookies over plain http on the
+# loopback. HUIYIN_DEBUG=1 make run gives Django's debug pages for development.
+RUN_ENV = HUIYIN_DEBUG=$${HUIYIN_DEBUG:-0} HUIYIN_SECURE_COOKIES=0 HUIYIN_SECRET_KEY="$$(cat var/secret_key)"
+
+var/secret_key:
+	@mkdir -p var
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: $(VENV_STAMP) static var/secret_key
+	$(RUN_ENV) $(BIN)/huiyin migrate --noinput
+	$(RUN_ENV) $(BIN)/huiyin load_demo --if-empty
+	$(RUN_ENV) $(BIN)/huiyin runserver 127.0.0.1:$${PORT:-8000}
 
 test: $(VENV_STAMP) static
 	$(BIN)/pytest $(PYTEST_ARGS)

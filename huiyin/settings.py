@@ -141,8 +141,10 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves the app folders' files directly, so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("HUIYIN_MEDIA_ROOT", VAR_DIR / "media"))
 HUIYIN_UPLOAD_MAX_BYTES = env_int("HUIYIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
