@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "cases",
     "transfer",
     "letters",
+    "attachments",
     "reports",
     "api",
     "web",
+    "console",
 ]
 
 MIDDLEWARE = [

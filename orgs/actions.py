@@ -1,15 +1,30 @@
-"""Writes to units and people (used by the admin pages, the demo data and tests)."""
+"""Writes to units and people (used by the console pages, the demo data and tests).
 
+Each function is one transaction and writes one audit event; a refused call raises
+OrgError (OrgForbidden when the caller is not an administrator) and writes nothing.
+create_unit, create_user and grant_role also serve the system itself (demo data, ledger
+import with its new units, test factories), so they do not insist on an administrator;
+the console checks that before calling them. The other writes are administrators' only.
+"""
+
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from audit.record import record_event
-from orgs.access import forget_standing
+from orgs.access import forget_standing, standing_of
 from orgs.models import Membership, Role, Unit, UnitKind
+
+CODE_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+NAME_MAX = Unit._meta.get_field("name").max_length
+CODE_MAX = Unit._meta.get_field("code").max_length
+SORT_MAX = 99_999
+FULL_NAME_MAX = 150
 
 
 class OrgError(Exception):
@@ -18,15 +33,78 @@ class OrgError(Exception):
         self.message, self.field = message, field
 
 
+class OrgForbidden(OrgError):
+    """The caller may not do this at all (the web answers 403)."""
+
+
+def require_admin(by: Any) -> None:
+    if not standing_of(by).has(Role.ADMIN):
+        raise OrgForbidden("只有系统管理员可以管理单位、用户和角色")
+
+
+def _unit_subject(unit: Unit) -> str:
+    return f"单位 {unit.code}"
+
+
+def _user_subject(user: Any) -> str:
+    return f"用户 {user.username}"
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise OrgError("请填写单位名称", field="name")
+    if len(name) > NAME_MAX:
+        raise OrgError(f"单位名称不能超过{NAME_MAX}个字", field="name")
+    return name
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in UnitKind.values:
+        raise OrgError("请选择有效的单位类型", field="kind")
+    return kind
+
+
+def _check_sort_order(sort_order: Any) -> int:
+    if isinstance(sort_order, bool) or not isinstance(sort_order, int):
+        raise OrgError("排序应为整数", field="sort_order")
+    if not 0 <= sort_order <= SORT_MAX:
+        raise OrgError(f"排序应在 0 到 {SORT_MAX} 之间", field="sort_order")
+    return sort_order
+
+
+def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
+    """A unit's parent exists, is in use, and is not the unit itself or below it."""
+    if parent is None:
+        return
+    if not parent.is_active:
+        raise OrgError(f"上级单位“{parent.name}”已停用", field="parent")
+    if unit is None or unit.pk is None:
+        return
+    ancestor: Unit | None = parent
+    seen: set[int] = set()
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == unit.pk:
+            raise OrgError("上级单位不能是本单位或其下级单位", field="parent")
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+
+
 @transaction.atomic
 def create_unit(
     *, by: Any, code: str, name: str, kind: str, parent: Unit | None = None, sort_order: int = 0
 ) -> Unit:
-    code, name = (code or "").strip(), (name or "").strip()
-    if not code or not name:
-        raise OrgError("请填写单位代码和名称", field="code" if not code else "name")
-    if kind not in UnitKind.values:
-        raise OrgError("请选择有效的单位类型", field="kind")
+    code = (code or "").strip()
+    if not code:
+        raise OrgError("请填写单位代码", field="code")
+    if len(code) > CODE_MAX or not CODE_RE.match(code):
+        raise OrgError(
+            f"单位代码只能由字母、数字、“-”和“_”组成，不超过{CODE_MAX}个字符", field="code"
+        )
+    name = _check_name(name)
+    _check_kind(kind)
+    _check_sort_order(sort_order)
+    _check_parent(None, parent)
     if Unit.objects.filter(code=code).exists():
         raise OrgError(f"单位代码“{code}”已存在", field="code")
     unit = Unit.objects.create(
@@ -35,10 +113,151 @@ def create_unit(
     record_event(
         actor=by,
         action="unit_created",
-        subject=f"单位 {code}",
-        details={"name": name, "kind": kind},
+        subject=_unit_subject(unit),
+        details={
+            "name": name,
+            "kind": kind,
+            "parent": parent.code if parent else None,
+            "sort_order": sort_order,
+        },
     )
     return unit
+
+
+@transaction.atomic
+def update_unit(unit: Unit, *, by: Any, name: str, kind: str, sort_order: int) -> Unit:
+    """Rename a unit, change its kind or its place among its siblings."""
+    require_admin(by)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    new = {"name": _check_name(name), "kind": _check_kind(kind)}
+    new["sort_order"] = _check_sort_order(sort_order)
+    if kind == UnitKind.EXTERNAL and unit.kind != UnitKind.EXTERNAL:
+        people = Membership.objects.filter(unit=unit).count()
+        if people:
+            raise OrgError(
+                f"该单位有{people}条人员角色，外部单位不能有用户，请先移除这些角色", field="kind"
+            )
+    changes = {k: [getattr(unit, k), v] for k, v in new.items() if getattr(unit, k) != v}
+    if not changes:
+        return unit
+    for k, (_, v) in changes.items():
+        setattr(unit, k, v)
+    unit.save(update_fields=list(changes))
+    record_event(
+        actor=by, action="unit_updated", subject=_unit_subject(unit), details={"changes": changes}
+    )
+    return unit
+
+
+@transaction.atomic
+def move_unit(unit: Unit, *, by: Any, parent: Unit | None) -> Unit:
+    """Put a unit under another one (or at the top of the tree)."""
+    require_admin(by)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _check_parent(unit, parent)
+    if unit.parent_id == (parent.pk if parent else None):
+        raise OrgError("上级单位没有变化", field="parent")
+    before = unit.parent.code if unit.parent_id else None
+    unit.parent = parent
+    unit.save(update_fields=["parent"])
+    record_event(
+        actor=by,
+        action="unit_moved",
+        subject=_unit_subject(unit),
+        details={"parent": [before, parent.code if parent else None]},
+    )
+    return unit
+
+
+@transaction.atomic
+def deactivate_unit(unit: Unit, *, by: Any) -> Unit:
+    """Stop offering a unit for new assignments; its cases and people stay as they are."""
+    require_admin(by)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_active:
+        raise OrgError(f"{unit.name}已停用")
+    children = list(unit.children.filter(is_active=True).values_list("name", flat=True))
+    if children:
+        raise OrgError(f"请先停用下级单位：{'、'.join(children)}")
+    unit.is_active = False
+    unit.save(update_fields=["is_active"])
+    record_event(
+        actor=by,
+        action="unit_deactivated",
+        subject=_unit_subject(unit),
+        from_state="active",
+        to_state="inactive",
+    )
+    return unit
+
+
+@transaction.atomic
+def activate_unit(unit: Unit, *, by: Any) -> Unit:
+    require_admin(by)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.is_active:
+        raise OrgError(f"{unit.name}已在使用中")
+    if unit.parent_id and not unit.parent.is_active:
+        raise OrgError(f"请先启用上级单位“{unit.parent.name}”")
+    unit.is_active = True
+    unit.save(update_fields=["is_active"])
+    record_event(
+        actor=by,
+        action="unit_activated",
+        subject=_unit_subject(unit),
+        from_state="inactive",
+        to_state="active",
+    )
+    return unit
+
+
+def _check_full_name(full_name: str) -> str:
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise OrgError("请填写姓名", field="full_name")
+    if len(full_name) > FULL_NAME_MAX:
+        raise OrgError(f"姓名不能超过{FULL_NAME_MAX}个字", field="full_name")
+    return full_name
+
+
+def _check_email(email: str) -> str:
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise OrgError("电子邮箱格式不正确", field="email") from None
+    return email
+
+
+# Django's own wording, where its Chinese translation is missing (the length message in
+# Django 5.2) or stilted; any other validator keeps its own message.
+PASSWORD_MESSAGES = {
+    "password_too_short": "密码太短，至少需要 {min_length} 个字符",
+    "password_too_common": "密码过于常见，容易被猜到",
+    "password_entirely_numeric": "密码不能全是数字",
+    "password_too_similar": "密码与{verbose_name}过于相近",
+}
+
+
+def _password_problems(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.error_list:
+        template = PASSWORD_MESSAGES.get(error.code or "")
+        if template is not None:
+            problems.append(template.format(**(error.params or {})))
+        else:
+            problems.extend(m.rstrip("。") for m in error.messages)
+    return "；".join(problems)
+
+
+def _check_password(password: str, user: Any) -> None:
+    if not password:
+        raise OrgError("请填写密码", field="password")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise OrgError(_password_problems(exc), field="password") from None
 
 
 @transaction.atomic
@@ -56,33 +275,144 @@ def create_user(
     username = (username or "").strip()
     if not username:
         raise OrgError("请填写用户名", field="username")
-    if User.objects.filter(username=username).exists():
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise OrgError("用户名只能包含字母、数字和 @ . + - _ 这些字符", field="username") from None
+    if len(username) > User._meta.get_field("username").max_length:
+        raise OrgError("用户名太长", field="username")
+    if User.objects.filter(username__iexact=username).exists():
         raise OrgError(f"用户名“{username}”已存在", field="username")
-    user = User(username=username, first_name=full_name, email=email)
+    full_name = _check_full_name(full_name)
+    user = User(username=username, first_name=full_name, email=_check_email(email))
     if check_password:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise OrgError("；".join(exc.messages), field="password") from None
+        _check_password(password, user)
+    for unit, role in roles or []:
+        _check_grant(unit, role)
     user.set_password(password)
     user.save()
     for unit, role in roles or []:
-        grant_role(by=by, user=user, unit=unit, role=role)
+        _grant(user, unit, role)
     record_event(
         actor=by,
         action="user_created",
-        subject=f"用户 {username}",
-        details={"roles": [[u.code, r] for u, r in roles or []]},
+        subject=_user_subject(user),
+        details={"full_name": full_name, "roles": [[u.code, r] for u, r in roles or []]},
     )
     return user
 
 
-def grant_role(*, by: Any, user: Any, unit: Unit, role: str) -> Membership:
+@transaction.atomic
+def update_user(user: Any, *, by: Any, full_name: str, email: str) -> Any:
+    """Change a user's name and e-mail; the username is the login and stays."""
+    require_admin(by)
+    new = {"first_name": _check_full_name(full_name), "email": _check_email(email)}
+    changes = {k: [getattr(user, k), v] for k, v in new.items() if getattr(user, k) != v}
+    if not changes:
+        return user
+    for k, (_, v) in changes.items():
+        setattr(user, k, v)
+    user.save(update_fields=list(changes))
+    record_event(
+        actor=by, action="user_updated", subject=_user_subject(user), details={"changes": changes}
+    )
+    return user
+
+
+@transaction.atomic
+def set_user_active(user: Any, *, by: Any, active: bool) -> Any:
+    """Deactivate a user (they can no longer log in; their history stays) or reactivate."""
+    require_admin(by)
+    active = bool(active)
+    if user.is_active == active:
+        raise OrgError(f"该用户已{'启用' if active else '停用'}")
+    # The caller is an active administrator; refusing to switch off oneself keeps at
+    # least one, so nobody can lock the commission out of its own console.
+    if not active and user.pk == getattr(by, "pk", None):
+        raise OrgError("不能停用自己的账号")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    forget_standing(user)
+    record_event(
+        actor=by,
+        action="user_activated" if active else "user_deactivated",
+        subject=_user_subject(user),
+        from_state="inactive" if active else "active",
+        to_state="active" if active else "inactive",
+    )
+    return user
+
+
+@transaction.atomic
+def reset_password(user: Any, *, by: Any, password: str) -> Any:
+    """Set a new password chosen by the administrator (Django's validators apply)."""
+    require_admin(by)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    # A user who asks for a new password is often one locked out by failed logins.
+    from axes.utils import reset as reset_lockouts
+
+    reset_lockouts(username=user.username)
+    record_event(actor=by, action="password_reset", subject=_user_subject(user))
+    return user
+
+
+def _check_grant(unit: Unit, role: str) -> None:
     if role not in Role.values:
         raise OrgError("请选择有效的角色", field="role")
-    membership, _ = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    if unit is None:
+        raise OrgError("请选择单位", field="unit")
+    if unit.kind == UnitKind.EXTERNAL:
+        raise OrgError(f"{unit.name}是外部单位，不能设置本系统的用户", field="unit")
+    if not unit.is_active:
+        raise OrgError(f"{unit.name}已停用", field="unit")
+
+
+def _grant(user: Any, unit: Unit, role: str) -> tuple[Membership, bool]:
+    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if role == Role.ADMIN and not (user.is_staff and user.is_superuser):
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     forget_standing(user)
+    return membership, created
+
+
+@transaction.atomic
+def grant_role(*, by: Any, user: Any, unit: Unit, role: str) -> Membership:
+    """Give a user a role in a unit; granting one they already hold changes nothing."""
+    _check_grant(unit, role)
+    membership, created = _grant(user, unit, role)
+    if created:
+        record_event(
+            actor=by,
+            action="role_granted",
+            subject=_user_subject(user),
+            details={"unit": unit.code, "role": role},
+        )
     return membership
+
+
+@transaction.atomic
+def revoke_role(membership: Membership, *, by: Any) -> None:
+    """Take a role in a unit away from a user."""
+    require_admin(by)
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "unit").get(pk=membership.pk)
+    )
+    user = membership.user
+    # As in set_user_active: the caller stays an administrator, so one always remains.
+    if membership.role == Role.ADMIN and user.pk == getattr(by, "pk", None):
+        raise OrgError("不能撤销自己的系统管理员角色")
+    membership.delete()
+    if membership.role == Role.ADMIN and not user.memberships.filter(role=Role.ADMIN).exists():
+        # grant_role made them superuser for Django's own admin; that goes with the role.
+        user.is_staff = user.is_superuser = False
+        user.save(update_fields=["is_staff", "is_superuser"])
+    forget_standing(user)
+    record_event(
+        actor=by,
+        action="role_revoked",
+        subject=_user_subject(user),
+        details={"unit": membership.unit.code, "role": membership.role},
+    )

@@ -24,6 +24,7 @@ from cases.models.handling import (
     Outcome,
     Reply,
 )
+from cases.models.rules import DeadlineRuleSetting
 
 __all__ = [
     "Assignment",
@@ -37,6 +38,7 @@ __all__ = [
     "Communication",
     "CommunicationMethod",
     "CommunicationStage",
+    "DeadlineRuleSetting",
     "ExtensionRequest",
     "Feedback",
     "FeedbackRating",

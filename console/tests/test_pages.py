@@ -1,0 +1,193 @@
+"""The units and users pages: forms keep their input when refused, lists stay cheap."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audit.models import AuditEvent
+from cases.tests.factories import make_unit, make_user
+from orgs.models import Membership, Role, Unit, UnitKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_units_page_shows_the_tree(cast, client_for):
+    county = make_unit("xq", "西区卫生健康局", UnitKind.COUNTY)
+    make_unit("xq-cdc", "西区疾控中心", UnitKind.AFFILIATED, parent=county)
+    cast.zhongyi.is_active = False
+    cast.zhongyi.save()
+    client = client_for(cast.admin)
+    html = client.get("/console/units/").content.decode()
+    assert html.index("西区卫生健康局") < html.index("西区疾控中心")
+    assert 'style="--depth: 1"' in html and "已停用" in html and "共 7 个" in html
+    filtered = client.get("/console/units/?kind=affiliated").content.decode()
+    assert "西区疾控中心" in filtered and "上级：西区卫生健康局" in filtered
+    assert "医政医管处" not in filtered
+
+
+def test_create_unit_page(cast, client_for):
+    client = client_for(cast.admin)
+    form = client.get(f"/console/units/new/?parent={cast.office.pk}").content.decode()
+    assert f'<option value="{cast.office.pk}" selected>' in form
+    refused = client.post(
+        "/console/units/new/",
+        {"code": "yizheng", "name": "妇幼健康处", "kind": "department", "sort_order": "3"},
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "单位代码“yizheng”已存在" in html and 'value="妇幼健康处"' in html
+    done = client.post(
+        "/console/units/new/",
+        {
+            "code": "fuyou",
+            "name": "妇幼健康处",
+            "kind": "department",
+            "parent": cast.office.pk,
+            "sort_order": "3",
+        },
+    )
+    assert done.status_code == 302
+    assert Unit.objects.get(code="fuyou").parent == cast.office
+
+
+def test_edit_move_and_deactivate_a_unit(cast, client_for):
+    client = client_for(cast.admin)
+    url = f"/console/units/{cast.yizheng.pk}/"
+    html = client.get(url).content.decode()
+    assert "医政医管处" in html and "张处长" in html and "处室负责人" in html
+    refused = client.post(url, {"name": "", "kind": "department", "sort_order": "1"})
+    assert refused.status_code == 400 and "这个字段是必填项" in refused.content.decode()
+    assert (
+        client.post(url, {"name": "医政处", "kind": "department", "sort_order": "2"}).status_code
+        == 302
+    )
+    cast.yizheng.refresh_from_db()
+    assert (cast.yizheng.name, cast.yizheng.sort_order) == ("医政处", 2)
+
+    child = make_unit("child", "某科", parent=cast.yizheng)
+    refused = client.post(f"{url}move/", {"parent": child.pk})
+    assert refused.status_code == 400
+    assert "上级单位不能是本单位或其下级单位" in refused.content.decode()
+    assert client.post(f"{url}move/", {"parent": cast.office.pk}).status_code == 302
+    cast.yizheng.refresh_from_db()
+    assert cast.yizheng.parent == cast.office
+
+    response = client.post(f"{url}active/", {"active": "0"})
+    assert "请先停用下级单位：某科" in client.get(response["Location"]).content.decode()
+    client.post(f"/console/units/{child.pk}/active/", {"active": "0"})
+    client.post(f"{url}active/", {"active": "0"})
+    cast.yizheng.refresh_from_db()
+    assert not cast.yizheng.is_active
+    assert "重新启用" in client.get(url).content.decode()
+
+
+def test_users_list_search_and_a_bounded_number_of_queries(cast, client_for):
+    client = client_for(cast.admin)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count("/console/users/")
+    for i in range(15):
+        make_user(f"extra{i}", (cast.jiceng, Role.HANDLER), (cast.zhongyi, Role.HEAD))
+    assert count("/console/users/") == few
+
+    html = client.get("/console/users/?q=医政").content.decode()
+    assert "张处长" in html and "赵科员" in html and "王协调" not in html and "找到 2 人" in html
+    html = client.get("/console/users/?role=leader").content.decode()
+    assert "李主任" in html and "张处长" not in html
+    cast.viewer.is_active = False
+    cast.viewer.save()
+    html = client.get("/console/users/?status=inactive").content.decode()
+    assert "找到 1 人" in html and ">viewer<" in html
+
+
+def test_create_user_page(cast, client_for):
+    client = client_for(cast.admin)
+    data = {
+        "username": "sun",
+        "full_name": "孙红",
+        "email": "sun@example.org",
+        "password1": "Ku8#mQ2!zx",
+        "password2": "Ku8#mQ2!zy",
+        "unit": cast.yizheng.pk,
+        "role": "",
+    }
+    refused = client.post("/console/users/new/", data)
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "两次输入的密码不一致" in html and "单位和角色须同时选择" in html
+    assert 'value="孙红"' in html and 'value="sun@example.org"' in html
+    weak = client.post(
+        "/console/users/new/",
+        {**data, "password1": "12345678", "password2": "12345678", "role": "handler"},
+    )
+    assert "密码不能全是数字" in weak.content.decode()
+    assert not get_user_model().objects.filter(username="sun").exists()
+    done = client.post(
+        "/console/users/new/", {**data, "password2": data["password1"], "role": "handler"}
+    )
+    user = get_user_model().objects.get(username="sun")
+    assert done["Location"] == f"/console/users/{user.pk}/"
+    assert user.check_password("Ku8#mQ2!zx") and user.first_name == "孙红"
+    assert Membership.objects.filter(user=user, unit=cast.yizheng, role="handler").exists()
+
+
+def test_user_page_roles_password_and_status(cast, client_for):
+    client = client_for(cast.admin)
+    person = cast.yizheng_handler
+    url = f"/console/users/{person.pk}/"
+    html = client.get(url).content.decode()
+    assert "赵科员" in html and "医政医管处" in html and "承办人" in html
+
+    assert client.post(url, {"full_name": "赵一", "email": "zhao@example.org"}).status_code == 302
+    refused = client.post(url, {"full_name": "赵一", "email": "not-an-email"})
+    assert refused.status_code == 400 and 'value="not-an-email"' in refused.content.decode()
+
+    added = client.post(f"{url}roles/", {"unit": cast.jiceng.pk, "role": "head"})
+    assert added.status_code == 302
+    again = client.post(f"{url}roles/", {"unit": cast.jiceng.pk, "role": "head"})
+    assert again.status_code == 400 and "已有“处室负责人”角色" in again.content.decode()
+    external = client.post(f"{url}roles/", {"unit": cast.fagaiwei.pk, "role": "head"})
+    assert external.status_code == 400  # not even offered
+    membership = Membership.objects.get(user=person, unit=cast.jiceng)
+    assert client.post(f"{url}roles/{membership.pk}/remove/").status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    other = Membership.objects.get(user=cast.yizheng_head)
+    assert client.post(f"{url}roles/{other.pk}/remove/").status_code == 404  # not this user's
+
+    short = client.post(f"{url}password/", {"password1": "abc", "password2": "abc"})
+    assert short.status_code == 400 and "至少需要 8 个字符" in short.content.decode()
+    assert (
+        client.post(
+            f"{url}password/", {"password1": "Ku8#mQ2!zx", "password2": "Ku8#mQ2!zx"}
+        ).status_code
+        == 302
+    )
+    person.refresh_from_db()
+    assert person.check_password("Ku8#mQ2!zx")
+
+    client.post(f"{url}active/", {"active": "0"})
+    person.refresh_from_db()
+    assert not person.is_active
+    me = client.post(f"/console/users/{cast.admin.pk}/active/", {"active": "0"})
+    assert "不能停用自己的账号" in client.get(me["Location"]).content.decode()
+    cast.admin.refresh_from_db()
+    assert cast.admin.is_active
+    actions = list(AuditEvent.objects.filter(actor=cast.admin).values_list("action", flat=True))
+    assert actions == [
+        "user_updated",
+        "role_granted",
+        "role_revoked",
+        "password_reset",
+        "user_deactivated",
+    ]
+
+
+def test_unknown_objects_are_404(cast, client_for):
+    client = client_for(cast.admin)
+    assert client.get("/console/units/99999/").status_code == 404
+    assert client.get("/console/users/99999/").status_code == 404

@@ -1,0 +1,1 @@
+"""The console: administration for administrators, without Django admin."""

@@ -1,0 +1,207 @@
+"""Users: the list with search, a user's page (details, roles per unit, password, status)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from console.forms import PasswordForm, RoleForm, UserCreateForm, UserForm
+from console.views.common import add_error, admin_required
+from orgs import actions
+from orgs.actions import OrgError, OrgForbidden
+from orgs.models import Membership, Role
+
+PAGE_SIZE = 30
+# An action's field name → the form's.
+USER_FIELDS = {"password": "password1"}
+
+
+def _users() -> Any:
+    memberships = Membership.objects.select_related("unit").order_by("unit__sort_order", "role")
+    return get_user_model().objects.prefetch_related(Prefetch("memberships", queryset=memberships))
+
+
+@admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "")
+    users = _users().order_by("username")
+    if q:
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(memberships__unit__name__icontains=q)
+        ).distinct()
+    if role in Role.values:
+        users = users.filter(memberships__role=role).distinct()
+    if status == "active":
+        users = users.filter(is_active=True)
+    elif status == "inactive":
+        users = users.filter(is_active=False)
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    page = Paginator(users, PAGE_SIZE).get_page(number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/users.html",
+        {
+            "page": page,
+            "q": q,
+            "role": role if role in Role.values else "",
+            "status": status,
+            "role_choices": Role.choices,
+            "query": query.urlencode(),
+            "filtered": bool(q or role or status),
+        },
+    )
+
+
+@admin_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        roles = [(data["unit"], data["role"])] if data.get("unit") else []
+        try:
+            user = actions.create_user(
+                by=request.user,
+                username=data["username"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                email=data["email"],
+                roles=roles,
+            )
+        except OrgError as exc:
+            add_error(form, exc, USER_FIELDS)
+        else:
+            messages.success(request, f"已创建用户：{user.first_name}（{user.username}）")
+            return redirect("console:user-edit", pk=user.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "console/user_create.html", {"form": form}, status=status)
+
+
+def _user_page(request: HttpRequest, person: Any, status: int = 200, **forms: Any) -> HttpResponse:
+    forms.setdefault(
+        "form", UserForm(initial={"full_name": person.first_name, "email": person.email})
+    )
+    forms.setdefault("password_form", PasswordForm())
+    forms.setdefault("role_form", RoleForm())
+    return render(
+        request,
+        "console/user_edit.html",
+        {
+            "person": person,
+            "memberships": person.memberships.select_related("unit").order_by(
+                "unit__sort_order", "unit__code", "role"
+            ),
+            "is_self": person.pk == request.user.pk,
+            **forms,
+        },
+        status=status,
+    )
+
+
+def _person(pk: int) -> Any:
+    return get_object_or_404(get_user_model(), pk=pk)
+
+
+@admin_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    if request.method != "POST":
+        return _user_page(request, person)
+    form = UserForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.update_user(person, by=request.user, **form.cleaned_data)
+        except OrgForbidden as exc:
+            raise PermissionDenied(exc.message) from None
+        except OrgError as exc:
+            add_error(form, exc)
+        else:
+            messages.success(request, "已保存用户信息")
+            return redirect("console:user-edit", pk=person.pk)
+    person.refresh_from_db()
+    return _user_page(request, person, status=400, form=form)
+
+
+@admin_required
+@require_POST
+def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    active = request.POST.get("active") == "1"
+    try:
+        actions.set_user_active(person, by=request.user, active=active)
+    except OrgForbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    except OrgError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已{'启用' if active else '停用'}该用户")
+    return redirect("console:user-edit", pk=person.pk)
+
+
+@admin_required
+@require_POST
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = PasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.reset_password(person, by=request.user, password=form.cleaned_data["password1"])
+        except OrgForbidden as exc:
+            raise PermissionDenied(exc.message) from None
+        except OrgError as exc:
+            add_error(form, exc, USER_FIELDS)
+        else:
+            messages.success(request, "已重设密码，请将新密码告知本人")
+            return redirect("console:user-edit", pk=person.pk)
+    return _user_page(request, person, status=400, password_form=form)
+
+
+@admin_required
+@require_POST
+def role_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        unit, role = form.cleaned_data["unit"], form.cleaned_data["role"]
+        if person.memberships.filter(unit=unit, role=role).exists():
+            form.add_error(None, f"该用户在{unit.name}已有“{Role(role).label}”角色")
+        else:
+            try:
+                actions.grant_role(by=request.user, user=person, unit=unit, role=role)
+            except OrgError as exc:
+                add_error(form, exc)
+            else:
+                messages.success(request, f"已添加角色：{unit.name} · {Role(role).label}")
+                return redirect("console:user-edit", pk=person.pk)
+    return _user_page(request, person, status=400, role_form=form)
+
+
+@admin_required
+@require_POST
+def role_remove(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
+    person = _person(pk)
+    found = get_object_or_404(Membership.objects.select_related("unit"), pk=membership, user=person)
+    try:
+        actions.revoke_role(found, by=request.user)
+    except OrgForbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    except OrgError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已移除角色：{found.unit.name} · {found.get_role_display()}")
+    return redirect("console:user-edit", pk=person.pk)
