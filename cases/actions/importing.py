@@ -78,7 +78,14 @@ ASSIGNED_STATES = ("assigned", "handling", "replied", "closed")
 REPLIED_STATES = ("replied", "closed")
 # Audit actions that leave a case's handling as it was: anything else means the case
 # was handled in the system, and the import must not rewrite that history.
-HANDLING_NEUTRAL_ACTIONS = ("register", "edit", "import", "recompute_deadlines")
+HANDLING_NEUTRAL_ACTIONS = (
+    "register",
+    "edit",
+    "import",
+    "recompute_deadlines",
+    "attach",
+    "remove_attachment",
+)
 CHUNK = 500  # rows written per round of bulk inserts; progress is reported after each
 
 

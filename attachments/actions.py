@@ -1,0 +1,187 @@
+"""Attaching files to a case and removing them: every write of the app, one audit event each.
+
+Who may attach:
+- a coordinator: to the case, a reply, a communication or a co-unit's opinion;
+- the live lead unit (head or handler): to the case, its replies and communications,
+  and to the opinion of an outside co-unit, which the lead unit records for it;
+- a live co-unit: to its own opinion only.
+A file is kept under a random name through Django's storage; its original name, kind,
+size and SHA-256 are in the database and in the audit event.
+"""
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+
+from attachments.checks import check_upload, clean_filename
+from attachments.models import Attachment, AttachmentTarget
+from audit.record import record_event
+from cases.models import Assignment, AssignmentKind, Case, Communication, Reply
+from cases.permissions import LIVE_ASSIGNMENT, relations
+from orgs.access import standing_of
+from orgs.models import Role, UnitKind
+from workflow.errors import ActionForbidden, CaseError
+
+Target = Reply | Communication | Assignment | None
+ATTACHING_RELATIONS = {Role.COORDINATOR, "lead_unit", "co_unit"}
+
+
+def target_kind(target: Target) -> str:
+    if target is None:
+        return AttachmentTarget.CASE
+    if isinstance(target, Reply):
+        return AttachmentTarget.REPLY
+    if isinstance(target, Communication):
+        return AttachmentTarget.COMMUNICATION
+    if isinstance(target, Assignment):
+        return AttachmentTarget.OPINION
+    raise CaseError("附件只能添加到办件、答复、沟通记录或会办意见")
+
+
+def check_attacher(user: Any, case: Case) -> set[str]:
+    """403 for a user who may never attach to this case (a leader, a viewer …)."""
+    mine = relations(user, case)
+    if not mine & ATTACHING_RELATIONS:
+        raise ActionForbidden("您没有为此办件添加附件的权限")
+    return mine
+
+
+def may_attach(user: Any, case: Case, mine: set[str] | None = None) -> bool:
+    """Whether the user may attach anything at all to the case (to show the form)."""
+    if case.state == "withdrawn":
+        return False
+    mine = relations(user, case) if mine is None else mine
+    return bool(mine & ATTACHING_RELATIONS)
+
+
+def may_attach_to(user: Any, case: Case, target: Target, mine: set[str] | None = None) -> bool:
+    mine = relations(user, case) if mine is None else mine
+    if Role.COORDINATOR in mine:
+        return True
+    if not isinstance(target, Assignment):
+        return "lead_unit" in mine
+    if target.unit_id in standing_of(user).unit_ids and "co_unit" in mine:
+        return True
+    return "lead_unit" in mine and target.unit.kind == UnitKind.EXTERNAL
+
+
+def may_remove(user: Any, attachment: Attachment, mine: set[str] | None = None) -> bool:
+    """A coordinator, or the uploader while still allowed to attach there."""
+    case = attachment.case
+    mine = relations(user, case) if mine is None else mine
+    if Role.COORDINATOR in mine:
+        return True
+    target = attachment.reply or attachment.communication or attachment.assignment
+    return (
+        attachment.uploaded_by_id == user.pk
+        and bool(mine & ATTACHING_RELATIONS)
+        and may_attach_to(user, case, target, mine)
+    )
+
+
+def _check_target(case: Case, target: Target) -> str:
+    kind = target_kind(target)
+    if target is not None and target.case_id != case.pk:
+        raise CaseError("所选的答复、沟通记录或会办意见不属于此办件", field="target")
+    if isinstance(target, Assignment) and (
+        target.kind != AssignmentKind.CO or target.status not in LIVE_ASSIGNMENT
+    ):
+        raise CaseError("只能为在办的协办单位的会办意见添加附件", field="target")
+    return kind
+
+
+def _sha256(upload: File) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def attach_file(case: Case, *, by: Any, upload: File, target: Target = None) -> Attachment:
+    """Check the file by its content, store it under a random name, record it."""
+    mine = check_attacher(by, case)
+    kind = _check_target(case, target)
+    if not may_attach_to(by, case, target, mine):
+        if isinstance(target, Assignment):
+            raise ActionForbidden("只能为本单位（或由主办处室代录的外部单位）的会办意见添加附件")
+        raise ActionForbidden("您没有为此办件添加附件的权限")
+    if case.state == "withdrawn":
+        raise CaseError("已撤回的办件不能添加附件")
+    filename = clean_filename(upload.name or "")
+    file_kind = check_upload(
+        filename, upload.size or 0, upload.file, max_bytes=settings.HUIYIN_UPLOAD_MAX_BYTES
+    )
+    attachment = Attachment(
+        case=case,
+        target=kind,
+        reply=target if isinstance(target, Reply) else None,
+        communication=target if isinstance(target, Communication) else None,
+        assignment=target if isinstance(target, Assignment) else None,
+        filename=filename,
+        kind=file_kind.key,
+        content_type=file_kind.content_type,
+        size=upload.size,
+        sha256=_sha256(upload),
+        uploaded_by=by,
+    )
+    attachment.file.save(filename, upload, save=False)
+    stored = attachment.file.name
+    try:
+        attachment.save()
+        record_event(
+            actor=by,
+            action="attach",
+            case=case,
+            from_state=case.state,
+            to_state=case.state,
+            details=_details(attachment),
+        )
+    except BaseException:
+        attachment.file.storage.delete(stored)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def remove_attachment(attachment: Attachment, *, by: Any) -> None:
+    """The uploader (while still allowed to attach there) or a coordinator removes a file;
+    the audit event keeps its name, size and checksum."""
+    case = attachment.case
+    if not may_remove(by, attachment):
+        raise ActionForbidden("只有上传人或议提案管理员可以删除附件")
+    details = _details(attachment)
+    storage, stored = attachment.file.storage, attachment.file.name
+    deleted, _ = Attachment.objects.filter(pk=attachment.pk).delete()
+    if not deleted:
+        raise CaseError("附件已被删除")
+    record_event(
+        actor=by,
+        action="remove_attachment",
+        case=case,
+        from_state=case.state,
+        to_state=case.state,
+        details=details,
+    )
+    # The file goes only once the removal is committed: a rollback keeps both.
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def _details(attachment: Attachment) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "attachment": attachment.pk,
+        "filename": attachment.filename,
+        "kind": attachment.kind,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "target": attachment.target,
+    }
+    target = attachment.reply_id or attachment.communication_id or attachment.assignment_id
+    if target:
+        details["target_id"] = target
+    return details

@@ -1,0 +1,120 @@
+"""Permission-scoped reads of attachments: a file is visible exactly when its case is."""
+
+from typing import Any
+
+from django.http import Http404
+
+from attachments.actions import Target, may_attach, may_attach_to, may_remove
+from attachments.models import Attachment
+from cases.models import Assignment, AssignmentKind, Case, Communication, Reply
+from cases.permissions import LIVE_ASSIGNMENT, relations
+from cases.queries import case_for_user
+from huiyin.formats import cn_date
+from workflow.errors import CaseError
+
+
+def attachment_for_user(user: Any, pk: int | str) -> Attachment:
+    """The attachment if the user may see its case; 404 otherwise."""
+    attachment = Attachment.objects.filter(pk=pk).only("case_id").first()
+    if attachment is None:
+        raise Http404("附件不存在")
+    case = case_for_user(user, attachment.case_id)
+    attachment = (
+        Attachment.objects.select_related(
+            "uploaded_by", "reply", "communication", "assignment__unit"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if attachment is None:
+        raise Http404("附件不存在")
+    attachment.case = case
+    return attachment
+
+
+def target_label(target: Target) -> str:
+    if isinstance(target, Reply):
+        return f"第{target.round}轮答复"
+    if isinstance(target, Communication):
+        return f"沟通记录（{cn_date(target.on)} {target.get_method_display()}）"
+    if isinstance(target, Assignment):
+        return f"会办意见（{target.unit.name}）"
+    return "办件"
+
+
+def _target(attachment: Attachment) -> Target:
+    return attachment.reply or attachment.communication or attachment.assignment
+
+
+def attachments_of(case: Case, user: Any) -> list[Attachment]:
+    """The case's files, each with `target_label` and `can_remove` for the user."""
+    mine = relations(user, case)
+    items = list(
+        case.attachments.select_related(
+            "uploaded_by", "reply", "communication", "assignment__unit"
+        ).order_by("id")
+    )
+    for item in items:
+        item.case = case
+        item.target_label = target_label(_target(item))
+        item.can_remove = may_remove(user, item, mine)
+    return items
+
+
+def attach_targets(user: Any, case: Case) -> list[tuple[str, str]]:
+    """What the user may attach a file to, as (form value, label): the case itself, its
+    replies, communications and live co-units' opinions, as far as the user may."""
+    mine = relations(user, case)
+    if not may_attach(user, case, mine):
+        return []
+    candidates: list[Target] = [None]
+    candidates += list(case.replies.order_by("round", "id"))
+    candidates += list(case.communications.order_by("on", "id"))
+    candidates += list(
+        case.assignments.filter(kind=AssignmentKind.CO, status__in=LIVE_ASSIGNMENT)
+        .select_related("unit")
+        .order_by("id")
+    )
+    return [
+        (_value(target), target_label(target))
+        for target in candidates
+        if may_attach_to(user, case, target, mine)
+    ]
+
+
+def _value(target: Target) -> str:
+    if isinstance(target, Reply):
+        return f"reply:{target.pk}"
+    if isinstance(target, Communication):
+        return f"communication:{target.pk}"
+    if isinstance(target, Assignment):
+        return f"opinion:{target.pk}"
+    return "case"
+
+
+def resolve_target(case: Case, value: str) -> Target:
+    """The form value of attach_targets back to the object; None for the case itself
+    (also when the form sent none). A value naming nothing of this case is an error."""
+    value = (value or "case").strip()
+    if value == "case":
+        return None
+    kind, _, raw = value.partition(":")
+    models = {"reply": Reply, "communication": Communication, "opinion": Assignment}
+    model = models.get(kind)
+    found = None
+    if model is not None and raw.isdigit():
+        qs = model.objects.filter(case=case, pk=int(raw))
+        if model is Assignment:
+            qs = qs.select_related("unit")
+        found = qs.first()
+    if found is None:
+        raise CaseError("所选的附件关联对象不存在", field="target")
+    return found
+
+
+def attachment_context(user: Any, case: Case) -> dict[str, Any]:
+    """What web/includes/case_attachments.html needs besides the case."""
+    return {
+        "attachments": attachments_of(case, user),
+        "can_attach": may_attach(user, case),
+    }
