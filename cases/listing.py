@@ -1,33 +1,107 @@
 """The case list (台账): one filter for the API and the web UI, paged with bounded counts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 
 from audit.record import today
-from cases.models import Assignment, Case, CaseProposer
+from cases.models import Assignment, Case, CaseProposer, Category, FeedbackRating, Level
 from cases.permissions import LIVE_ASSIGNMENT, visible_cases
+from reports.stats import COUNTED, LATE, ON_TIME, REPLIED, met_in_person
+from workdays.calendar import workdays_after
 
 PAGE_SIZE = 20
 # Counting a million rows on every page view is the slowest part of a list; past this
 # many the list says "more than N" instead of the exact figure.
 COUNT_LIMIT = 10_000
 OPEN_STATES = ("registered", "assigned", "handling", "unit_approving", "reviewing", "signing")
-SORTS = {
-    "number": ("number", "id"),
-    "-number": ("-number", "-id"),
-    "deadline": ("deadline", "id"),
-    "-deadline": ("-deadline", "-id"),
-    "recent": ("-id",),
-}
+# A deadline this many working days away or closer is shown as "due soon" (orange).
+SOON_WORKDAYS = 3
+# The longest "due within N working days" the filter accepts (about a year).
+MAX_DUE_WITHIN = 250
+# The workflow's order, so that sorting by state follows the work instead of the alphabet.
+STATE_ORDER = (
+    "registered",
+    "assigned",
+    "handling",
+    "unit_approving",
+    "reviewing",
+    "signing",
+    "replied",
+    "closed",
+    "withdrawn",
+)
+NO_FEEDBACK = "none"  # the feedback filter's value for "replied, not rated"
+
+
+def _rank(field: str, values: tuple[str, ...]) -> models.Case:
+    return models.Case(
+        *(When(**{field: v}, then=Value(i)) for i, v in enumerate(values)),
+        default=Value(len(values)),
+        output_field=models.IntegerField(),
+    )
+
+
+def _last(field: str, descending: bool = False) -> OrderBy:
+    # Empty values after the others in both directions, the same on SQLite and PostgreSQL
+    # (which disagree on where NULL goes by default).
+    expression = F(field)
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+
+def _sorts() -> dict[str, tuple[Any, ...]]:
+    category = _rank("category", tuple(Category.values))
+    level = _rank("level", tuple(Level.values))
+    state = _rank("state", STATE_ORDER)
+    sorts: dict[str, tuple[Any, ...]] = {
+        "number": ("number", "id"),
+        "-number": ("-number", "-id"),
+        "title": ("title", "id"),
+        "-title": ("-title", "-id"),
+        # 人大 before 政协, and 省 市 县 within each, as the commission's reports list them.
+        "category": (category.asc(), level.asc(), "number", "id"),
+        "-category": (category.desc(), level.desc(), "-number", "-id"),
+        "state": (state.asc(), "deadline", "id"),
+        "-state": (state.desc(), "deadline", "-id"),
+        "unit": (_last("lead_unit__sort_order"), _last("lead_unit__code"), "id"),
+        "-unit": (_last("lead_unit__sort_order", True), _last("lead_unit__code", True), "-id"),
+        "deadline": (_last("deadline"), "id"),
+        "-deadline": (_last("deadline", True), "-id"),
+        "recent": ("-id",),
+    }
+    no_class = models.Case(When(reply_class="", then=Value(1)), default=Value(0))
+    sorts["reply_class"] = (no_class.asc(), "reply_class", "id")
+    sorts["-reply_class"] = (no_class.asc(), "-reply_class", "-id")
+    return sorts
+
+
+SORTS = _sorts()
 
 
 def _truthy(value: Any) -> bool | None:
     if value in (None, ""):
         return None
     return str(value).lower() in {"1", "true", "yes", "on"}
+
+
+def _text(params: Any, key: str, limit: int = 100) -> str:
+    value = params.get(key)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _number(params: Any, key: str) -> int | None:
+    raw = params.get(key)
+    raw = raw.strip() if isinstance(raw, str) else raw
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return -1  # matches nothing: a bad number is an empty list, not an error
 
 
 @dataclass(frozen=True)
@@ -40,48 +114,122 @@ class CaseFilter:
     overdue: bool | None = None
     q: str = ""
     sort: str = "recent"
+    handler: str = ""  # username of a live assignment's handler (承办人)
+    topic: str = ""  # topic name
+    key: bool | None = None  # 重点
+    led: bool | None = None  # 领办: has led_by
+    issuer: str = ""  # 交办机关, exactly
+    due_within: int | None = None  # open, deadline between today and N working days on
+    mode: str = ""
+    reply_class: str = ""
+    feedback: str = ""  # a FeedbackRating, or "none": replied and not rated
+    # The statistics' own predicates (reports.stats), so that every dashboard figure links
+    # to a list that counts the same cases.
+    counted: bool | None = None  # 统计口径: 议提案, not withdrawn
+    role: str = ""  # lead (主办、承办、分办) or co (会办)
+    replied: bool | None = None  # has a signed reply (答复日期)
+    on_time: bool | None = None  # replied by the deadline (1) or after it (0)
+    met: bool | None = None  # met the proposer in person (面商、座谈、实地调研、上门)
+    lead_unit: str = ""  # lead unit code(s), comma-separated; "-": no lead unit yet
+    lead_unit_kind: str = ""  # the lead unit's kind(s), comma-separated
+    received_from: str = ""  # 收到日期 from … to, ISO dates, inclusive
+    received_to: str = ""
+    replied_from: str = ""  # 答复日期 from … to
+    replied_to: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> "CaseFilter":
-        year = (
-            (params.get("year") or "").strip()
-            if isinstance(params.get("year"), str)
-            else params.get("year")
-        )
-        try:
-            year_value = int(year) if year not in (None, "") else None
-        except (TypeError, ValueError):
-            year_value = -1  # matches nothing: a bad year is an empty list, not an error
         sort = params.get("sort") or "recent"
+        due_within = _number(params, "due_within")
+        if due_within is not None and not 0 <= due_within <= MAX_DUE_WITHIN:
+            due_within = -1
         return cls(
-            state=(params.get("state") or "").strip(),
-            category=(params.get("category") or "").strip(),
-            level=(params.get("level") or "").strip(),
-            year=year_value,
-            unit=(params.get("unit") or "").strip(),
+            state=_text(params, "state"),
+            category=_text(params, "category"),
+            level=_text(params, "level"),
+            year=_number(params, "year"),
+            unit=_text(params, "unit"),
             overdue=_truthy(params.get("overdue")),
-            q=(params.get("q") or "").strip()[:100],
+            q=_text(params, "q"),
             sort=sort if sort in SORTS else "recent",
+            handler=_text(params, "handler", 150),
+            topic=_text(params, "topic", 50),
+            key=_truthy(params.get("key")),
+            led=_truthy(params.get("led")),
+            issuer=_text(params, "issuer"),
+            due_within=due_within,
+            mode=_text(params, "mode"),
+            reply_class=_text(params, "reply_class"),
+            feedback=_text(params, "feedback"),
+            counted=_truthy(params.get("counted")),
+            role=_text(params, "role"),
+            replied=_truthy(params.get("replied")),
+            on_time=_truthy(params.get("on_time")),
+            met=_truthy(params.get("met")),
+            lead_unit=_text(params, "lead_unit", 2000),
+            lead_unit_kind=_text(params, "lead_unit_kind"),
+            received_from=_text(params, "received_from", 10),
+            received_to=_text(params, "received_to", 10),
+            replied_from=_text(params, "replied_from", 10),
+            replied_to=_text(params, "replied_to", 10),
         )
 
+    def params(self) -> dict[str, str]:
+        """The filter as query parameters (only those set): from_params(f.params()) == f."""
+        found: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or value == "" or (f.name == "sort" and value == "recent"):
+                continue
+            found[f.name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        return found
+
+    @property
+    def is_empty(self) -> bool:
+        return not (set(self.params()) - {"sort"})
+
     def apply(self, qs: QuerySet[Case], on: date) -> QuerySet[Case]:
-        if self.state:
-            qs = qs.filter(state=self.state)
-        if self.category:
-            qs = qs.filter(category=self.category)
-        if self.level:
-            qs = qs.filter(level=self.level)
+        for name in ("state", "category", "level", "issuer", "mode", "reply_class"):
+            value = getattr(self, name)
+            if value:
+                qs = qs.filter(**{name: value})
         if self.year is not None:
             qs = qs.filter(year=self.year)
+        # "id IN (subquery)" rather than a correlated EXISTS: the database reads the few
+        # matching assignments (or topic links) once, instead of probing for every case.
         if self.unit:
-            co = Assignment.objects.filter(
-                case=OuterRef("pk"), unit__code=self.unit, status__in=LIVE_ASSIGNMENT
+            co = Assignment.objects.filter(unit__code=self.unit, status__in=LIVE_ASSIGNMENT)
+            qs = qs.filter(Q(lead_unit__code=self.unit) | Q(pk__in=co.values("case_id")))
+        if self.handler:
+            handled = Assignment.objects.filter(
+                handler__username=self.handler, status__in=LIVE_ASSIGNMENT
             )
-            qs = qs.filter(Q(lead_unit__code=self.unit) | Exists(co))
+            qs = qs.filter(pk__in=handled.values("case_id"))
+        if self.topic:
+            tagged = Case.topics.through.objects.filter(topic__name=self.topic)
+            qs = qs.filter(pk__in=tagged.values("case_id"))
+        if self.key is not None:
+            qs = qs.filter(is_key=self.key)
+        if self.led is True:
+            qs = qs.exclude(led_by="")
+        elif self.led is False:
+            qs = qs.filter(led_by="")
+        if self.feedback == NO_FEEDBACK:
+            qs = qs.filter(feedback_result="", replied_on__isnull=False)
+        elif self.feedback in FeedbackRating.values:
+            qs = qs.filter(feedback_result=self.feedback)
+        elif self.feedback:
+            qs = qs.none()
         if self.overdue is True:
             qs = qs.filter(overdue_q(on))
         elif self.overdue is False:
             qs = qs.exclude(overdue_q(on))
+        if self.due_within is not None:
+            if self.due_within < 0:
+                qs = qs.none()
+            else:
+                qs = qs.filter(due_within_q(on, self.due_within))
+        qs = self._apply_statistics(qs)
         if self.q:
             by_proposer = CaseProposer.objects.filter(
                 case=OuterRef("pk"), proposer__name__icontains=self.q
@@ -91,13 +239,64 @@ class CaseFilter:
             )
         return qs.order_by(*SORTS[self.sort])
 
+    def _apply_statistics(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+        if self.counted:
+            qs = qs.filter(COUNTED)
+        if self.role:
+            qs = qs.filter(role=self.role)
+        if self.replied is not None:
+            qs = qs.filter(REPLIED if self.replied else ~REPLIED)
+        if self.on_time is not None:
+            qs = qs.filter(ON_TIME if self.on_time else LATE)
+        if self.met is not None:
+            qs = qs.filter(met_in_person() if self.met else ~met_in_person())
+        if self.lead_unit:
+            codes = [c.strip() for c in self.lead_unit.split(",") if c.strip()]
+            without = Q(lead_unit__isnull=True) if "-" in codes else Q(pk__in=[])
+            qs = qs.filter(without | Q(lead_unit__code__in=[c for c in codes if c != "-"]))
+        if self.lead_unit_kind:
+            qs = qs.filter(lead_unit__kind__in=self.lead_unit_kind.split(","))
+        for name, lookup in (
+            ("received_from", "received_on__gte"),
+            ("received_to", "received_on__lte"),
+            ("replied_from", "replied_on__gte"),
+            ("replied_to", "replied_on__lte"),
+        ):
+            raw = getattr(self, name)
+            if raw:
+                try:
+                    qs = qs.filter(**{lookup: date.fromisoformat(raw)})
+                except ValueError:
+                    qs = qs.none()  # a bad date is an empty list, not an error
+        return qs
+
 
 def overdue_q(on: date) -> Q:
     return Q(state__in=OPEN_STATES, deadline__lt=on)
 
 
+def due_within_q(on: date, workdays: int) -> Q:
+    """Open cases due between today and the N-th working day from today (N=0: today)."""
+    end = workdays_after(on, workdays).date
+    return Q(state__in=OPEN_STATES, deadline__gte=on, deadline__lte=end)
+
+
 def is_overdue(case: Case, on: date) -> bool:
     return case.state in OPEN_STATES and case.deadline is not None and case.deadline < on
+
+
+def soon_end(on: date) -> date:
+    """The last day counted as "due soon": SOON_WORKDAYS working days from today."""
+    return workdays_after(on, SOON_WORKDAYS).date
+
+
+def deadline_tone(case: Case, on: date, soon_until: date) -> str:
+    """The colour of the case's reply deadline: overdue (red), soon (orange) or none."""
+    if case.state not in OPEN_STATES or case.deadline is None:
+        return ""
+    if case.deadline < on:
+        return "overdue"
+    return "soon" if case.deadline <= soon_until else ""
 
 
 @dataclass
@@ -115,7 +314,8 @@ def list_cases(
     """One page of the user's visible cases; a fixed number of queries whatever the page."""
     on = today()
     qs = case_filter.apply(visible_cases(user), on)
-    count = qs.values("pk")[: COUNT_LIMIT + 1].count()
+    # Without the order: the count needs none, and a sort of every row would cost the most.
+    count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
     capped = count > COUNT_LIMIT
     count = min(count, COUNT_LIMIT)
     pages = max(1, -(-count // page_size))

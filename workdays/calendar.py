@@ -38,6 +38,10 @@ def _library_has(year: int) -> bool:
     return True
 
 
+# chinesecalendar checks every date against the bounds of its whole table (min and max
+# over thousands of days), a millisecond per dozen days: pages that count working days
+# over months ask about hundreds. Its data cannot change while the process runs.
+@cache
 def _base_workday(day: datetime.date) -> bool:
     if _library_has(day.year):
         return bool(chinese_calendar.is_workday(day))
@@ -109,18 +113,18 @@ def _add_months(start: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(start.day, last_day))
 
 
-def months_after(start: datetime.date, months: int) -> Due:
+def months_after(start: datetime.date, months: int, *, span: "_Span | None" = None) -> Due:
     """民法典 art. 201–203: same day-number (or the month's last day), rolled forward."""
     _check(start, months)
     end = _add_months(start, months)
-    span = _Span(start, end + ROLL_MARGIN)
+    span = span or _Span(start, end + ROLL_MARGIN)
     return span.due(start, span.roll(end))
 
 
-def workdays_after(start: datetime.date, n: int) -> Due:
+def workdays_after(start: datetime.date, n: int, *, span: "_Span | None" = None) -> Due:
     """The n-th working day counted from the day after start; n=0: start, rolled forward."""
     _check(start, n)
-    span = _Span(start, start + datetime.timedelta(days=2 * n) + ROLL_MARGIN)
+    span = span or _Span(start, start + datetime.timedelta(days=2 * n) + ROLL_MARGIN)
     day, counted = start, 0
     if n == 0:
         day = span.roll(start)
@@ -131,18 +135,18 @@ def workdays_after(start: datetime.date, n: int) -> Due:
     return span.due(start, day)
 
 
-def days_after(start: datetime.date, n: int) -> Due:
+def days_after(start: datetime.date, n: int, *, span: "_Span | None" = None) -> Due:
     """n calendar days after start, rolled forward to a working day."""
     _check(start, n)
     end = start + datetime.timedelta(days=n)
-    span = _Span(start, end + ROLL_MARGIN)
+    span = span or _Span(start, end + ROLL_MARGIN)
     return span.due(start, span.roll(end))
 
 
-def workdays_before(end: datetime.date, n: int) -> Due:
+def workdays_before(end: datetime.date, n: int, *, span: "_Span | None" = None) -> Due:
     """The working day n working days before end (end itself is not counted); n=0: end."""
     _check(end, n)
-    span = _Span(end - datetime.timedelta(days=2 * n) - ROLL_MARGIN, end)
+    span = span or _Span(end - datetime.timedelta(days=2 * n) - ROLL_MARGIN, end)
     day, counted = end, 0
     while counted < n:
         day -= ONE_DAY
@@ -159,9 +163,48 @@ _RULES = {
 }
 
 
-def compute(rule: str, start: datetime.date) -> Due:
+def compute(rule: str, start: datetime.date, *, span: "_Span | None" = None) -> Due:
     """Apply a configured rule such as "months:3" or "workdays_before:10" to start."""
     match = RULE_RE.match(rule.strip()) if isinstance(rule, str) else None
     if match is None:
         raise ValueError(f"无法识别的期限规则：“{rule}”")
-    return _RULES[match.group(1)](start, int(match.group(2)))
+    return _RULES[match.group(1)](start, int(match.group(2)), span=span)
+
+
+# Many dates at once. Each function above loads the calendar of the years it touches, one
+# query a call; a page that shows a computed date or a count of working days on every row
+# (the 待办 page, cases/todo.py) loads a WorkdaySpan once and passes it as `span`.
+
+
+class WorkdaySpan(_Span):
+    """The calendar of the years from `first` to `last`, loaded with one query (other years
+    on demand), with the confirmed years read at most once: the same answers as the
+    functions above, without a query per date."""
+
+    def __init__(self, first: datetime.date, last: datetime.date) -> None:
+        super().__init__(first, last)
+        self._confirmed: set[int] | None = None
+
+    def due(self, start: datetime.date, result: datetime.date) -> Due:  # type: ignore[override]
+        years = range(min(start, result).year, max(start, result).year + 1)
+        unknown = [year for year in years if not _library_has(year)]
+        if not unknown:
+            return Due(result, False)
+        if self._confirmed is None:
+            self._confirmed = set(ConfirmedYear.objects.values_list("year", flat=True))
+        return Due(result, any(year not in self._confirmed for year in unknown))
+
+    def compute(self, rule: str, start: datetime.date) -> Due:
+        return compute(rule, start, span=self)
+
+    def workdays_between(self, start: datetime.date, end: datetime.date) -> int:
+        """The working days after start up to and including end; when end is before start,
+        minus those after end up to and including start (a deadline passed 2 working days
+        ago: -2)."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        day, counted = start, 0
+        while day < end:
+            day += ONE_DAY
+            counted += self.is_workday(day)
+        return counted

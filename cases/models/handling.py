@@ -184,6 +184,12 @@ class ExtensionRequest(models.Model):
         verbose_name = "延期申请"
         verbose_name_plural = "延期申请"
         ordering = ["case", "id"]
+        # The leader's 待审批延期: the few requests not yet decided.
+        indexes = [
+            models.Index(
+                fields=["case"], condition=models.Q(approved__isnull=True), name="extension_pending"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"延期至{self.until}"

@@ -1,0 +1,182 @@
+"""The case list (台账): every filter of the API and more, sortable by column, with the
+whole filter in the URL so that a list can be bookmarked and shared."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from audit.record import today
+from cases.listing import (
+    COUNT_LIMIT,
+    MAX_DUE_WITHIN,
+    NO_FEEDBACK,
+    CaseFilter,
+    deadline_tone,
+    list_cases,
+    soon_end,
+)
+from cases.models import Case, Category, FeedbackRating, Level, Mode, ReplyClass, Topic
+from orgs.access import standing_of
+from orgs.models import Membership, Role, Unit
+from workflow.proposals import PROPOSAL_STATES
+
+# The filters the form shows; any other filter in the URL (the statistics' links add
+# their own) is carried in hidden fields, so that a new search keeps it.
+FORM_FILTERS = (
+    "category",
+    "level",
+    "year",
+    "state",
+    "unit",
+    "overdue",
+    "q",
+    "sort",
+    "handler",
+    "topic",
+    "key",
+    "led",
+    "issuer",
+    "due_within",
+    "mode",
+    "reply_class",
+    "feedback",
+)
+# Filters shown under "更多条件": the panel opens by itself when one of them is set.
+MORE_FILTERS = (
+    "handler",
+    "topic",
+    "key",
+    "led",
+    "issuer",
+    "due_within",
+    "mode",
+    "reply_class",
+    "feedback",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    sort: str  # the ascending sort key; "-" + sort descends
+    css: str = ""
+
+
+COLUMNS = (
+    Column("编号", "number", "d-none d-md-table-cell text-nowrap"),
+    Column("标题", "title"),
+    Column("类别/级别", "category", "d-none d-md-table-cell text-nowrap"),
+    Column("状态", "state", "d-none d-md-table-cell text-nowrap"),
+    Column("主办处室", "unit", "d-none d-lg-table-cell text-nowrap"),
+    Column("答复期限", "deadline", "d-none d-md-table-cell text-nowrap"),
+    Column("答复类别", "reply_class", "d-none d-md-table-cell text-nowrap"),
+)
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    """The sorts as the form's 排序 offers them (on a phone there are no column headers)."""
+    found = [("", "最新登记在前")]  # "recent", the default: left out of the URL
+    for column in COLUMNS:
+        found += [(column.sort, f"{column.label} ↑"), ("-" + column.sort, f"{column.label} ↓")]
+    return found
+
+
+SORT_CHOICES = _sort_choices()
+
+
+def page_number(raw: str | None) -> int:
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
+def page_links(page: int, pages: int, around: int = 2) -> list[int]:
+    """Page numbers to link, 0 where some are left out: 1 0 4 5 6 7 8 0 20."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    links: list[int] = []
+    for n in shown:
+        if links and n > links[-1] + 1:
+            links.append(0)
+        links.append(n)
+    return links
+
+
+def _headers(current: str) -> list[dict[str, Any]]:
+    """Each column's sort link: ascending first, descending when already ascending."""
+    found = []
+    for column in COLUMNS:
+        direction = (
+            "asc" if current == column.sort else "desc" if current == "-" + column.sort else ""
+        )
+        found.append(
+            {
+                "column": column,
+                "direction": direction,
+                "next": "-" + column.sort if direction == "asc" else column.sort,
+            }
+        )
+    return found
+
+
+def _handlers(user: Any) -> list[tuple[str, str]]:
+    """(username, name · unit) of the people who may handle cases, for the 承办人 filter:
+    a unit's own people for unit staff, everyone's for the commission."""
+    standing = standing_of(user)
+    memberships = Membership.objects.filter(role__in=(Role.HEAD, Role.HANDLER))
+    if not standing.sees_all:
+        memberships = memberships.filter(unit_id__in=standing.unit_ids)
+    rows = memberships.select_related("user", "unit").order_by(
+        "unit__sort_order", "unit__code", "user__username"
+    )
+    seen: dict[str, str] = {}
+    for m in rows:
+        name = m.user.get_full_name() or m.user.username
+        seen.setdefault(m.user.username, f"{name}（{m.unit.name}）")
+    return list(seen.items())
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    case_filter = CaseFilter.from_params(request.GET)
+    page = list_cases(request.user, case_filter, page_number(request.GET.get("page")))
+    on = today()
+    soon_until = soon_end(on)
+    for case in page.items:
+        case.deadline_tone = deadline_tone(case, on, soon_until)
+    chosen = case_filter.params()
+    return render(
+        request,
+        "web/case_list.html",
+        {
+            "page": page,
+            "page_range": page_links(page.page, page.pages),
+            "f": chosen,
+            "hidden": [(k, v) for k, v in chosen.items() if k not in FORM_FILTERS],
+            "filtered": not case_filter.is_empty,
+            "more_open": any(k in chosen for k in MORE_FILTERS),
+            "sort_choices": SORT_CHOICES,
+            "headers": _headers(case_filter.sort),
+            "sort": case_filter.sort,
+            "count_limit": COUNT_LIMIT,
+            "max_due_within": MAX_DUE_WITHIN,
+            "today": on,
+            "categories": Category.choices,
+            "levels": Level.choices,
+            "states": list(PROPOSAL_STATES.items()),
+            "units": Unit.objects.filter(is_active=True).only("code", "name"),
+            "topics": Topic.objects.values_list("name", flat=True),
+            "issuers": Case.objects.exclude(issuer="")
+            .order_by("issuer")
+            .values_list("issuer", flat=True)
+            .distinct(),
+            "handlers": _handlers(request.user),
+            "modes": Mode.choices,
+            "reply_classes": [(value, f"{value}类") for value in ReplyClass.values],
+            "feedbacks": [*FeedbackRating.choices, (NO_FEEDBACK, "未评价")],
+            "can_register": standing_of(request.user).has(Role.COORDINATOR),
+        },
+    )

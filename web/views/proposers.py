@@ -1,0 +1,131 @@
+"""代表委员: the directory of proposers (deputies, members, parties, sectors) and each one's
+cases over the years. Everyone may read the directory; the cases listed are only those the
+user may see, so a unit head finds their units' cases and nothing else."""
+
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from audit.record import today
+from cases.listing import deadline_tone, soon_end
+from cases.models import CaseProposer, Proposer, ProposerKind
+from cases.permissions import visible_cases
+from orgs.access import standing_of
+from web.views.ledger import page_links, page_number
+
+PAGE_SIZE = 30
+
+
+@dataclass(frozen=True)
+class ProposerFilter:
+    q: str = ""  # name
+    kind: str = ""
+    delegation: str = ""  # 代表团/界别
+    party: str = ""
+
+    @classmethod
+    def from_params(cls, params: Any) -> "ProposerFilter":
+        def text(key: str) -> str:
+            return (params.get(key) or "").strip()[:100]
+
+        kind = text("kind")
+        return cls(
+            q=text("q"),
+            kind=kind if kind in ProposerKind.values else "",
+            delegation=text("delegation"),
+            party=text("party"),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.q or self.kind or self.delegation or self.party)
+
+    def apply(self, qs: QuerySet[Proposer]) -> QuerySet[Proposer]:
+        if self.q:
+            qs = qs.filter(name__icontains=self.q)
+        if self.kind:
+            qs = qs.filter(kind=self.kind)
+        if self.delegation:
+            qs = qs.filter(delegation__icontains=self.delegation)
+        if self.party:
+            qs = qs.filter(party__icontains=self.party)
+        return qs
+
+
+def _with_case_counts(user: Any, qs: QuerySet[Proposer]) -> QuerySet[Proposer]:
+    """Each proposer's number of cases (as lead or joint proposer) that the user may see."""
+    if standing_of(user).sees_all:
+        return qs.annotate(case_count=Count("case_links"))
+    visible = visible_cases(user).values("pk")
+    return qs.annotate(case_count=Count("case_links", filter=Q(case_links__case__in=visible)))
+
+
+@login_required
+def proposer_list(request: HttpRequest) -> HttpResponse:
+    found = ProposerFilter.from_params(request.GET)
+    qs = found.apply(Proposer.objects.all())
+    count = qs.count()
+    pages = max(1, -(-count // PAGE_SIZE))
+    page = min(page_number(request.GET.get("page")), pages)
+    items = list(
+        _with_case_counts(request.user, qs).order_by("name", "id")[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE
+        ]
+    )
+    return render(
+        request,
+        "web/proposer_list.html",
+        {
+            "items": items,
+            "count": count,
+            "page": page,
+            "pages": pages,
+            "page_range": page_links(page, pages),
+            "f": found,
+            "filtered": not found.is_empty,
+            "kinds": ProposerKind.choices,
+        },
+    )
+
+
+@dataclass
+class YearCases:
+    year: int
+    links: list[CaseProposer]
+
+
+@login_required
+def proposer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        proposer = Proposer.objects.get(pk=pk)
+    except Proposer.DoesNotExist:
+        raise Http404("代表委员不存在") from None
+    on = today()
+    visible = visible_cases(request.user).values("pk")
+    links = list(
+        CaseProposer.objects.filter(proposer=proposer, case__in=visible)
+        .select_related("case", "case__lead_unit")
+        .order_by("-case__year", "case__category", "case__number", "case__id")
+    )
+    soon_until = soon_end(on)
+    for link in links:
+        link.case.deadline_tone = deadline_tone(link.case, on, soon_until)
+    lead_count = sum(1 for link in links if link.position == 0)
+    years = [YearCases(year, list(group)) for year, group in groupby(links, lambda x: x.case.year)]
+    return render(
+        request,
+        "web/proposer_detail.html",
+        {
+            "proposer": proposer,
+            "years": years,
+            "count": len(links),
+            "lead_count": lead_count,
+            "joint_count": len(links) - lead_count,
+            "today": on,
+        },
+    )
