@@ -102,9 +102,14 @@ def _reply(case: Case, by: Any, p: ReplyPayload) -> Any:
 
 
 def _review(case: Case, by: Any, p: ReviewPayload) -> Any:
-    gates = p.gates.model_dump() if p.gates else None
     return actions.review_reply(
-        case, by=by, on=p.on, passed=p.passed, comment=p.comment, gates=gates
+        case,
+        by=by,
+        on=p.on,
+        passed=p.passed,
+        comment=p.comment,
+        gates=p.gates.model_dump() if p.gates else None,
+        gate_comments=p.gate_comments.model_dump() if p.gate_comments else None,
     )
 
 
@@ -114,15 +119,23 @@ class ActionSpec:
     run: Callable[[Case, Any, Any], Any]
     # Data conditions beyond state and role, so that `available_actions` offers only
     # what would succeed; the action itself checks the same helper.
-    available: Callable[[Case, date], bool] = lambda case, today: True
+    available: Callable[[Case, date, set[str]], bool] = lambda case, today, mine: True
 
 
-def _within_return_window(case: Case, today: date) -> bool:
+def _opinion_possible(case: Case, today: date, mine: set[str]) -> bool:
+    """A co-unit gives its own opinion; the lead unit only records an outside agency's."""
+    co = case.assignments.filter(kind="co", status__in=LIVE_ASSIGNMENT)
+    if "co_unit" in mine:
+        return True
+    return co.filter(unit__kind="external").exists()
+
+
+def _within_return_window(case: Case, today: date, mine: set[str]) -> bool:
     end = return_window_end(case)
     return end is None or today <= end
 
 
-def _feedback_window_over(case: Case, today: date) -> bool:
+def _feedback_window_over(case: Case, today: date, mine: set[str]) -> bool:
     end = feedback_window_end(case)
     return end is None or today > end
 
@@ -154,21 +167,21 @@ ACTIONS: dict[str, ActionSpec] = {
     "submit_opinion": ActionSpec(
         OpinionPayload,
         _opinion,
-        lambda c, today: c.assignments.filter(kind="co", status__in=LIVE_ASSIGNMENT).exists(),
+        _opinion_possible,
     ),
     "request_extension": ActionSpec(
         ExtensionRequestPayload,
         lambda c, by, p: actions.request_extension(
             c, by=by, on=p.on, until=p.until, reason=p.reason
         ),
-        lambda c, today: pending_extension(c) is None,
+        lambda c, today, mine: pending_extension(c) is None,
     ),
     "decide_extension": ActionSpec(
         DecisionPayload,
         lambda c, by, p: actions.decide_extension(
             c, by=by, on=p.on, approved=p.approved, comment=p.comment
         ),
-        lambda c, today: pending_extension(c) is not None,
+        lambda c, today, mine: pending_extension(c) is not None,
     ),
     "submit_reply": ActionSpec(ReplyPayload, _reply),
     "approve_reply": ActionSpec(
@@ -205,7 +218,7 @@ ACTIONS: dict[str, ActionSpec] = {
         lambda c, by, p: actions.update_commitment(
             c, by=by, on=p.on, commitment_id=p.id, status=p.status, note=p.note
         ),
-        lambda c, today: c.commitments.exists(),
+        lambda c, today, mine: c.commitments.exists(),
     ),
 }
 
@@ -228,6 +241,6 @@ def available_actions(user: Any, case: Case, today: date) -> list[str]:
         if case.state not in transition.sources or not (mine & transition.actors):
             continue
         spec = ACTIONS.get(name)
-        if spec is not None and spec.available(case, today):
+        if spec is not None and spec.available(case, today, mine):
             found.append(name)
     return found

@@ -100,10 +100,21 @@ class Gates(BaseModel):
     resolution: bool = Field(title="解决问题")
 
 
+class GateComments(BaseModel):
+    """The reviewer's remark on each gate, optional; a failed gate needs one (or `comment`)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    format: str = Field("", title="答复格式意见", max_length=500)
+    policy: str = Field("", title="政策法规意见", max_length=500)
+    content: str = Field("", title="答复内容意见", max_length=500)
+    resolution: str = Field("", title="解决问题意见", max_length=500)
+
+
 class ReviewPayload(Payload):
     passed: bool = Field(title="审核通过")
     comment: str = Field("", title="审核意见")
     gates: Gates | None = Field(None, title="四关审核")
+    gate_comments: GateComments | None = Field(None, title="四关审核意见")
 
 
 class FeedbackPayload(Payload):

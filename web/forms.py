@@ -31,7 +31,7 @@ from cases.models import (
     OutcomeKind,
     ReplyClass,
 )
-from cases.payloads import CommitmentIn, Gates
+from cases.payloads import CommitmentIn, GateComments, Gates
 from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.formats import cn_date
 from orgs.models import Membership, Role, Unit, UnitKind
@@ -64,7 +64,17 @@ DECISION_CHOICES_BY_ACTION = {
 SINGLE_UNIT_FIELDS = {"lead_unit", "unit"}
 MULTI_UNIT_FIELDS = {"co_units"}
 USER_FIELDS = {"handler", "leader_in_charge"}
-COMMITMENT_ROWS = 3
+# Rows of commitments a form reads at most: the page adds and removes rows with a little JS.
+MAX_COMMITMENT_ROWS = 30
+COMMITMENT_KEY = re.compile(r"^commitments-(\d{1,2})-(what|due)$")
+# The order unit pickers list the kinds in: the commission's own units first.
+UNIT_KIND_ORDER = [
+    UnitKind.DEPARTMENT,
+    UnitKind.COUNTY,
+    UnitKind.AFFILIATED,
+    UnitKind.OFFICE,
+    UnitKind.EXTERNAL,
+]
 
 HELP = {
     "on": "不填则为今天；补录历史时填写实际办理日期",
@@ -80,10 +90,14 @@ HELP = {
 }
 # Fields shown first, where the model's order is not the order of the work (check, then decide).
 FIELD_ORDER: dict[str, list[str]] = {"review": ["gates", "passed", "comment"]}
-# Fields an action's form leaves out: for assign, 交办日期 is the action's date.
-HIDDEN_FIELDS: dict[str, set[str]] = {"assign": {"on"}}
+# Fields an action's form leaves out: for assign, 交办日期 is the action's date; the
+# review's per-gate remarks are read and shown by the gates checklist.
+HIDDEN_FIELDS: dict[str, set[str]] = {"assign": {"on"}, "review": {"gate_comments"}}
 # Where an action's error about a hidden field is shown instead.
-FIELD_ALIASES: dict[str, dict[str, str]] = {"assign": {"on": "assigned_on"}}
+FIELD_ALIASES: dict[str, dict[str, str]] = {
+    "assign": {"on": "assigned_on"},
+    "review": {"gate_comments": "gates"},
+}
 
 PYDANTIC_MESSAGES = {
     "missing": "此项必填",
@@ -123,6 +137,12 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
+def _date_text(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value or "")
+
+
 def user_label(user: Any) -> str:
     return user.get_full_name() or user.username
 
@@ -131,6 +151,9 @@ def user_label(user: Any) -> str:
 class Choice:
     value: str
     label: str
+    group: str = ""  # a heading the pickers list the choice under
+    units: str = ""  # a person's unit codes, space-separated: the handler picker filters on it
+    external: bool = False  # an outside agency (外部)
 
 
 @dataclass
@@ -145,6 +168,7 @@ class FormField:
     value: Any = ""  # str; list[str] for multiselect; bool for checkbox; rows for commitments
     error: str = ""
     sub: list["FormField"] = field(default_factory=list)  # gates
+    note: str = ""  # a gate's remark
 
     @property
     def wide(self) -> bool:
@@ -171,7 +195,19 @@ class ChoiceSource:
             units = self.external_co_units
         else:
             units = self.units
-        return [Choice(u.code, u.name) for u in units]
+        kinds = dict(UnitKind.choices)
+        rank = {kind: i for i, kind in enumerate(UNIT_KIND_ORDER)}
+        # sorted() is stable: within a kind the units keep their own order (sort_order, code).
+        units = sorted(units, key=lambda u: rank.get(u.kind, len(rank)))
+        return [
+            Choice(
+                u.code,
+                u.name,
+                group=str(kinds.get(u.kind, "")),
+                external=u.kind == UnitKind.EXTERNAL,
+            )
+            for u in units
+        ]
 
     @cached_property
     def external_co_units(self) -> list[Unit]:
@@ -196,20 +232,22 @@ class ChoiceSource:
         )
 
     def user_choices(self, name: str) -> list[Choice]:
-        seen: set[int] = set()
-        found = []
+        found: dict[int, Choice] = {}
         for m in self._memberships:
             wanted = (
                 (m.role == Role.LEADER) if name == "leader_in_charge" else (m.role != Role.LEADER)
             )
-            if not wanted or m.user_id in seen:
+            if not wanted:
                 continue
-            seen.add(m.user_id)
-            label = user_label(m.user)
-            if name != "leader_in_charge":
-                label = f"{label}（{m.unit.name}·{m.get_role_display()}）"
-            found.append(Choice(m.user.username, label))
-        return found
+            choice = found.get(m.user_id)
+            if choice is None:
+                label = user_label(m.user)
+                if name != "leader_in_charge":
+                    label = f"{label}（{m.unit.name}·{m.get_role_display()}）"
+                choice = found[m.user_id] = Choice(m.user.username, label)
+            if name != "leader_in_charge" and m.unit.code not in choice.units.split():
+                choice.units = f"{choice.units} {m.unit.code}".strip()
+        return list(found.values())
 
     def commitment_choices(self) -> list[Choice]:
         if self.case is None:
@@ -256,6 +294,11 @@ class PayloadForm:
     @property
     def is_bound(self) -> bool:
         return self.data is not None
+
+    @property
+    def field(self) -> dict[str, FormField]:
+        """The fields by name, for templates laid out by hand: {{ form.field.lead_unit }}."""
+        return self._by_name
 
     @property
     def has_errors(self) -> bool:
@@ -341,8 +384,11 @@ class PayloadForm:
         if f.widget == "multiselect":
             return [str(v) for v in value or []]
         if f.widget == "commitments":
-            rows = list(value or [])
-            return (rows + [{"what": "", "due": ""}] * COMMITMENT_ROWS)[:COMMITMENT_ROWS]
+            rows = [
+                {"what": str(row.get("what") or ""), "due": _date_text(row.get("due"))}
+                for row in value or []
+            ]
+            return rows or [{"what": "", "due": ""}]
         if f.widget == "gates":
             return ""
         if f.widget == "decision":
@@ -361,22 +407,29 @@ class PayloadForm:
             value = self._initial_value(f)
             for sub in f.sub:
                 sub.value = False
+                sub.note = ""
             return value
         if f.widget == "checkbox":
             return f.name in self.data
         if f.widget == "multiselect":
             return [v for v in self._getlist(f.name) if v]
         if f.widget == "commitments":
-            return [
+            # Rows are numbered by the page; removed rows leave gaps, which do not matter.
+            indices = sorted(
+                {int(m.group(1)) for key in self.data.keys() if (m := COMMITMENT_KEY.match(key))}
+            )[:MAX_COMMITMENT_ROWS]
+            rows = [
                 {
                     "what": _normalise(self.data.get(f"commitments-{i}-what")),
                     "due": _normalise(self.data.get(f"commitments-{i}-due")),
                 }
-                for i in range(COMMITMENT_ROWS)
+                for i in indices
             ]
+            return rows or [{"what": "", "due": ""}]
         if f.widget == "gates":
             for sub in f.sub:
                 sub.value = sub.name in self.data
+                sub.note = _normalise(self.data.get(f"{sub.name}-comment"))
             return ""
         return _normalise(self.data.get(f.name))
 
@@ -398,6 +451,10 @@ class PayloadForm:
             value = self._payload_value(f)
             if value is not _OMIT:
                 out[f.name] = value
+            if f.widget == "gates" and "gate_comments" in self.model.model_fields:
+                remarks = {sub.name.removeprefix("gates-"): sub.note for sub in f.sub if sub.note}
+                if remarks:
+                    out["gate_comments"] = remarks
         return out
 
     def _unchanged(self, f: FormField) -> bool:
@@ -453,6 +510,9 @@ class PayloadForm:
         elif name == "gates" and len(loc) >= 2:
             sub = Gates.model_fields.get(str(loc[1]))
             message = f"{sub.title if sub else ''}：{message}"
+        elif name == "gate_comments" and len(loc) >= 2:
+            remark = GateComments.model_fields.get(str(loc[1]))
+            message = f"{remark.title if remark else ''}：{message}"
         self.add_error(name, message)
 
     def add_error(self, name: str | None, message: str) -> None:

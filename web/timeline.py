@@ -23,6 +23,8 @@ EXTRA_LABELS = {
     "register": "登记",
     "recompute_deadlines": "重算期限",
     "import": "导入",
+    "attach": "添加附件",
+    "remove_attachment": "删除附件",
 }
 GATE_LABELS = {
     "format": "答复格式",
@@ -87,9 +89,19 @@ def _details(event: AuditEvent, unit_names: dict[str, str]) -> list[tuple[str, s
     if "approved" in d:
         yes = "同意延期" if event.action == "decide_extension" else "同意"
         out.append(("结论", yes if d["approved"] else "不同意，退回修改"))
+    said_by_gates = ""
     if isinstance(d.get("gates"), dict) and d["gates"]:
         failed = [GATE_LABELS.get(g, g) for g, ok in d["gates"].items() if not ok]
         out.append(("四关审核", "未通过：" + "、".join(failed) if failed else "均通过"))
+    if isinstance(d.get("gate_comments"), dict):
+        remarks = d["gate_comments"]
+        for gate, text in remarks.items():
+            out.append((f"{GATE_LABELS.get(gate, gate)}意见", str(text)))
+        # A send-back whose comment is made of the failed gates' remarks says it once.
+        failed_keys = [g for g, ok in (d.get("gates") or {}).items() if not ok]
+        said_by_gates = "；".join(
+            f"{GATE_LABELS.get(g, g)}：{remarks[g]}" for g in failed_keys if g in remarks
+        )
     if d.get("until"):
         out.append(("延期至", _iso_date(d["until"])))
     if d.get("result"):
@@ -97,7 +109,8 @@ def _details(event: AuditEvent, unit_names: dict[str, str]) -> list[tuple[str, s
     if d.get("attitude"):
         out.append(("办理态度评价", _label(FeedbackRating, d["attitude"])))
     if d.get("deadline") and event.action in ("assign", "record_feedback", "reopen"):
-        out.append(("答复期限", _iso_date(d["deadline"])))
+        provisional = "（暂定）" if d.get("deadline_provisional") else ""
+        out.append(("答复期限", _iso_date(d["deadline"]) + provisional))
     if event.action == "add_outcome" and d.get("title"):
         out.append((_label(OutcomeKind, d.get("kind")), d["title"]))
     if event.action == "update_commitment" and isinstance(d.get("status"), list):
@@ -117,7 +130,7 @@ def _details(event: AuditEvent, unit_names: dict[str, str]) -> list[tuple[str, s
         row = f" 第{d['row']}行" if d.get("row") else ""
         out.append(("来源", f"{d['source']}{row}"))
     for key, label in (("reason", "理由"), ("comment", "意见"), ("note", "进展")):
-        if d.get(key):
+        if d.get(key) and not (key == "comment" and d[key] == said_by_gates):
             out.append((label, str(d[key])))
     return out
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from web import views
+from web.views import cases as case_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,4 +18,12 @@ urlpatterns = [
     path("cases/new/", views.case_register, name="case-register"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/actions/<slug:action>/", views.case_action, name="case-action"),
+    path("proposers/", views.proposer_list, name="proposer-list"),
+    path("proposers/<int:pk>/", views.proposer_detail, name="proposer-detail"),
+    path("cases/<int:pk>/print/", case_views.case_print, name="case-print"),
+    path(
+        "cases/<int:pk>/deadline-preview/",
+        case_views.deadline_preview,
+        name="case-deadline-preview",
+    ),
 ]

@@ -180,21 +180,40 @@ def review_reply(
     passed: bool,
     comment: str = "",
     gates: dict[str, bool] | None = None,
+    gate_comments: dict[str, str] | None = None,
     on: date | None = None,
 ) -> Reply:
-    """审核 (四关): format, policy, content, resolution. Passing sends it to be signed."""
+    """审核 (四关): format, policy, content, resolution. Passing sends it to be signed.
+
+    Each gate may carry its own remark; a failed gate needs one, or the overall comment.
+    Sent back with remarks on the failed gates only, those remarks make the comment."""
     check_actor(by, case, "review")
     on = action_date(case, on)
     gates = dict(gates or {})
-    unknown = set(gates) - set(REVIEW_GATES)
+    remarks = {g: (text or "").strip() for g, text in (gate_comments or {}).items()}
+    remarks = {g: text for g, text in remarks.items() if text}
+    unknown = (set(gates) | set(remarks)) - set(REVIEW_GATES)
     if unknown:
         raise CaseError(f"未知的审核项：{'、'.join(sorted(unknown))}", field="gates")
-    failed = [REVIEW_GATES[g] for g, ok in gates.items() if not ok]
+    failed = [g for g, ok in gates.items() if not ok]
     if passed and failed:
-        raise CaseError(f"“{'、'.join(failed)}”未通过，不能送签发", field="gates")
+        labels = "、".join(REVIEW_GATES[g] for g in failed)
+        raise CaseError(f"“{labels}”未通过，不能送签发", field="gates")
     if passed and gates and len(gates) < len(REVIEW_GATES):
         missing = [label for g, label in REVIEW_GATES.items() if g not in gates]
         raise CaseError(f"请逐项审核：{'、'.join(missing)}", field="gates")
+    comment = (comment or "").strip()
+    if not passed and not comment:
+        unexplained = [REVIEW_GATES[g] for g in failed if g not in remarks]
+        if failed and unexplained:
+            raise CaseError(f"请说明“{'、'.join(unexplained)}”未通过的理由", field="gates")
+        comment = "；".join(f"{REVIEW_GATES[g]}：{remarks[g]}" for g in failed)
+    extra: dict[str, Any] = {}
+    if gates:
+        extra["gates"] = gates
+    if remarks:
+        # In the gates' own order, whatever order they were sent in.
+        extra["gate_comments"] = {g: remarks[g] for g in REVIEW_GATES if g in remarks}
     return _decide(
         case,
         action="review",
@@ -205,7 +224,7 @@ def review_reply(
         reply_status=ReplyStatus.REVIEWING,
         forward_to="signing",
         forward_status=ReplyStatus.SIGNING,
-        extra={"gates": gates} if gates else None,
+        extra=extra or None,
     )
 
 

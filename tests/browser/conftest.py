@@ -18,6 +18,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -60,19 +61,34 @@ def chromium_path() -> str:
     pytest.skip(CHROMIUM_MISSING)
 
 
+# Each test folder that imports these fixtures (web/tests, reports/tests …) gets its own
+# definition of `browser`, so a run of several folders sets it up several times; but a
+# thread can run only one Playwright at a time. They share one, closed by the last user.
+_shared: dict[str, Any] = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Browser]:
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-        )
+    if not _shared["users"]:
+        playwright = sync_playwright().start()
         try:
-            yield browser
-        finally:
-            browser.close()
+            _shared["browser"] = playwright.chromium.launch(
+                executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+            )
+        except BaseException:
+            playwright.stop()
+            raise
+        _shared["playwright"] = playwright
+    _shared["users"] += 1
+    try:
+        yield _shared["browser"]
     finally:
-        playwright.stop()
+        _shared["users"] -= 1
+        if not _shared["users"]:
+            try:
+                _shared.pop("browser").close()
+            finally:
+                _shared.pop("playwright").stop()
 
 
 @pytest.hookimpl(wrapper=True)

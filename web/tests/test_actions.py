@@ -80,7 +80,7 @@ def test_refused_action_keeps_the_input_and_writes_nothing(cast, client_for):
     html = response.content.decode()
     assert "协办处室不能与主办处室相同" in html
     assert 'id="action-body-assign" class="accordion-collapse collapse show"' in html  # open
-    assert '<option value="yizheng" selected>医政医管处</option>' in html  # input kept
+    assert 'value="yizheng" id="f-assign-lead_unit-yizheng" checked' in html  # input kept
     assert 'value="jiceng" id="f-assign-co_units-jiceng" checked' in html
     assert 'value="2026-03-05"' in html
     assert AuditEvent.objects.count() == before

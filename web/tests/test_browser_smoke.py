@@ -49,8 +49,8 @@ def test_coordinator_assigns_a_case(live_server, page, phone_page, screenshot):
     screenshot(page, "03-case-registered")
 
     form = open_action(page, "assign", "交办")
-    form.get_by_label("主办处室").select_option(label="医政医管处")
-    form.get_by_label("基层卫生健康处").check()
+    form.get_by_role("radiogroup", name="主办处室").get_by_label("医政医管处").check()
+    form.get_by_role("group", name="协办处室").get_by_label("基层卫生健康处").check()
     screenshot(page, "04-assign-form")
     form.get_by_role("button", name="交办").click()
     page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
@@ -78,8 +78,8 @@ def test_refused_action_and_registration_pages(live_server, page, screenshot):
 
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     form = open_action(page, "assign", "交办")
-    form.get_by_label("主办处室").select_option(label="医政医管处")
-    form.get_by_label("医政医管处").check()
+    form.get_by_role("radiogroup", name="主办处室").get_by_label("医政医管处").check()
+    form.get_by_role("group", name="协办处室").get_by_label("医政医管处").check()
     form.get_by_role("button", name="交办").click()
     assert page.get_by_text("协办处室不能与主办处室相同").is_visible()
     screenshot(page, "08-refused-action")

@@ -1,7 +1,7 @@
 """The web UI's views: thin, as everywhere in Huiyin. They read through the permission-scoped
 helpers, build forms from the payload models, call one action and render its outcome."""
 
-from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -9,229 +9,50 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from attachments.queries import attachment_context
 from audit.record import today
 from cases import actions
-from cases.dispatch import ACTIONS, available_actions, perform
-from cases.listing import COUNT_LIMIT, CaseFilter, is_overdue, list_cases
-from cases.models import Case, Category, Level, Mode, ReplyClass
-from cases.models import Role as CaseRole
+from cases.dispatch import ACTIONS, perform
+from cases.models import Case, Mode
 from cases.payloads import RegisterPayload
 from cases.permissions import relations
 from cases.queries import case_for_user
 from orgs.access import standing_of
-from orgs.models import Role, Unit
-from web.forms import ChoiceSource, PayloadForm, user_label
-from web.timeline import GATE_LABELS, timeline
+from orgs.models import Role
+from web.action_cards import ActionCard, preview_for
+from web.case_page import action_card, action_cards, case_facts
+from web.forms import PayloadForm
+from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
-from workflow.proposals import PROPOSAL_STATES
 from workflow.tables import workflow_for
-
-REVIEW_STEP_LABELS = {"approve_reply": "处室审核", "review": "审核", "sign": "签发"}
-# Before the draft goes to review, the unit's own target date is the one that matters.
-UNIT_DEADLINE_STATES = ("assigned", "handling")
-FILTER_KEYS = ("category", "level", "year", "state", "unit", "overdue", "q")
-
-
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
-        return 1
 
 
 def _is_coordinator(user: Any) -> bool:
     return standing_of(user).has(Role.COORDINATOR)
 
 
-def page_links(page: int, pages: int, around: int = 2) -> list[int]:
-    """Page numbers to link, 0 where some are left out: 1 0 4 5 6 7 8 0 20."""
-    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
-    links: list[int] = []
-    for n in shown:
-        if links and n > links[-1] + 1:
-            links.append(0)
-        links.append(n)
-    return links
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("case-list")
-
-
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    case_filter = CaseFilter.from_params(request.GET)
-    page = list_cases(request.user, case_filter, _page_number(request.GET.get("page")))
-    return render(
-        request,
-        "web/case_list.html",
-        {
-            "page": page,
-            "page_range": page_links(page.page, page.pages),
-            "filtered": any(request.GET.get(k) for k in FILTER_KEYS),
-            "count_limit": COUNT_LIMIT,
-            "today": today(),
-            "categories": Category.choices,
-            "levels": Level.choices,
-            "states": list(PROPOSAL_STATES.items()),
-            "units": Unit.objects.filter(is_active=True).only("code", "name"),
-            "can_register": _is_coordinator(request.user),
-        },
-    )
-
-
-@dataclass
-class ActionCard:
-    action: str
-    label: str
-    form: PayloadForm
-    danger: bool = False
-
-
-DANGER_ACTIONS = {"withdraw", "return", "reopen"}
-
-
-def _card_order(workflow: Any, action: str) -> tuple[int, int]:
-    """The step that moves the case on first, then the recording ones, edit, and the
-    actions that take it back or away last; the workflow table's order within each."""
-    if action in DANGER_ACTIONS:
-        group = 3
-    elif action == "edit":
-        group = 2
-    elif workflow.transitions[action].targets:
-        group = 0
-    else:
-        group = 1
-    return group, list(workflow.transitions).index(action)
-
-
-def _edit_initial(case: Case, proposers: list[Any], topics: list[Any]) -> dict[str, Any]:
-    return {
-        "level": case.level,
-        "issuer": case.issuer,
-        "year": case.year,
-        "session": case.session,
-        "number": case.number,
-        "title": case.title,
-        "content": case.content,
-        "mode": case.mode,
-        "external_lead": case.external_lead,
-        "topics": [t.name for t in topics],
-        "led_by": case.led_by,
-        "is_key": case.is_key,
-        "lead_proposer": proposers[0].proposer.name if proposers else "",
-        "joint_proposers": [link.proposer.name for link in proposers[1:]],
-        "received_on": case.received_on,
-        "leader_in_charge": case.leader_in_charge.username if case.leader_in_charge else None,
-        "explicit_deadline": case.explicit_deadline,
-    }
-
-
-def _action_form(
-    action: str,
-    case: Case,
-    user: Any,
-    source: ChoiceSource,
-    edit_initial: dict[str, Any],
-    data: Any = None,
-) -> PayloadForm:
-    initial: dict[str, Any] = {}
-    hidden: set[str] = set()
-    required: set[str] = set()
-    if action == "edit":
-        initial = edit_initial
-    elif action == "assign" and case.leader_in_charge:
-        initial = {"leader_in_charge": case.leader_in_charge.username}
-    elif action == "submit_reply":
-        initial = {"contact": user_label(user)}
-        if case.role == CaseRole.CO:
-            hidden = {"reply_class", "commitments"}  # a 会办 opinion has neither
-        else:
-            required = {"reply_class"}
-    return PayloadForm(
-        ACTIONS[action].payload,
-        action=action,
-        label=workflow_for(case.category).transitions[action].label,
-        source=source,
-        data=data,
-        initial=initial,
-        only_changed=action == "edit",
-        hidden=hidden,
-        required=required,
-    )
-
-
-def _case_context(request: HttpRequest, case: Case, bound: PayloadForm | None = None) -> dict:
+def _render_case(
+    request: HttpRequest, case: Case, bound: ActionCard | None = None, status: int = 200
+) -> HttpResponse:
     on = today()
-    workflow = workflow_for(case.category)
-    proposers = list(case.proposer_links.select_related("proposer").order_by("position"))
-    topics = list(case.topics.all())
-    replies = list(case.replies.all())
-    for reply in replies:
-        reply.review_steps = [
-            {
-                "label": REVIEW_STEP_LABELS.get(step, step),
-                "approved": info.get("approved"),
-                "comment": info.get("comment", ""),
-                "failed_gates": [
-                    GATE_LABELS.get(g, g) for g, ok in (info.get("gates") or {}).items() if not ok
-                ],
-            }
-            for step, info in (reply.review or {}).items()
-            if isinstance(info, dict)
-        ]
-    source = ChoiceSource(case)
-    edit_initial = _edit_initial(case, proposers, topics)
-    cards = []
-    names = sorted(
-        available_actions(request.user, case, on), key=lambda n: _card_order(workflow, n)
+    facts = case_facts(case, on)
+    cards = action_cards(
+        request.user, case, on, proposers=facts["proposers"], topics=facts["topics"], bound=bound
     )
-    if bound is not None and bound.action not in names:
-        names = [bound.action, *names]
-    for name in names:
-        form = (
-            bound
-            if bound is not None and bound.action == name
-            else _action_form(name, case, request.user, source, edit_initial)
-        )
-        cards.append(ActionCard(name, form.label, form, danger=name in DANGER_ACTIONS))
-    return {
-        "case": case,
-        "workflow": workflow,
-        "state_label": workflow.state_label(case.state),
-        "today": on,
-        "overdue": is_overdue(case, on),
-        "unit_overdue": case.state in UNIT_DEADLINE_STATES
-        and case.unit_deadline is not None
-        and case.unit_deadline < on,
-        "lead_proposer": proposers[0].proposer if proposers else None,
-        "joint_proposers": [link.proposer for link in proposers[1:]],
-        "topics": topics,
-        # The lead unit first, then the co-units in the order they were assigned.
-        "assignments": sorted(
-            case.assignments.select_related("unit", "handler"),
-            key=lambda a: (a.kind != "lead", a.id),
-        ),
-        "replies": replies,
-        "reply_class_label": dict(ReplyClass.choices).get(case.reply_class, ""),
-        "communications": list(case.communications.all()),
-        "feedbacks": list(case.feedbacks.all()),
-        "commitments": list(case.commitments.all()),
-        "outcomes": list(case.outcomes.all()),
-        "extension_requests": list(case.extension_requests.all()),
-        "timeline": timeline(case.events.select_related("actor").order_by("id"), workflow),
+    context = {
+        **facts,
+        **attachment_context(request.user, case),
         "cards": cards,
-        "bound_action": bound.action if bound is not None else "",
+        "bound_action": bound.action if bound else "",
     }
+    return render(request, "web/case_detail.html", context, status=status)
 
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk)
-    return render(request, "web/case_detail.html", _case_context(request, case))
+    return _render_case(request, case_for_user(request.user, pk))
 
 
 @login_required
@@ -244,24 +65,62 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     # A role that may never do this gets 403 before its input is even looked at.
     if not relations(request.user, case) & transition.actors:
         raise PermissionDenied(f"您没有{transition.label}此办件的权限")
-    source = ChoiceSource(case)
-    proposers = list(case.proposer_links.select_related("proposer").order_by("position"))
-    edit_initial = _edit_initial(case, proposers, list(case.topics.all()))
-    form = _action_form(action, case, request.user, source, edit_initial, data=request.POST)
-    payload = form.validate()
+    card = action_card(action, case, request.user, today(), data=request.POST)
+    payload = card.form.validate()
     if payload is not None:
         try:
             perform(case, action, by=request.user, payload=payload)
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from None
         except CaseError as exc:
-            form.add_case_error(exc)
+            card.form.add_case_error(exc)
         else:
             messages.success(request, f"已完成：{transition.label}")
             return redirect("case-detail", pk=case.pk)
     # The action refused: show the page as it is now, with the user's input and the reason.
+    return _render_case(request, case_for_user(request.user, pk), card, status=400)
+
+
+def _date_param(request: HttpRequest, name: str) -> date | None:
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise CaseError("日期格式应为 年-月-日", field=name) from None
+
+
+@login_required
+@require_GET
+def deadline_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deadlines the assign form would set, for its live preview (an htmx fragment):
+    ?assigned_on=YYYY-MM-DD&deadline=YYYY-MM-DD, both optional."""
     case = case_for_user(request.user, pk)
-    return render(request, "web/case_detail.html", _case_context(request, case, form), status=400)
+    transition = workflow_for(case.category).transitions.get("assign")
+    if transition is None or not relations(request.user, case) & transition.actors:
+        raise PermissionDenied("只有议提案管理员可以交办办件")
+    try:
+        transition_for(case, "assign")
+        preview = preview_for(
+            case, _date_param(request, "assigned_on"), _date_param(request, "deadline")
+        )
+    except CaseError as exc:
+        preview = {"rows": [], "assigned_on": None, "error": exc.message, "provisional": False}
+    return render(
+        request,
+        "web/actions/_deadline_preview.html",
+        {"preview": preview},
+        status=400 if preview["error"] else 200,
+    )
+
+
+@login_required
+@require_GET
+def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case and its history on A4, for the file (归档) or a meeting."""
+    case = case_for_user(request.user, pk)
+    return render(request, "web/case_print.html", case_facts(case, today()))
 
 
 @login_required
@@ -273,7 +132,7 @@ def case_register(request: HttpRequest) -> HttpResponse:
         action="register",
         label="登记办件",
         data=request.POST if request.method == "POST" else None,
-        initial={"year": today().year, "mode": Mode.LEAD},
+        initial={"year": today().year, "mode": Mode.LEAD, "received_on": today()},
     )
     status = 200
     if request.method == "POST":
