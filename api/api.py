@@ -7,7 +7,7 @@ from ninja.errors import ValidationErrorContext
 
 from api import errors
 from api.auth import token_auth
-from api.views import auth, cases, units
+from api.views import auth, cases, stats, units
 
 
 class HuiyinAPI(NinjaAPI):
@@ -42,3 +42,4 @@ errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/units", units.router)
 api.add_router("/cases", cases.router)
+api.add_router("/stats", stats.router)

@@ -7,6 +7,10 @@ admin.site.site_title = "回音"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("console/", include("console.urls")),
     path("", include("letters.urls")),
+    path("", include("attachments.urls")),
+    path("transfer/", include("transfer.urls")),
+    path("", include("reports.urls")),
     path("", include("web.urls")),
 ]

@@ -1,0 +1,75 @@
+"""GET /stats: the year's 议提案 statistics, the same object as `huiyin stats --json`."""
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from api.errors import RequestInvalid
+from api.schemas import ErrorOut, InvalidOut
+from reports.access import MAX_YEAR, MIN_YEAR, UnknownUnit, stats_unit
+from reports.stats import year_stats
+
+router = Router(tags=["统计"])
+
+
+class StatsQuery(Schema):
+    year: int = Field(..., title="年度", ge=MIN_YEAR, le=MAX_YEAR)
+    unit: str = Field(
+        "",
+        title="主办处室",
+        description="单位代码：只统计该单位主办的办件。处室负责人省略时为本处室，且只能查本处室",
+        max_length=40,
+    )
+
+
+class UnitStatsOut(Schema):
+    unit: str
+    name: str
+    kind: str
+    total: int
+    by_role: dict[str, int]
+    leader_led: int
+    replied: int
+    replied_on_time: int
+    on_time_rate: float | None
+    reply_class: dict[str, int]
+    feedback: dict[str, int]
+    satisfaction_rate: float | None
+    face_to_face: int
+    face_to_face_rate: float | None
+
+
+class StatsOut(Schema):
+    year: int
+    unit: str | None = Field(description="统计的主办处室代码；全委为 null")
+    total: int = Field(description="议提案件数（不含已撤回）")
+    by_category_level: dict[str, dict[str, int]]
+    by_role: dict[str, int] = Field(description="lead：主办（含承办、分办）；co：会办")
+    leader_led: int = Field(description="领办件数")
+    replied: int
+    replied_on_time: int
+    on_time_rate: float | None = Field(description="按期答复率，0–1；无答复时为 null")
+    reply_class: dict[str, int] = Field(description="主办件答复类别 A/B/C/D")
+    feedback: dict[str, int]
+    satisfaction_rate: float | None
+    face_to_face: int
+    face_to_face_rate: float | None
+    by_topic: dict[str, int]
+    by_unit: list[UnitStatsOut]
+    outcomes: int
+
+
+@router.get(
+    "",
+    response={200: StatsOut, 401: ErrorOut, 403: ErrorOut, 422: InvalidOut},
+    summary="年度统计",
+)
+def stats(request: HttpRequest, query: Query[StatsQuery]):
+    """DESIGN.md §5's figures for a year, optionally for one lead unit: the same object as
+    `huiyin stats --year Y [--unit CODE] --json`. 议提案管理员、委领导、查阅人员、系统管理员
+    may ask for any unit; a unit head gets their own unit's figures, and only those."""
+    try:
+        unit = stats_unit(request.user, query.unit)
+    except UnknownUnit as exc:
+        problem = {"field": "unit", "message": exc.message, "sentence": f"主办处室：{exc.message}"}
+        raise RequestInvalid([problem]) from None
+    return year_stats(query.year, unit)
