@@ -156,7 +156,7 @@ HUIYIN_IMPORT_MAX_BYTES = env_int("HUIYIN_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
 HUIYIN_COMMISSION_NAME = os.environ.get("HUIYIN_COMMISSION_NAME", "市卫生健康委员会")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "case-list"
+LOGIN_REDIRECT_URL = "home"  # 我的待办
 LOGOUT_REDIRECT_URL = "login"
 
 # 30 minutes of inactivity ends a session: each request renews the cookie.

@@ -59,6 +59,13 @@ API = {
         None,
         [400, 400, 400, 400, 400, 400, 400, 404, 401],
     ),
+    "GET stats": ("get", "/stats?year=2026", None, [200, 200, 200, 200, 200, 403, 200, 200, 401]),
+    "GET stats of another unit": (
+        "get",
+        "/stats?year=2026&unit=jiceng",
+        None,
+        [200, 200, 200, 200, 403, 403, 200, 403, 401],
+    ),
     "GET openapi": ("get", "/openapi.json", None, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     "register": ("post", "/cases", "REGISTER", [403, 201, 403, 403, 403, 403, 403, 403, 401]),
     "assign": (
@@ -253,6 +260,7 @@ def _build_world(cast):
         cases["C"] = _walk(cast, register(cast, on=date(2026, 3, 2)), "feedback")
     ids = {key: case.pk for key, case in cases.items()}
     ids["commitment"] = cases["C"].commitments.get().pk
+    ids["proposer"] = cases["R"].lead_proposer.pk
     return ids
 
 
@@ -295,7 +303,77 @@ def test_api_permission_matrix(db, world, operation, username, expected):
 # redirects (302) back to the case page.
 WEB = {
     "login page": ("get", "/login/", None, [302, 302, 302, 302, 302, 302, 302, 302, 200]),
-    "home": ("get", "/", None, [302, 302, 302, 302, 302, 302, 302, 302, 302]),
+    "home": ("get", "/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
+    "proposers": ("get", "/proposers/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
+    "proposer page": (
+        "get",
+        "/proposers/{proposer}/",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 200, 302],
+    ),
+    "no such proposer": (
+        "get",
+        "/proposers/999999/",
+        None,
+        [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    "print view": ("get", "/cases/{H}/print/", None, [200, 200, 200, 200, 200, 200, 200, 404, 302]),
+    "deadline preview": (
+        "get",
+        "/cases/{R}/deadline-preview/?assigned_on=2026-06-10",
+        None,
+        [403, 200, 403, 403, 404, 404, 404, 404, 302],
+    ),
+    "dashboard": ("get", "/dashboard/", None, [200, 200, 200, 200, 200, 403, 200, 200, 302]),
+    "dashboard of another unit": (
+        "get",
+        "/dashboard/?unit=jiceng",
+        None,
+        [200, 200, 200, 200, 403, 403, 200, 403, 302],
+    ),
+    "annual summary": (
+        "get",
+        "/dashboard/report.docx?year=2026",
+        None,
+        [200, 200, 200, 200, 403, 403, 403, 403, 302],
+    ),
+    "import page": (
+        "get",
+        "/transfer/import/",
+        None,
+        [403, 200, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "import template": (
+        "get",
+        "/transfer/template.xlsx",
+        None,
+        [403, 200, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "export": (
+        "get",
+        "/transfer/export.xlsx?year=2026",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 200, 302],
+    ),
+    "attach a file": (
+        "post",
+        "/cases/{H}/attachments/",
+        "PDF",
+        [403, 302, 403, 403, 302, 302, 403, 404, 302],
+    ),
+    "console": ("get", "/console/", None, [200, 403, 403, 403, 403, 403, 403, 403, 302]),
+    "console users": (
+        "get",
+        "/console/users/",
+        None,
+        [200, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "calendar (read-only for coordinator and leader)": (
+        "get",
+        "/console/calendar/2026/",
+        None,
+        [200, 200, 200, 403, 403, 403, 403, 403, 302],
+    ),
     "case list": ("get", "/cases/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
     "register form": ("get", "/cases/new/", None, [403, 200, 403, 403, 403, 403, 403, 403, 302]),
     "handling case page": (
@@ -373,6 +451,10 @@ def test_web_permission_matrix(db, world, operation, username, expected):
     from django.contrib.auth import get_user_model
 
     method, path, data, _ = WEB[operation]
+    if data == "PDF":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {"file": SimpleUploadedFile("答复依据.pdf", b"%PDF-1.4\n%test\n", "application/pdf")}
     client = Client()
     if username is not None:
         client.force_login(get_user_model().objects.get(username=username))

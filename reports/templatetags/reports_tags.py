@@ -71,7 +71,7 @@ def stat_filter_chips(params: QueryDict) -> list[dict[str, Any]]:
 @register.inclusion_tag("reports/includes/stat_filters.html", takes_context=True)
 def stat_filters(context: template.Context) -> dict[str, Any]:
     """{% stat_filters %} inside the ledger's filter form: the dashboard's filters as chips,
-    each removable, and kept (hidden inputs) when the form is submitted."""
+    each removable. The ledger's form keeps them as hidden inputs of its own."""
     request = context.get("request")
     params = request.GET if request is not None else QueryDict()
     return {"chips": stat_filter_chips(params), "path": request.path if request else ""}

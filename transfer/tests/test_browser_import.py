@@ -48,7 +48,7 @@ def log_in(page, live_server, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(f"pw-{username}")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/cases/")
+    page.wait_for_url(live_server.url + "/")
 
 
 def choose_file(page, name: str, content: bytes) -> None:
@@ -120,7 +120,7 @@ def test_upload_preview_confirm(live_server, page, phone_page, screenshot):
     assert job.status == ImportJob.Status.DONE
 
     page.get_by_role("link", name="查看办件台账").click()
-    page.wait_for_url(live_server.url + "/cases/")
+    page.wait_for_url(live_server.url + "/")
     assert page.get_by_text("共 3 件").is_visible()
     assert page.get_by_role("link", name="关于推进医养结合服务的建议").is_visible()
     screenshot(page, "import-06-case-list")

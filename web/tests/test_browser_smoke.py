@@ -28,7 +28,7 @@ def log_in(page, live_server, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(f"pw-{username}")
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/cases/")
+    page.wait_for_url(live_server.url + "/")
 
 
 def test_coordinator_assigns_a_case(live_server, page, phone_page, screenshot):

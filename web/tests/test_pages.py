@@ -45,7 +45,7 @@ def test_anonymous_is_sent_to_login(client, path):
 def test_login_and_logout(cast):
     client = Client()
     response = client.post("/login/", {"username": "coordinator", "password": "pw-coordinator"})
-    assert (response.status_code, response["Location"]) == (302, "/cases/")
+    assert (response.status_code, response["Location"]) == (302, "/")
     assert "我的待办" in client.get("/").content.decode()  # the home page is the 待办
     page = client.get("/cases/").content.decode()
     assert "王协调" in page and "议提案管理员" in page and "退出" in page
