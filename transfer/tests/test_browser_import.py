@@ -120,7 +120,7 @@ def test_upload_preview_confirm(live_server, page, phone_page, screenshot):
     assert job.status == ImportJob.Status.DONE
 
     page.get_by_role("link", name="查看办件台账").click()
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_url(live_server.url + "/cases/")
     assert page.get_by_text("共 3 件").is_visible()
     assert page.get_by_role("link", name="关于推进医养结合服务的建议").is_visible()
     screenshot(page, "import-06-case-list")
