@@ -225,16 +225,16 @@ def title_breaks(title: str) -> list[int]:
 # ── the document ────────────────────────────────────────────────────────────────────────
 
 
-def _font(role: str) -> Font:
+def font_of(role: str) -> Font:
     name, fallback = wording.FONTS[role]
     return Font(name, fallback)
 
 
-def _looks() -> list[ParagraphLook]:
-    body = Type(_font("body"), BODY_PT)
-    heading1 = Type(_font("heading1"), BODY_PT)
-    page = Type(_font("page_number"), PAGE_NUMBER_PT)
-    letterhead = Type(_font("letterhead"), wording.LETTERHEAD_SIZE_PT, wording.LETTERHEAD_COLOR)
+def paragraph_looks() -> list[ParagraphLook]:
+    body = Type(font_of("body"), BODY_PT)
+    heading1 = Type(font_of("heading1"), BODY_PT)
+    page = Type(font_of("page_number"), PAGE_NUMBER_PT)
+    letterhead = Type(font_of("letterhead"), wording.LETTERHEAD_SIZE_PT, wording.LETTERHEAD_COLOR)
     return [
         ParagraphLook("HYClassMark", "类别标识", heading1, align="right"),
         ParagraphLook(
@@ -245,20 +245,20 @@ def _looks() -> list[ParagraphLook]:
             line=2 * LINE_PITCH,
         ),
         ParagraphLook("HYDocNumber", "发文字号", body, align="right"),
-        ParagraphLook("HYTitle", "公文标题", Type(_font("title"), TITLE_PT), align="center"),
+        ParagraphLook("HYTitle", "公文标题", Type(font_of("title"), TITLE_PT), align="center"),
         ParagraphLook("HYAddressee", "主送机关", body, align="left"),
         ParagraphLook("HYBody", "正文", body, first_line_chars=2),
         ParagraphLook("HYHeading1", "一级标题", heading1, first_line_chars=2, keep_next=True),
         ParagraphLook(
             "HYHeading2",
             "二级标题",
-            Type(_font("heading2"), BODY_PT),
+            Type(font_of("heading2"), BODY_PT),
             first_line_chars=2,
             keep_next=True,
         ),
         ParagraphLook("HYSignature", "署名", body, align="right", keep_next=True),
         ParagraphLook("HYNote", "附注", body, align="left", first_line_chars=2),
-        ParagraphLook("HYRecord", "版记", Type(_font("body"), RECORD_PT), align="left"),
+        ParagraphLook("HYRecord", "版记", Type(font_of("body"), RECORD_PT), align="left"),
         ParagraphLook(
             "HYPageNumberOdd",
             "页码（单页）",
@@ -278,21 +278,21 @@ def _looks() -> list[ParagraphLook]:
         ParagraphLook(
             "HYTableLabel",
             "表格栏目",
-            Type(_font("heading1"), TABLE_PT),
+            Type(font_of("heading1"), TABLE_PT),
             align="center",
             line=TABLE_LINE,
         ),
         ParagraphLook(
             "HYTableText",
             "表格文字",
-            Type(_font("body"), TABLE_PT),
+            Type(font_of("body"), TABLE_PT),
             align="left",
             line=TABLE_LINE,
         ),
         ParagraphLook(
             "HYFormNote",
             "表格说明",
-            Type(_font("body"), TABLE_PT),
+            Type(font_of("body"), TABLE_PT),
             align="both",
             first_line_chars=2,
             line=TABLE_LINE,
@@ -302,11 +302,11 @@ def _looks() -> list[ParagraphLook]:
 
 def _sheet() -> Sheet:
     sheet = Sheet(
-        _looks(),
-        body=Type(_font("body"), BODY_PT),
-        page_number=Type(_font("page_number"), PAGE_NUMBER_PT),
+        paragraph_looks(),
+        body=Type(font_of("body"), BODY_PT),
+        page_number=Type(font_of("page_number"), PAGE_NUMBER_PT),
     )
-    sheet.set_font_table(_font(role) for role in wording.FONTS)
+    sheet.set_font_table(font_of(role) for role in wording.FONTS)
     sheet.page_numbers("HYPageNumberOdd", "HYPageNumberEven")
     return sheet
 
@@ -331,7 +331,7 @@ def _letterhead(sheet: Sheet, data: LetterData) -> None:
     )
 
 
-def _signature(sheet: Sheet, unit: str, day_text: str) -> None:
+def add_signature(sheet: Sheet, unit: str, day_text: str) -> None:
     """GB/T 9704 7.3.5.1 (加盖印章): the date 右空四字, the unit centred over the date."""
     unit_indent = max(0.0, 4 + (text_width(day_text) - text_width(unit)) / 2)
     p = sheet.paragraph("HYSignature", unit)
@@ -446,7 +446,7 @@ def reply_letter(case: Case) -> bytes:
     sheet.paragraph("HYBody", keep_next=True)
     sheet.paragraph("HYBody", keep_next=True)
     signature = data.commission if wording.SIGNATURE is None else wording.SIGNATURE
-    _signature(sheet, signature, day_text)
+    add_signature(sheet, signature, day_text)
     sheet.paragraph("HYNote", wording.NOTE.format(**fields))
     _record(sheet, data, day_text)
     return sheet.save(title=title, author=data.commission, when=_created(data))

@@ -19,7 +19,7 @@ from cases.models import Outcome
 from cases.models.choices import Category, FeedbackRating, Mode, OutcomeKind, ReplyClass
 from huiyin.formats import cn_date
 from letters import wording
-from letters.build import TITLE_CHARS_PER_LINE, _font, _looks, _signature
+from letters.build import TITLE_CHARS_PER_LINE, add_signature, font_of, paragraph_looks
 from letters.layout import (
     BODY_PT,
     PAGE_NUMBER_PT,
@@ -255,20 +255,20 @@ def summary_data(year: int) -> dict[str, Any]:
 
 
 def _sheet() -> Sheet:
-    table_label = Type(_font("heading1"), TABLE_PT)
-    table_text = Type(_font("body"), TABLE_PT)
+    table_label = Type(font_of("heading1"), TABLE_PT)
+    table_text = Type(font_of("body"), TABLE_PT)
     looks = [
-        *_looks(),
+        *paragraph_looks(),
         ParagraphLook("HYSumLabel", "统计表栏目", table_label, align="center", line=TABLE_LINE),
         ParagraphLook("HYSumNumber", "统计表数字", table_text, align="center", line=TABLE_LINE),
         ParagraphLook("HYSumName", "统计表单位", table_text, align="left", line=TABLE_LINE),
     ]
     sheet = Sheet(
         looks,
-        body=Type(_font("body"), BODY_PT),
-        page_number=Type(_font("page_number"), PAGE_NUMBER_PT),
+        body=Type(font_of("body"), BODY_PT),
+        page_number=Type(font_of("page_number"), PAGE_NUMBER_PT),
     )
-    sheet.set_font_table(_font(role) for role in wording.FONTS)
+    sheet.set_font_table(font_of(role) for role in wording.FONTS)
     sheet.page_numbers("HYPageNumberOdd", "HYPageNumberEven")
     return sheet
 
@@ -384,7 +384,7 @@ def build_summary(year: int, *, on: date | None = None) -> bytes:
 
     sheet.paragraph("HYBody", keep_next=True)
     sheet.paragraph("HYBody", keep_next=True)
-    _signature(sheet, commission, cn_date(on))
+    add_signature(sheet, commission, cn_date(on))
     return sheet.save(title=title, author=commission, when=datetime.combine(on, time(9, 0)))
 
 
