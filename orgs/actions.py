@@ -90,6 +90,18 @@ def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
         ancestor = ancestor.parent
 
 
+def _save_changes(obj: Any, new: dict[str, Any], *, by: Any, action: str, subject: str) -> None:
+    """Write the fields that differ, with one audit event holding old and new values;
+    nothing at all when nothing differs."""
+    changes = {k: [getattr(obj, k), v] for k, v in new.items() if getattr(obj, k) != v}
+    if not changes:
+        return
+    for k, (_, v) in changes.items():
+        setattr(obj, k, v)
+    obj.save(update_fields=list(changes))
+    record_event(actor=by, action=action, subject=subject, details={"changes": changes})
+
+
 @transaction.atomic
 def create_unit(
     *, by: Any, code: str, name: str, kind: str, parent: Unit | None = None, sort_order: int = 0
@@ -137,15 +149,7 @@ def update_unit(unit: Unit, *, by: Any, name: str, kind: str, sort_order: int) -
             raise OrgError(
                 f"该单位有{people}条人员角色，外部单位不能有用户，请先移除这些角色", field="kind"
             )
-    changes = {k: [getattr(unit, k), v] for k, v in new.items() if getattr(unit, k) != v}
-    if not changes:
-        return unit
-    for k, (_, v) in changes.items():
-        setattr(unit, k, v)
-    unit.save(update_fields=list(changes))
-    record_event(
-        actor=by, action="unit_updated", subject=_unit_subject(unit), details={"changes": changes}
-    )
+    _save_changes(unit, new, by=by, action="unit_updated", subject=_unit_subject(unit))
     return unit
 
 
@@ -307,15 +311,7 @@ def update_user(user: Any, *, by: Any, full_name: str, email: str) -> Any:
     """Change a user's name and e-mail; the username is the login and stays."""
     require_admin(by)
     new = {"first_name": _check_full_name(full_name), "email": _check_email(email)}
-    changes = {k: [getattr(user, k), v] for k, v in new.items() if getattr(user, k) != v}
-    if not changes:
-        return user
-    for k, (_, v) in changes.items():
-        setattr(user, k, v)
-    user.save(update_fields=list(changes))
-    record_event(
-        actor=by, action="user_updated", subject=_user_subject(user), details={"changes": changes}
-    )
+    _save_changes(user, new, by=by, action="user_updated", subject=_user_subject(user))
     return user
 
 
