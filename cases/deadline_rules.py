@@ -84,6 +84,12 @@ def split_rule(rule: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
+def period_words(rule: str) -> str:
+    """The period of a rule as it reads inside a sentence: "3个月", "5个工作日"."""
+    kind, n = split_rule(rule)
+    return f"{n}{KIND_LABELS[kind]}"
+
+
 def describe(rule: str) -> str:
     """The rule as the settings page says it: "3 个月", "答复期限前 10 个工作日"."""
     kind, n = split_rule(rule)

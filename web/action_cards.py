@@ -13,7 +13,7 @@ from typing import Any
 from cases.actions.assign import reply_deadlines, return_window_end
 from cases.actions.feedback import feedback_window_end
 from cases.actions.handling import pending_extension
-from cases.deadline_rules import due_for, rule_for
+from cases.deadline_rules import due_for, period_words, rule_for
 from cases.dispatch import ACTIONS
 from cases.models import (
     AssignmentKind,
@@ -117,17 +117,6 @@ class ActionCard:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def rule_words(rule: str) -> str:
-    """months:3 → 3个月; workdays:5 → 5个工作日."""
-    kind, _, n = rule.partition(":")
-    return {
-        "months": f"{n}个月",
-        "workdays": f"{n}个工作日",
-        "days": f"{n}日",
-        "workdays_before": f"{n}个工作日",
-    }.get(kind, rule)
-
-
 def assign_preview(case: Case, assigned_on: date, deadline: date | None) -> list[DeadlineRow]:
     """The deadlines assign_case would set if the case were assigned on `assigned_on`,
     computed by the same functions; nothing is saved."""
@@ -142,7 +131,7 @@ def assign_preview(case: Case, assigned_on: date, deadline: date | None) -> list
     if probe.explicit_deadline and not is_co:
         how = "交办机关规定的办理期限"
     else:
-        how = f"交办后{rule_words(rule_for(case.category, case.level, rule))}"
+        how = f"交办后{period_words(rule_for(case.category, case.level, rule))}"
     co_due, _ = due_for(case, "co_unit_opinion", assigned_on)
     back, _ = due_for(case, "return_window", assigned_on)
     draft_rule = rule_for(case.category, case.level, "unit_draft")
@@ -157,19 +146,19 @@ def assign_preview(case: Case, assigned_on: date, deadline: date | None) -> list
             "处室初稿期限",
             fields["unit_deadline"],
             fields["unit_deadline_provisional"],
-            f"答复期限前{rule_words(draft_rule)}，留出审核、签发时间",
+            f"答复期限前{period_words(draft_rule)}，留出审核、签发时间",
         ),
         DeadlineRow(
             "协办意见期限",
             min(co_due.date, fields["deadline"]),
             co_due.provisional,
-            f"交办后{rule_words(rule_for(case.category, case.level, 'co_unit_opinion'))}",
+            f"交办后{period_words(rule_for(case.category, case.level, 'co_unit_opinion'))}",
         ),
         DeadlineRow(
             "申请退回截止",
             back.date,
             back.provisional,
-            f"交办后{rule_words(rule_for(case.category, case.level, 'return_window'))}内",
+            f"交办后{period_words(rule_for(case.category, case.level, 'return_window'))}内",
         ),
     ]
 

@@ -12,7 +12,7 @@ from cases.actions.common import (
     live_assignments,
     require_text,
 )
-from cases.deadline_rules import due_for, explicit, rule_for
+from cases.deadline_rules import due_for, explicit, period_words, rule_for
 from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case
 from cases.models import Role as CaseRole
 from cases.permissions import LIVE_ASSIGNMENT as LIVE
@@ -199,7 +199,8 @@ def return_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> 
     on = action_date(case, on)
     window_end = return_window_end(case)
     if window_end and on > window_end:
-        raise CaseError(f"申请退回须在交办后5个工作日内（{cn_date(window_end)}前）提出")
+        period = period_words(rule_for(case.category, case.level, "return_window"))
+        raise CaseError(f"申请退回须在交办后{period}内（{cn_date(window_end)}前）提出")
     units = _end_assignments(case, on, reason)
     apply_transition(
         case,

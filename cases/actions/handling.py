@@ -7,7 +7,7 @@ from django.db import transaction
 
 from cases.actions.assign import move_lead_deadline, unit_deadline_fields
 from cases.actions.common import action_date, check_actor, live_assignments, require_text
-from cases.deadline_rules import due_for, explicit
+from cases.deadline_rules import due_for, explicit, period_words, rule_for
 from cases.models import (
     AssignmentKind,
     AssignmentStatus,
@@ -128,7 +128,8 @@ def request_extension(
         raise CaseError(f"延期日期须晚于现期限（{cn_date(case.deadline)}）", field="until")
     latest = due_for(case, "reply_max", case.assigned_on)[0].date
     if until > latest:
-        raise CaseError(f"延期最长至交办后6个月（{cn_date(latest)}）", field="until")
+        period = period_words(rule_for(case.category, case.level, "reply_max"))
+        raise CaseError(f"延期最长至交办后{period}（{cn_date(latest)}）", field="until")
     request = ExtensionRequest.objects.create(
         case=case, until=until, reason=reason, requested_on=on, requested_by=by
     )
