@@ -30,7 +30,7 @@ from cases.payloads import (
 )
 from cases.permissions import LIVE_ASSIGNMENT, relations
 from orgs.models import Unit
-from workflow.errors import CaseError
+from workflow.errors import ActionForbidden, CaseError
 from workflow.tables import workflow_for
 
 
@@ -221,6 +221,22 @@ ACTIONS: dict[str, ActionSpec] = {
         lambda c, today, mine: c.commitments.exists(),
     ),
 }
+
+
+def action_payloads() -> dict[str, type[Payload]]:
+    """Every action name any category declares, with the payload model it takes."""
+    return {name: spec.payload for name, spec in ACTIONS.items()}
+
+
+def check_actor(user: Any, case: Case, action: str) -> None:
+    """The role pre-check shared by every entry point, before any input is looked at:
+    an action the case's category does not have is refused (UnknownAction, a 404), one
+    the user's relations to the case never allow is ActionForbidden (a 403)."""
+    transition = workflow_for(case.category).transitions.get(action)
+    if action not in ACTIONS or transition is None:
+        raise CaseError(f"没有“{action}”这项操作")
+    if not relations(user, case) & transition.actors:
+        raise ActionForbidden(f"您没有{transition.label}此办件的权限")
 
 
 def perform(case: Case, action: str, *, by: Any, payload: Payload) -> Case:

@@ -1,0 +1,66 @@
+"""The names of states and actions, declared once for every category.
+
+Code never spells a state or an action as a string literal: it names a member here
+(`State.HANDLING`, `Action.SIGN`). Members are `str`, so they compare equal to the values
+stored in the database and in audit events, and serialise as plain strings. A name that
+only one category uses may live in that category's module instead; names that several
+categories share (`accept`, `return`, `close`, `handling`, `closed` …) live here.
+
+The labels are the defaults; a category may word an action its own way in its spec.
+"""
+
+from django.db import models
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    ASSIGNED = "assigned", "已交办"
+    HANDLING = "handling", "办理中"
+    UNIT_APPROVING = "unit_approving", "处室审核中"
+    REVIEWING = "reviewing", "审核中"
+    SIGNING = "signing", "待签发"
+    REPLIED = "replied", "已答复"
+    CLOSED = "closed", "已办结"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class Action(models.TextChoices):
+    ASSIGN = "assign", "交办"
+    ACCEPT = "accept", "签收"
+    RETURN = "return", "申请退回"
+    WITHDRAW = "withdraw", "撤回"
+    EDIT = "edit", "修改"
+    COMMUNICATE = "communicate", "沟通"
+    SUBMIT_OPINION = "submit_opinion", "提交会办意见"
+    REQUEST_EXTENSION = "request_extension", "申请延期"
+    DECIDE_EXTENSION = "decide_extension", "审批延期"
+    SUBMIT_REPLY = "submit_reply", "提交答复"
+    APPROVE_REPLY = "approve_reply", "处室审核"
+    REVIEW = "review", "审核"
+    SIGN = "sign", "签发"
+    RECORD_FEEDBACK = "record_feedback", "登记评价"
+    CLOSE = "close", "办结"
+    REOPEN = "reopen", "重新办理"
+    ADD_OUTCOME = "add_outcome", "登记成果转化"
+    UPDATE_COMMITMENT = "update_commitment", "更新承诺事项"
+
+
+class Event(models.TextChoices):
+    """Audit events that are not actions of a workflow table."""
+
+    REGISTER = "register", "登记"
+    RECOMPUTE_DEADLINES = "recompute_deadlines", "重算期限"
+    IMPORT = "import", "导入"
+    ATTACH = "attach", "添加附件"
+    REMOVE_ATTACHMENT = "remove_attachment", "删除附件"
+
+
+# The relations of a user to a case that a spec may name as actors (cases.permissions).
+class Relation(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    COORDINATOR = "coordinator", "议提案管理员"
+    LEADER = "leader", "委领导"
+    VIEWER = "viewer", "查阅"
+    LEAD_UNIT = "lead_unit", "主办处室"
+    LEAD_HEAD = "lead_head", "主办处室负责人"
+    CO_UNIT = "co_unit", "协办处室"
