@@ -233,7 +233,7 @@ def check_actor(user: Any, case: Case, action: str) -> None:
     an action the case's category does not have is refused (UnknownAction, a 404), one
     the user's relations to the case never allow is ActionForbidden (a 403)."""
     transition = workflow_for(case.category).transitions.get(action)
-    if action not in ACTIONS or transition is None:
+    if action not in ACTIONS or transition is None or transition.hidden:
         raise CaseError(f"没有“{action}”这项操作")
     if not relations(user, case) & transition.actors:
         raise ActionForbidden(f"您没有{transition.label}此办件的权限")
@@ -254,6 +254,8 @@ def available_actions(user: Any, case: Case, today: date) -> list[str]:
     workflow = workflow_for(case.category)
     found = []
     for name, transition in workflow.transitions.items():
+        if transition.hidden:
+            continue
         if case.state not in transition.sources or not (mine & transition.actors):
             continue
         spec = ACTIONS.get(name)

@@ -1,6 +1,7 @@
 """The 议提案 workflow (DESIGN.md §2), shared by NPC suggestions and CPPCC proposals."""
 
-from workflow.tables import Workflow, register_workflow, t
+from workflow.tables import Transition, Workflow, register_workflow, t
+from workflow.vocabulary import Event
 
 PROPOSAL_STATES = {
     "registered": "已登记",
@@ -39,12 +40,23 @@ PROPOSAL_TRANSITIONS = [
 ]
 
 
+# Imported history lands in whatever state the ledger says, through the engine's one path.
+IMPORT_HISTORY = Transition(
+    action=Event.IMPORT,
+    label=Event.IMPORT.label,
+    sources=frozenset(PROPOSAL_STATES),
+    targets=frozenset(PROPOSAL_STATES),
+    actors=frozenset({"coordinator", "admin"}),
+    hidden=True,
+)
+
+
 def _proposal_workflow(category: str) -> Workflow:
     return Workflow(
         category=category,
         initial="registered",
         states=PROPOSAL_STATES,
-        transitions={tr.action: tr for tr in PROPOSAL_TRANSITIONS},
+        transitions={tr.action: tr for tr in [*PROPOSAL_TRANSITIONS, IMPORT_HISTORY]},
         closed_states=frozenset({"replied", "closed", "withdrawn"}),
     )
 

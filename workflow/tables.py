@@ -15,6 +15,8 @@ class Transition:
     sources: frozenset[str]
     targets: frozenset[str]
     actors: frozenset[str]
+    # Internal paths (the import of history) that no user is offered as an action.
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
