@@ -2,8 +2,9 @@
 #
 #   make run     set up, migrate, load demo data if the database is empty, serve on :$PORT
 #   make test    set up and run the whole test suite (PYTEST_ARGS="-k foo -x" to narrow)
-#   make lint    ruff check + ruff format --check
+#   make lint    ruff check + ruff format --check + mypy (every app, settings in pyproject.toml)
 #   make static  npm ci (when needed) and copy vendor files into web/static/vendor/
+#   make mutate  mutation score of the core modules (MUTATE_ARGS="--max 0 workflow/engine.py"; not in CI)
 #   make clean   remove .venv, node_modules, copied vendor files and test artifacts
 
 SHELL := /bin/bash
@@ -16,7 +17,7 @@ NODE_STAMP := node_modules/.huiyin-installed
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help venv static run test lint clean
+.PHONY: help venv static run test lint mutate clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -66,7 +67,13 @@ test: $(VENV_STAMP) static
 lint: $(VENV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Mutants of the core modules, one at a time in a copy of the tree; about half an hour.
+MUTATE_ARGS ?=
+mutate: $(VENV_STAMP)
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules web/static/vendor test-artifacts build *.egg-info
+	rm -rf $(VENV) node_modules web/static/vendor test-artifacts build *.egg-info .mypy_cache
 	find . -name __pycache__ -type d -not -path './.git/*' -prune -exec rm -rf {} +

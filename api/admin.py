@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from api.models import ApiToken
 
@@ -13,8 +14,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     readonly_fields = ["user", "key_hash", "created_at", "expires_at", "last_used_at"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False

@@ -3,7 +3,8 @@
 from typing import Any
 
 from ninja import NinjaAPI
-from ninja.errors import ValidationErrorContext
+from ninja.errors import ValidationError, ValidationErrorContext
+from ninja.params.models import PathModel
 
 from api import errors
 from api.auth import token_auth
@@ -13,9 +14,14 @@ from api.views import auth, cases, stats, units
 class HuiyinAPI(NinjaAPI):
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext]
-    ) -> errors.RequestInvalid:
+    ) -> ValidationError:
         """Describe invalid parameters with their Chinese titles, which only the model
-        knows: ninja's default keeps just the locations."""
+        knows: ninja's default keeps just the locations. A path parameter that does not
+        parse (`/cases/abc`) is not a malformed request but a path naming nothing: 404."""
+        for context in error_contexts:
+            if issubclass(context.model, PathModel):
+                found = context.pydantic_validation_error.errors(include_url=False)
+                return errors.PathInvalid([dict(e) for e in found])
         problems: list[dict[str, Any]] = []
         for context in error_contexts:
             model = context.model

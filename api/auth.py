@@ -1,13 +1,13 @@
 """Bearer-token authentication of the JSON API."""
 
 from datetime import timedelta
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from api.models import ApiToken, hash_key
+from huiyin.types import User
 
 # Recording every use would turn each read into a write; a minute's precision is enough
 # to see which tokens are alive.
@@ -15,7 +15,7 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = (token or "").strip()
         if not token or len(token) > 200:
             return None

@@ -1,13 +1,18 @@
 """How errors become JSON: one shape per status, messages in Chinese.
 
-400 {"detail", "field"}: the action refused (CaseError); 403 {"detail"}: never allowed;
-404 {"detail"}; 422 {"detail", "errors": [{"field", "message"}]}: the request did not
-validate, with each field named by its Chinese title; 500 {"detail"} without a traceback.
+Every refusal of the domain is a huiyin.errors.DomainError, answered by one handler
+(`domain_error_response`) with its kind's status: 400 {"detail", "field"}: refused (e.g.
+CaseError); 403 {"detail"}: never allowed (Forbidden, e.g. ActionForbidden); 404
+{"detail"}: not found (NotFound, Http404, and a path parameter that is not an integer);
+409 {"detail", "field"}: changed by someone else meanwhile (Conflict).
+422 {"detail", "errors": [{"field", "message"}]}: the request did not validate, with each
+field named by its Chinese title; 500 {"detail"} without a traceback.
 """
 
 import logging
 import types
 import typing
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pydantic
@@ -18,7 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cases import payloads
-from workflow.errors import ActionForbidden, CaseError
+from huiyin.errors import DomainError, Forbidden, NotFound
 
 logger = logging.getLogger("api")
 
@@ -97,10 +102,10 @@ def field_label(model: type[pydantic.BaseModel] | None, loc: tuple[Any, ...]) ->
         if info is None:
             name, current = f"“{key}”", None
         else:
-            name, current = info.title, _inner_model(info.annotation)
-            if name is None and current is not None:
+            title, current = info.title, _inner_model(info.annotation)
+            if title is None and current is not None:
                 continue  # ninja's wrapper around a body or query schema: not a field
-            name = name or key
+            name = title or key
         if name == previous:
             continue  # 承诺事项第1项, not 承诺事项第1项的承诺事项
         label += ("的" if label else "") + name
@@ -108,7 +113,7 @@ def field_label(model: type[pydantic.BaseModel] | None, loc: tuple[Any, ...]) ->
     return label
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     text = MESSAGES.get(kind, DEFAULT_MESSAGE)
     ctx = error.get("ctx") or {}
@@ -132,7 +137,7 @@ def _sentence(kind: str, label: str, message: str) -> str:
 
 
 def problem(
-    error: dict[str, Any],
+    error: Mapping[str, Any],
     model: type[pydantic.BaseModel] | None,
     public_loc: tuple[Any, ...] | None = None,
 ) -> dict[str, str]:
@@ -154,7 +159,7 @@ def problem(
 
 
 def describe(
-    errors: list[dict[str, Any]], model: type[pydantic.BaseModel] | None
+    errors: Sequence[Mapping[str, Any]], model: type[pydantic.BaseModel] | None
 ) -> list[dict[str, str]]:
     return [problem(error, model) for error in errors]
 
@@ -165,6 +170,22 @@ class JsonInvalid(Exception):
 
 class RequestInvalid(NinjaValidationError):
     """A ninja validation error already described in Chinese."""
+
+
+class PathInvalid(NinjaValidationError):
+    """A path parameter that does not parse (`/cases/abc`): the path names nothing, 404."""
+
+
+# The 404 answer for a path parameter that does not parse, by the parameter's name.
+PATH_NOT_FOUND = {"case_id": "办件不存在"}
+NOT_FOUND = "请求的对象不存在"
+
+
+def error_body(exc: DomainError) -> dict[str, Any]:
+    """The JSON of a domain error: {"detail"} for 403 and 404, {"detail", "field"} else."""
+    if isinstance(exc, Forbidden | NotFound):
+        return {"detail": exc.message}
+    return {"detail": exc.message, "field": exc.field}
 
 
 def invalid_response(api: NinjaAPI, request: HttpRequest, problems: list[dict[str, str]]):
@@ -182,11 +203,9 @@ def json_invalid(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
 def install(api: NinjaAPI) -> None:
     """Register the handlers on the API (later registrations win over ninja's defaults)."""
 
-    def case_error(request: HttpRequest, exc: CaseError) -> HttpResponse:
-        return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
-
-    def forbidden(request: HttpRequest, exc: ActionForbidden) -> HttpResponse:
-        return api.create_response(request, {"detail": exc.message}, status=403)
+    def domain_error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        """The one mapping of the domain's errors to answers (see the module docstring)."""
+        return api.create_response(request, error_body(exc), status=exc.status)
 
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else ""
@@ -196,6 +215,10 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": message}, status=404)
 
     def ninja_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        if isinstance(exc, PathInvalid):
+            names = [str(e["loc"][0]) for e in exc.errors if e.get("loc")]
+            detail = next((PATH_NOT_FOUND[n] for n in names if n in PATH_NOT_FOUND), NOT_FOUND)
+            return api.create_response(request, {"detail": detail}, status=404)
         if isinstance(exc, RequestInvalid):
             return invalid_response(api, request, exc.errors)
         # ninja's own errors start with the parameter source ("body", "query", "path").
@@ -237,12 +260,16 @@ def install(api: NinjaAPI) -> None:
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return api.create_response(request, {"detail": "请求体过大"}, status=413)
 
-    api.add_exception_handler(JsonInvalid, body_not_json)
-    api.add_exception_handler(RequestDataTooBig, too_big)
-    api.add_exception_handler(CaseError, case_error)
-    api.add_exception_handler(ActionForbidden, forbidden)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(NinjaValidationError, ninja_invalid)
-    api.add_exception_handler(pydantic.ValidationError, pydantic_invalid)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(Exception, server_error)
+    # ninja's annotation wants handlers that also take the exception's class; ours never do.
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (JsonInvalid, body_not_json),
+        (RequestDataTooBig, too_big),
+        (DomainError, domain_error_response),
+        (Http404, not_found),
+        (NinjaValidationError, ninja_invalid),
+        (pydantic.ValidationError, pydantic_invalid),
+        (HttpError, http_error),
+        (Exception, server_error),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

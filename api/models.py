@@ -1,18 +1,20 @@
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from huiyin.types import User
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def issue(self, user) -> tuple["ApiToken", str]:
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def issue(self, user: User) -> tuple["ApiToken", str]:
         """A new token for the user; the plain key is returned once and never stored."""
         key = "hy_" + secrets.token_urlsafe(32)
         now = timezone.now()
@@ -51,5 +53,5 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.key_hash[:8]}"
 
-    def is_expired(self, now=None) -> bool:
+    def is_expired(self, now: datetime | None = None) -> bool:
         return self.expires_at <= (now or timezone.now())

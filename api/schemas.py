@@ -87,7 +87,9 @@ class AssignmentOut(Schema):
     unit_name: str
     kind: str
     status: str
-    deadline: date
+    deadline: date | None = Field(
+        description="主办处室为办件的答复期限（已退回的为空），协办处室为其会办意见期限"
+    )
     deadline_provisional: bool
     handler: str | None
     accepted_on: date | None

@@ -8,8 +8,9 @@ from django.db.models import Prefetch
 
 from audit.models import AuditEvent
 from cases.dispatch import available_actions
-from cases.listing import is_overdue
+from cases.figures import is_overdue
 from cases.models import Assignment, Case, CaseProposer, Communication
+from huiyin.types import User
 from workflow.tables import workflow_for
 
 DETAIL_PREFETCH = (
@@ -41,7 +42,7 @@ def load_for_detail(pk: int) -> Case:
     )
 
 
-def _username(user: Any) -> str | None:
+def _username(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
 
@@ -73,8 +74,9 @@ def _assignment(a: Assignment) -> dict[str, Any]:
         "unit_name": a.unit.name,
         "kind": a.kind,
         "status": a.status,
-        "deadline": a.deadline,
-        "deadline_provisional": a.deadline_provisional,
+        # The lead unit's is the case's reply deadline (stored once, on the case).
+        "deadline": a.due,
+        "deadline_provisional": a.due_provisional,
         "handler": _username(a.handler),
         "accepted_on": a.accepted_on,
         "returned_on": a.returned_on,
@@ -98,7 +100,8 @@ def _related(case: Case) -> dict[str, list[dict[str, Any]]]:
                 "phone": r.phone,
                 "submitted_on": r.submitted_on,
                 "signed_on": r.signed_on,
-                "review": r.review,
+                # keyed by the step: approve_reply / review / sign
+                **dict(review=r.review),
             }
             for r in case.replies.all()
         ],
@@ -160,7 +163,7 @@ def _related(case: Case) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def case_detail(case: Case, user: Any, on: date) -> dict[str, Any]:
+def case_detail(case: Case, user: User, on: date) -> dict[str, Any]:
     """The case page as data: `case` comes from load_for_detail."""
     links = list(case.proposer_links.all())
     lead = next((link.proposer.name for link in links if link.position == 0), None)

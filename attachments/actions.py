@@ -10,7 +10,7 @@ size and SHA-256 are in the database and in the audit event.
 """
 
 import hashlib
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files import File
@@ -21,9 +21,11 @@ from attachments.models import Attachment, AttachmentTarget
 from audit.record import record_event
 from cases.models import Assignment, AssignmentKind, Case, Communication, Reply
 from cases.permissions import LIVE_ASSIGNMENT, relations
+from huiyin.types import User
 from orgs.access import standing_of
 from orgs.models import Role, UnitKind
 from workflow.errors import ActionForbidden, CaseError
+from workflow.tables import workflow_for
 
 Target = Reply | Communication | Assignment | None
 ATTACHING_RELATIONS = {Role.COORDINATOR, "lead_unit", "co_unit"}
@@ -41,7 +43,7 @@ def target_kind(target: Target) -> str:
     raise CaseError("附件只能添加到办件、答复、沟通记录或会办意见")
 
 
-def check_attacher(user: Any, case: Case) -> set[str]:
+def check_attacher(user: User, case: Case) -> set[str]:
     """403 for a user who may never attach to this case (a leader, a viewer …)."""
     mine = relations(user, case)
     if not mine & ATTACHING_RELATIONS:
@@ -49,15 +51,15 @@ def check_attacher(user: Any, case: Case) -> set[str]:
     return mine
 
 
-def may_attach(user: Any, case: Case, mine: set[str] | None = None) -> bool:
+def may_attach(user: User, case: Case, mine: set[str] | None = None) -> bool:
     """Whether the user may attach anything at all to the case (to show the form)."""
-    if case.state == "withdrawn":
+    if case.state in workflow_for(case.category).group("uncounted"):
         return False
     mine = relations(user, case) if mine is None else mine
     return bool(mine & ATTACHING_RELATIONS)
 
 
-def may_attach_to(user: Any, case: Case, target: Target, mine: set[str] | None = None) -> bool:
+def may_attach_to(user: User, case: Case, target: Target, mine: set[str] | None = None) -> bool:
     mine = relations(user, case) if mine is None else mine
     if Role.COORDINATOR in mine:
         return True
@@ -68,7 +70,7 @@ def may_attach_to(user: Any, case: Case, target: Target, mine: set[str] | None =
     return "lead_unit" in mine and target.unit.kind == UnitKind.EXTERNAL
 
 
-def may_remove(user: Any, attachment: Attachment, mine: set[str] | None = None) -> bool:
+def may_remove(user: User, attachment: Attachment, mine: set[str] | None = None) -> bool:
     """A coordinator, or the uploader while still allowed to attach there."""
     case = attachment.case
     mine = relations(user, case) if mine is None else mine
@@ -103,7 +105,7 @@ def _sha256(upload: File) -> str:
 
 
 @transaction.atomic
-def attach_file(case: Case, *, by: Any, upload: File, target: Target = None) -> Attachment:
+def attach_file(case: Case, *, by: User, upload: File, target: Target = None) -> Attachment:
     """Check the file by its content, store it under a random name, record it."""
     mine = check_attacher(by, case)
     kind = _check_target(case, target)
@@ -111,11 +113,14 @@ def attach_file(case: Case, *, by: Any, upload: File, target: Target = None) -> 
         if isinstance(target, Assignment):
             raise ActionForbidden("只能为本单位（或由主办处室代录的外部单位）的会办意见添加附件")
         raise ActionForbidden("您没有为此办件添加附件的权限")
-    if case.state == "withdrawn":
+    if case.state in workflow_for(case.category).group("uncounted"):
         raise CaseError("已撤回的办件不能添加附件")
     filename = clean_filename(upload.name or "")
     file_kind = check_upload(
-        filename, upload.size or 0, upload.file, max_bytes=settings.HUIYIN_UPLOAD_MAX_BYTES
+        filename,
+        upload.size or 0,
+        cast(IO[bytes], upload.file),
+        max_bytes=settings.HUIYIN_UPLOAD_MAX_BYTES,
     )
     attachment = Attachment(
         case=case,
@@ -149,7 +154,7 @@ def attach_file(case: Case, *, by: Any, upload: File, target: Target = None) -> 
 
 
 @transaction.atomic
-def remove_attachment(attachment: Attachment, *, by: Any) -> None:
+def remove_attachment(attachment: Attachment, *, by: User) -> None:
     """The uploader (while still allowed to attach there) or a coordinator removes a file;
     the audit event keeps its name, size and checksum."""
     case = attachment.case

@@ -58,6 +58,10 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
+    # Set for the case page by attachments.queries.attachments_of; not stored.
+    target_label: str
+    can_remove: bool
+
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"

@@ -10,10 +10,11 @@ from cases.models import Assignment, AssignmentKind, Case, Communication, Reply
 from cases.permissions import LIVE_ASSIGNMENT, relations
 from cases.queries import case_for_user
 from huiyin.formats import cn_date
+from huiyin.types import User
 from workflow.errors import CaseError
 
 
-def attachment_for_user(user: Any, pk: int | str) -> Attachment:
+def attachment_for_user(user: User, pk: int | str) -> Attachment:
     """The attachment if the user may see its case; 404 otherwise."""
     attachment = Attachment.objects.filter(pk=pk).only("case_id").first()
     if attachment is None:
@@ -46,7 +47,7 @@ def _target(attachment: Attachment) -> Target:
     return attachment.reply or attachment.communication or attachment.assignment
 
 
-def attachments_of(case: Case, user: Any) -> list[Attachment]:
+def attachments_of(case: Case, user: User) -> list[Attachment]:
     """The case's files, each with `target_label` and `can_remove` for the user."""
     mine = relations(user, case)
     items = list(
@@ -61,7 +62,7 @@ def attachments_of(case: Case, user: Any) -> list[Attachment]:
     return items
 
 
-def attach_targets(user: Any, case: Case) -> list[tuple[str, str]]:
+def attach_targets(user: User, case: Case) -> list[tuple[str, str]]:
     """What the user may attach a file to, as (form value, label): the case itself, its
     replies, communications and live co-units' opinions, as far as the user may."""
     mine = relations(user, case)
@@ -99,20 +100,21 @@ def resolve_target(case: Case, value: str) -> Target:
     if value == "case":
         return None
     kind, _, raw = value.partition(":")
-    models = {"reply": Reply, "communication": Communication, "opinion": Assignment}
-    model = models.get(kind)
-    found = None
-    if model is not None and raw.isdigit():
-        qs = model.objects.filter(case=case, pk=int(raw))
-        if model is Assignment:
-            qs = qs.select_related("unit")
-        found = qs.first()
+    found: Target = None
+    if raw.isdigit():
+        pk = int(raw)
+        if kind == "reply":
+            found = Reply.objects.filter(case=case, pk=pk).first()
+        elif kind == "communication":
+            found = Communication.objects.filter(case=case, pk=pk).first()
+        elif kind == "opinion":
+            found = Assignment.objects.filter(case=case, pk=pk).select_related("unit").first()
     if found is None:
         raise CaseError("所选的附件关联对象不存在", field="target")
     return found
 
 
-def attachment_context(user: Any, case: Case) -> dict[str, Any]:
+def attachment_context(user: User, case: Case) -> dict[str, Any]:
     """What web/includes/case_attachments.html needs besides the case."""
     return {
         "attachments": attachments_of(case, user),

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +13,7 @@ from attachments.checks import extension_of
 from attachments.downloads import as_download
 from attachments.queries import attachment_for_user, resolve_target
 from cases.queries import case_for_user
+from huiyin.types import AuthedRequest
 from workflow.errors import ActionForbidden, CaseError
 
 
@@ -23,7 +24,7 @@ def _back_to_case(pk: int, *, anchor: bool) -> HttpResponse:
 
 @login_required
 @require_POST
-def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
+def case_attach(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)  # 404 for a case the user may not see
     upload = request.FILES.get("file")
     try:
@@ -44,7 +45,7 @@ def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: AuthedRequest, pk: int) -> FileResponse:
     attachment = attachment_for_user(request.user, pk)
     try:
         stream = attachment.file.open("rb")
@@ -57,7 +58,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
+def remove(request: AuthedRequest, pk: int) -> HttpResponse:
     attachment = attachment_for_user(request.user, pk)
     try:
         remove_attachment(attachment, by=request.user)

@@ -1,9 +1,13 @@
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from huiyin.types import User
+
+if TYPE_CHECKING:  # cases imports audit, not the other way round
+    from cases.models import Case
 
 
 def today() -> date:
@@ -13,10 +17,10 @@ def today() -> date:
 
 def record_event(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     on: date | None = None,
-    case: Any = None,
+    case: "Case | None" = None,
     subject: str = "",
     from_state: str = "",
     to_state: str = "",

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import request_started
 
+from huiyin.errors import DomainError, Forbidden
 from workdays.calendar import RULE_RE, Due, compute
 
 DEFAULT_RULES: dict[str, str] = {
@@ -64,15 +65,11 @@ RULE_SPECS: tuple[RuleSpec, ...] = (
 SPECS = {spec.name: spec for spec in RULE_SPECS}
 
 
-class RuleSettingError(Exception):
+class RuleSettingError(DomainError):
     """A refused change of a deadline rule, in Chinese; nothing was written."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
 
-
-class RuleSettingForbidden(RuleSettingError):
+class RuleSettingForbidden(RuleSettingError, Forbidden):
     """The caller may not change deadline rules at all (the web answers 403)."""
 
 

@@ -10,8 +10,11 @@ from django.db import transaction
 from audit.record import today
 from cases import actions
 from cases.models import Case
+from huiyin.types import User
 from orgs.actions import create_unit, create_user
 from orgs.models import Role, Unit, UnitKind
+from workflow.vocabulary import Action as A
+from workflow.vocabulary import State as S
 
 DEMO_PASSWORD = "huiyin-demo"
 
@@ -103,27 +106,36 @@ COLLECTIVES = ["农工党市委会", "民盟市委会", "九三学社市委会",
 
 # Target state → how many steps of the walk below to take.
 PLAN = (
-    ["registered"] * 5
-    + ["assigned"] * 5
-    + ["handling"] * 12
-    + ["unit_approving"] * 3
-    + ["reviewing"] * 4
-    + ["signing"] * 4
-    + ["replied"] * 6
-    + ["closed"] * 17
-    + ["withdrawn"] * 2
+    [S.REGISTERED] * 5
+    + [S.ASSIGNED] * 5
+    + [S.HANDLING] * 12
+    + [S.UNIT_APPROVING] * 3
+    + [S.REVIEWING] * 4
+    + [S.SIGNING] * 4
+    + [S.REPLIED] * 6
+    + [S.CLOSED] * 17
+    + [S.WITHDRAWN] * 2
     + ["rehandling"] * 2
 )
-STEPS = ["assign", "accept", "communicate", "submit_reply", "approve", "review", "sign", "feedback"]
+STEPS = [
+    A.ASSIGN,
+    A.ACCEPT,
+    A.COMMUNICATE,
+    A.SUBMIT_REPLY,
+    A.APPROVE_REPLY,
+    A.REVIEW,
+    A.SIGN,
+    A.RECORD_FEEDBACK,
+]
 STOP_AFTER = {
-    "registered": 0,
-    "assigned": 1,
-    "handling": 3,
-    "unit_approving": 4,
-    "reviewing": 5,
-    "signing": 6,
-    "replied": 7,
-    "closed": 8,
+    S.REGISTERED: 0,
+    S.ASSIGNED: 1,
+    S.HANDLING: 3,
+    S.UNIT_APPROVING: 4,
+    S.REVIEWING: 5,
+    S.SIGNING: 6,
+    S.REPLIED: 7,
+    S.CLOSED: 8,
     "rehandling": 8,
 }
 
@@ -139,7 +151,7 @@ def load_demo() -> dict[str, Any]:
         code: create_unit(by=None, code=code, name=name, kind=kind, sort_order=i)
         for i, (code, name, kind) in enumerate(UNITS)
     }
-    people = {}
+    people: dict[str, User] = {}
     for username, full_name, unit_code, role in PEOPLE:
         people[username] = create_user(
             by=None,
@@ -161,17 +173,17 @@ def _demo_case(
     target: str,
     rng: random.Random,
     units: dict[str, Unit],
-    people: dict[str, Any],
+    people: dict[str, User],
     now: date,
 ) -> Case:
     title, topic, unit_code = SUBJECTS[i % len(SUBJECTS)]
-    if target == "unit_approving":  # a handler's draft waits for the unit head
+    if target == S.UNIT_APPROVING:  # a handler's draft waits for the unit head
         title, topic, unit_code = SUBJECTS[(i % 3) * 7 + 1]
     is_npc = "建议" in title[-3:]
     category = "npc_suggestion" if is_npc else "cppcc_proposal"
     steps = STOP_AFTER.get(target, 0)
-    span = 6 + steps * 12 + (40 if target in ("closed", "rehandling") else 0)
-    if target == "handling" and i % 4 == 0:
+    span = 6 + steps * 12 + (40 if target in (S.CLOSED, "rehandling") else 0)
+    if target == S.HANDLING and i % 4 == 0:
         span += 100  # overdue: assigned more than three months ago
     received = now - timedelta(days=span + rng.randint(0, 20))
     level = "provincial" if i % 11 == 0 else "municipal"
@@ -201,7 +213,7 @@ def _demo_case(
         is_key=i % 7 == 0,
         received_on=received,
     )
-    if target == "withdrawn":
+    if target == S.WITHDRAWN:
         actions.withdraw_case(
             case,
             by=coordinator,
@@ -220,7 +232,7 @@ def _demo_case(
         return day
 
     for step in STEPS[:steps]:
-        if step == "assign":
+        if step == A.ASSIGN:
             co = (
                 [units["fagaiwei"]]
                 if i % 5 == 0
@@ -235,9 +247,9 @@ def _demo_case(
                 leader_in_charge=leader,
                 handler=staff,
             )
-        elif step == "accept":
+        elif step == A.ACCEPT:
             actions.accept_case(case, by=staff or head or coordinator, on=next_day(2))
-        elif step == "communicate" and head:
+        elif step == A.COMMUNICATE and head:
             actions.communicate(
                 case,
                 by=head,
@@ -247,10 +259,10 @@ def _demo_case(
                 participants="处室负责人、承办人",
                 on=next_day(10),
             )
-        elif step == "submit_reply":
-            submitter = staff if target != "reviewing" and staff else head
+        elif step == A.SUBMIT_REPLY:
             if head is None:
                 return case
+            submitter = staff if target != S.REVIEWING and staff else head
             commitments = (
                 [{"what": "年内出台实施方案并组织落实", "due": date(now.year, 12, 31)}]
                 if reply_class in ("B", "C")
@@ -266,9 +278,9 @@ def _demo_case(
                 commitments=commitments,
                 on=next_day(14),
             )
-        elif step == "approve" and case.state == "unit_approving":
+        elif step == A.APPROVE_REPLY and case.state == S.UNIT_APPROVING and head:
             actions.approve_reply(case, by=head, approved=True, comment="同意", on=next_day(2))
-        elif step == "review":
+        elif step == A.REVIEW:
             actions.review_reply(
                 case,
                 by=coordinator,
@@ -277,9 +289,9 @@ def _demo_case(
                 gates={"format": True, "policy": True, "content": True, "resolution": True},
                 on=next_day(3),
             )
-        elif step == "sign":
+        elif step == A.SIGN:
             actions.sign_reply(case, by=leader, approved=True, comment="同意", on=next_day(2))
-        elif step == "feedback" and case.state == "replied":
+        elif step == A.RECORD_FEEDBACK and case.state == S.REPLIED:
             result = (
                 "unsatisfied"
                 if target == "rehandling"

@@ -9,32 +9,18 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 
 from audit.record import today
+from cases.figures import LATE, ON_TIME, REPLIED, counted_q, due_within_q, met_in_person, overdue_q
 from cases.models import Assignment, Case, CaseProposer, Category, FeedbackRating, Level
 from cases.permissions import LIVE_ASSIGNMENT, visible_cases
-from reports.stats import COUNTED, LATE, ON_TIME, REPLIED, met_in_person
-from workdays.calendar import workdays_after
+from huiyin.types import User
+from workflow.vocabulary import State
 
 PAGE_SIZE = 20
 # Counting a million rows on every page view is the slowest part of a list; past this
 # many the list says "more than N" instead of the exact figure.
 COUNT_LIMIT = 10_000
-OPEN_STATES = ("registered", "assigned", "handling", "unit_approving", "reviewing", "signing")
-# A deadline this many working days away or closer is shown as "due soon" (orange).
-SOON_WORKDAYS = 3
 # The longest "due within N working days" the filter accepts (about a year).
 MAX_DUE_WITHIN = 250
-# The workflow's order, so that sorting by state follows the work instead of the alphabet.
-STATE_ORDER = (
-    "registered",
-    "assigned",
-    "handling",
-    "unit_approving",
-    "reviewing",
-    "signing",
-    "replied",
-    "closed",
-    "withdrawn",
-)
 NO_FEEDBACK = "none"  # the feedback filter's value for "replied, not rated"
 
 
@@ -56,7 +42,7 @@ def _last(field: str, descending: bool = False) -> OrderBy:
 def _sorts() -> dict[str, tuple[Any, ...]]:
     category = _rank("category", tuple(Category.values))
     level = _rank("level", tuple(Level.values))
-    state = _rank("state", STATE_ORDER)
+    state = _rank("state", tuple(State.values))  # the work's order, not the alphabet's
     sorts: dict[str, tuple[Any, ...]] = {
         "number": ("number", "id"),
         "-number": ("-number", "-id"),
@@ -241,7 +227,7 @@ class CaseFilter:
 
     def _apply_statistics(self, qs: QuerySet[Case]) -> QuerySet[Case]:
         if self.counted:
-            qs = qs.filter(COUNTED)
+            qs = qs.filter(counted_q())
         if self.role:
             qs = qs.filter(role=self.role)
         if self.replied is not None:
@@ -271,34 +257,6 @@ class CaseFilter:
         return qs
 
 
-def overdue_q(on: date) -> Q:
-    return Q(state__in=OPEN_STATES, deadline__lt=on)
-
-
-def due_within_q(on: date, workdays: int) -> Q:
-    """Open cases due between today and the N-th working day from today (N=0: today)."""
-    end = workdays_after(on, workdays).date
-    return Q(state__in=OPEN_STATES, deadline__gte=on, deadline__lte=end)
-
-
-def is_overdue(case: Case, on: date) -> bool:
-    return case.state in OPEN_STATES and case.deadline is not None and case.deadline < on
-
-
-def soon_end(on: date) -> date:
-    """The last day counted as "due soon": SOON_WORKDAYS working days from today."""
-    return workdays_after(on, SOON_WORKDAYS).date
-
-
-def deadline_tone(case: Case, on: date, soon_until: date) -> str:
-    """The colour of the case's reply deadline: overdue (red), soon (orange) or none."""
-    if case.state not in OPEN_STATES or case.deadline is None:
-        return ""
-    if case.deadline < on:
-        return "overdue"
-    return "soon" if case.deadline <= soon_until else ""
-
-
 @dataclass
 class CasePage:
     count: int
@@ -309,7 +267,7 @@ class CasePage:
 
 
 def list_cases(
-    user: Any, case_filter: CaseFilter, page: int = 1, page_size: int = PAGE_SIZE
+    user: User, case_filter: CaseFilter, page: int = 1, page_size: int = PAGE_SIZE
 ) -> CasePage:
     """One page of the user's visible cases; a fixed number of queries whatever the page."""
     on = today()

@@ -1,5 +1,11 @@
 """The payload of each case action, declared once: the API validates requests with these
-models and the web UI builds its action forms from them."""
+models and the web UI builds its action forms from them.
+
+A model's docstring is the API's description of it (in Chinese, as the API speaks): the
+first paragraph says what the payload is; each line "- …" is a rule its schema cannot
+express, listed in the OpenAPI description of every action that takes the model, and
+"- assign、edit：…" is a rule of those actions only. Rules of a base class apply to its
+subclasses."""
 
 from datetime import date
 from typing import Literal
@@ -14,11 +20,23 @@ Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 
 
 class Payload(BaseModel):
+    """所有办理操作共有的参数。
+
+    - on（办理日期）可省略，默认为今天；不能晚于今天，也不能早于此办件上一步的办理日期。
+    """
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     on: date | None = Field(None, title="办理日期")
 
 
 class AssignPayload(Payload):
+    """交办：确定主办处室和协办处室（均填单位代码），并按交办日期计算各项期限。
+
+    - 主办处室须为在用的内部处室，不能是外部单位；协办处室不能与主办处室相同，也不能重复。
+    - leader_in_charge 须为委领导的用户名；handler 须为主办处室负责人或承办人的用户名。
+    - deadline（交办机关规定了办理期限时填写）须晚于交办日期。
+    """
+
     lead_unit: str = Field(title="主办处室")
     co_units: list[str] = Field(default_factory=list, title="协办处室")
     assigned_on: date | None = Field(None, title="交办日期")
@@ -28,14 +46,28 @@ class AssignPayload(Payload):
 
 
 class EmptyPayload(Payload):
-    pass
+    """无其他参数。
+
+    - close：征询意见期满后方可直接办结；期内请先登记评价（record_feedback）。
+    """
 
 
 class ReasonPayload(Payload):
+    """理由（reason）必填。
+
+    - return：主办处室须在交办后的申请退回期限内（期限规则“申请退回”）提出；期满后不提供此操作。
+    """
+
     reason: str = Field(title="理由", min_length=1)
 
 
 class EditPayload(Payload):
+    """修改办件信息：只改请求中带的字段。
+
+    - 值为 null 的字段不变；但 topics、joint_proposers、leader_in_charge、explicit_deadline 为 null 时清空。
+    - leader_in_charge 须为委领导的用户名。
+    """
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     level: str | None = Field(None, title="级别")
     issuer: str | None = Field(None, title="交办机关")
@@ -57,11 +89,19 @@ class EditPayload(Payload):
 
 
 class OpinionPayload(Payload):
+    """会办意见：协办单位向主办处室提出的意见。
+
+    - 协办处室提交本处室的意见时不填 unit。
+    - 主办处室只能代外部协办单位（没有本系统用户的单位）登记意见，unit 填该单位的代码；办件没有外部协办单位时，主办处室不能执行此操作。
+    """
+
     text: str = Field(title="会办意见", min_length=1)
     unit: str | None = Field(None, title="协办单位（代外部单位登记时选择）")
 
 
 class CommunicatePayload(Payload):
+    """与代表委员的一次沟通：阶段、方式和沟通情况。"""
+
     stage: Stage = Field(title="沟通阶段")
     method: Method = Field(title="沟通方式")
     summary: str = Field(title="沟通情况", min_length=1)
@@ -69,22 +109,45 @@ class CommunicatePayload(Payload):
 
 
 class ExtensionRequestPayload(Payload):
+    """申请延期：延期至的日期和理由。
+
+    - until 须晚于现在的答复期限，且不晚于交办后的延期上限（期限规则“延期上限”）。
+    - 已有待审批的延期申请时不能再申请。
+    """
+
     until: date = Field(title="延期至")
     reason: str = Field(title="延期理由", min_length=1)
 
 
 class DecisionPayload(Payload):
+    """同意（approved 为 true）或不同意；不同意时须填写意见（comment）。
+
+    - decide_extension：只在有待审批的延期申请时可用；同意后答复期限改为申请延期至的日期。
+    - approve_reply：处室负责人审核答复稿；同意即送审核，不同意即退回承办人修改（办件回到办理中）。
+    - sign：委领导签发答复；同意即为已答复（会办件即办结），不同意即退回主办处室修改（办件回到办理中）。
+    """
+
     approved: bool = Field(title="同意")
     comment: str = Field("", title="意见")
 
 
 class CommitmentIn(BaseModel):
+    """一项承诺事项：承诺的内容和完成时间。"""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     what: str = Field(title="承诺事项", min_length=1)
     due: date = Field(title="完成时间")
 
 
 class ReplyPayload(Payload):
+    """答复：答复内容、联系人和联系电话必填。
+
+    - 主办的件须选答复类别 A、B、C 或 D（小写也可）；会办件（我委会办、外单位主办）的会办意见不分类别，也不登记承诺事项。
+    - B、C 类答复须列明承诺事项（commitments，至少一项）；A、D 类不登记承诺事项。
+    - 承诺事项的完成时间不能早于答复日期。
+    - 承办人提交的答复先由处室负责人审核（approve_reply）；处室负责人提交的直接送审核（review）。
+    """
+
     text: str = Field(title="答复内容", min_length=1)
     reply_class: Literal["A", "B", "C", "D", ""] = Field("", title="答复类别")
     contact: str = Field(title="联系人", min_length=1)
@@ -93,6 +156,8 @@ class ReplyPayload(Payload):
 
 
 class Gates(BaseModel):
+    """四关审核的结果，每关 true 为通过。"""
+
     model_config = ConfigDict(extra="forbid")
     format: bool = Field(title="答复格式")
     policy: bool = Field(title="政策法规")
@@ -111,6 +176,13 @@ class GateComments(BaseModel):
 
 
 class ReviewPayload(Payload):
+    """四关审核（答复格式、政策法规、答复内容、解决问题）：通过即送签发，不通过即退回主办处室修改（办件回到办理中）。
+
+    - passed 为 true 时，gates 若填写须四关齐全且全部通过。
+    - passed 为 false 时须填写 comment，或在 gate_comments 中为每个未通过的关说明理由。
+    - gates 和 gate_comments 只接受 format、policy、content、resolution 四项。
+    """
+
     passed: bool = Field(title="审核通过")
     comment: str = Field("", title="审核意见")
     gates: Gates | None = Field(None, title="四关审核")
@@ -118,23 +190,41 @@ class ReviewPayload(Payload):
 
 
 class FeedbackPayload(Payload):
+    """登记代表委员对办理结果（result，必填）和办理态度的评价。
+
+    - 满意、基本满意即办结；不满意则重新办理：新一轮，重新计算答复期限。
+    """
+
     result: Rating = Field(title="办理结果评价")
     attitude: Rating | None = Field(None, title="办理态度评价")
     comment: str = Field("", title="意见")
 
 
 class OutcomePayload(Payload):
+    """登记一项成果转化：政策、规划、项目或制度。"""
+
     kind: Literal["policy", "plan", "project", "system"] = Field(title="成果类型")
     title: str = Field(title="成果名称", min_length=1)
 
 
 class CommitmentUpdatePayload(Payload):
+    """更新一项承诺事项的落实情况。
+
+    - id 须为此办件的承诺事项；办件没有承诺事项时不提供此操作。
+    """
+
     id: int = Field(title="承诺事项")
     status: Literal["open", "in_progress", "fulfilled", "cancelled"] = Field(title="状态")
     note: str = Field("", title="进展情况")
 
 
 class RegisterPayload(BaseModel):
+    """登记一件议提案。
+
+    - 同一年度、同类别、同级别、同交办机关的办件编号不能重复。
+    - 会办件（mode 为 co）须填写主办单位（external_lead）。
+    """
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     category: Literal["npc_suggestion", "cppcc_proposal"] = Field(title="类别")
     level: Literal["provincial", "municipal", "county"] = Field(title="级别")

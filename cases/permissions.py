@@ -3,13 +3,14 @@
 from django.db.models import Q, QuerySet
 
 from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case
+from huiyin.types import User
 from orgs.access import Standing, standing_of
 from orgs.models import Role
 
 LIVE_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
 
 
-def visible_cases(user, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
+def visible_cases(user: User, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """Cases the user may see: all for commission roles, else those of the user's units."""
     qs = Case.objects.all() if base is None else base
     standing = standing_of(user)
@@ -25,7 +26,7 @@ def visible_cases(user, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
     return qs.filter(Q(lead_unit_id__in=standing.unit_ids) | Q(id__in=in_my_unit))
 
 
-def relations(user, case: Case, live_assignments: list[Assignment] | None = None) -> set[str]:
+def relations(user: User, case: Case, live_assignments: list[Assignment] | None = None) -> set[str]:
     """The user's relations to the case: coordinator, leader, viewer, admin (commission
     roles), lead_unit / lead_head (a head or handler of the live lead unit), co_unit."""
     standing: Standing = standing_of(user)

@@ -4,17 +4,22 @@ from django.http import Http404
 
 from cases.models import Case
 from cases.permissions import visible_cases
+from huiyin.types import User
 
 
-def case_for_user(user, pk: int | str, *, for_update: bool = False) -> Case:
+def case_for_user(user: User, pk: int | str, *, for_update: bool = False) -> Case:
     """The case if the user may see it; 404 otherwise (an invisible case does not exist)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("办件不存在") from None
+    # An id is an int or its digits: not a bool, a float, "+7" or "0_7" that int() takes.
+    digits = pk.strip() if isinstance(pk, str) else ""
+    if digits.isascii() and digits.isdigit() and len(digits) <= 19:
+        pk = int(digits)
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        raise Http404("办件不存在")
     qs = visible_cases(user).select_related("lead_unit", "leader_in_charge")
     if for_update:
-        qs = qs.select_for_update()
+        # Only the case's row: PostgreSQL cannot lock the nullable side of the outer
+        # joins that select_related makes (lead unit, leader in charge).
+        qs = qs.select_for_update(of=("self",))
     try:
         return qs.get(pk=pk)
     except Case.DoesNotExist:

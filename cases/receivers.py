@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from audit.record import record_event
 from cases.models import Assignment, Case
+from huiyin.types import User
 from workdays.calendar import compute
 from workdays.signals import calendar_changed
 
@@ -20,7 +21,7 @@ def _recompute(rule: dict[str, str]) -> Any:
 
 @receiver(calendar_changed)
 def recompute_provisional_deadlines(
-    sender: Any, years: list[int], by: Any = None, on: date | None = None, **kwargs: Any
+    sender: Any, years: list[int], by: User | None = None, on: date | None = None, **kwargs: Any
 ) -> None:
     from cases.actions.assign import unit_deadline_fields
 
@@ -33,6 +34,7 @@ def recompute_provisional_deadlines(
         if due is not None:
             fields.update(deadline=due.date, deadline_provisional=due.provisional)
         deadline = fields.get("deadline", case.deadline)
+        assert deadline is not None  # a case with a provisional date has a deadline
         start = date.fromisoformat(
             case.deadline_rule.get("from", case.deadline_rule.get("explicit"))
         )

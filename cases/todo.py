@@ -1,5 +1,8 @@
 """待办: what needs the user now, by role, most urgent first.
 
+The sections are declared by the categories (their workflow's `queues`, e.g.
+proposals/queues.py); this module builds them for a user, grouped by role.
+
 Every section is one query (its rows, at most SECTION_LIMIT, with the total counted by a
 window function in the same query), so the page costs the same number of queries whatever
 the number of cases. Days left are counted in working days with the calendar of the
@@ -9,40 +12,25 @@ whole page loaded once (workdays.calendar.WorkdaySpan).
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    Window,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Window
 
-from cases.deadline_rules import rule_for
-from cases.listing import OPEN_STATES, overdue_q
-from cases.models import (
-    Assignment,
-    AssignmentKind,
-    AssignmentStatus,
-    Case,
-    Category,
-    ExtensionRequest,
-    Level,
-)
-from cases.permissions import LIVE_ASSIGNMENT, visible_cases
+from cases.figures import SOON_WORKDAYS, overdue_q, running_states
+from cases.models import Case
+from cases.permissions import visible_cases
 from huiyin.formats import cn_date
+from huiyin.types import User
 from orgs.access import Standing, standing_of
 from orgs.models import Role, Unit
 from workdays.calendar import WorkdaySpan
+from workflow.tables import Queue, Workflow, all_workflows
+from workflow.vocabulary import State
 
 SECTION_LIMIT = 50
-SOON = 3  # working days: at most this many left is shown in orange
+# A case of a section's query, with what that query annotates.
+C = TypeVar("C", bound=Case)
+SOON = SOON_WORKDAYS  # working days: at most this many left is shown in orange
 ROW_FIELDS = (
     "id",
     "category",
@@ -63,8 +51,8 @@ ROW_FIELDS = (
     "replied_on",
     "lead_unit__name",
 )
-# How far back the search for the feedback window's boundary starts: longer than any
-# window a rule may set (DeadlineRuleSetting allows 24 months at most).
+# How far back and ahead the page's calendar reaches: past any window a rule may set
+# (DeadlineRuleSetting allows 24 months at most).
 WINDOW_SEARCH_DAYS = 800
 
 
@@ -78,6 +66,7 @@ class Row:
     due_passed: bool = False
     # The date is one the user waits for (a window that ended), not a deadline to meet.
     waiting: bool = False
+    url: str = ""  # the case page's address, set by the view
 
     @property
     def tone(self) -> str:
@@ -117,6 +106,7 @@ class Section:
     hint: str = ""
     rows: list[Row] = field(default_factory=list)
     total: int = 0
+    ledger_url: str = ""  # the 台账 link (查看全部), set by the view
 
     @property
     def more(self) -> bool:
@@ -124,7 +114,9 @@ class Section:
 
     @property
     def informational(self) -> bool:
-        return self.key in INFORMATIONAL
+        """It shows the state of things (overdue cases), not a step the user must take,
+        and does not count towards "N 件待办"."""
+        return not self.action
 
 
 @dataclass
@@ -151,15 +143,10 @@ class Todo:
 
     @property
     def total(self) -> int:
-        return sum(s.total for s in self.sections if s.key not in INFORMATIONAL)
+        return sum(s.total for s in self.sections if not s.informational)
 
 
-# Sections that show the state of things rather than a step the user must take; they do
-# not count towards "N 件待办".
-INFORMATIONAL = {"overdue", "key_overdue", "unit_overdue", "viewer_overdue"}
-
-
-def _rows(qs: QuerySet[Case], *order: Any) -> tuple[list[Case], int]:
+def _rows(qs: QuerySet[C], *order: Any) -> tuple[list[C], int]:
     """The first SECTION_LIMIT cases in order, and how many there are in all."""
     found = list(
         qs.annotate(section_total=Window(Count("pk")))
@@ -170,24 +157,42 @@ def _rows(qs: QuerySet[Case], *order: Any) -> tuple[list[Case], int]:
     return found, (found[0].section_total if found else 0)
 
 
-def _asc(name: str) -> Any:
+def asc(name: str) -> Any:
     return F(name).asc(nulls_last=True)
 
 
-def _cn(day: datetime.date | None) -> str:
+def cn(day: datetime.date | None) -> str:
     return cn_date(day) if day else "—"
 
 
-def _unit_note(case: Case) -> str:
+def unit_note(case: Case) -> str:
     return f"主办处室：{case.lead_unit.name}" if case.lead_unit_id and case.lead_unit else ""
 
 
-class _Builder:
-    def __init__(self, user: Any, today: datetime.date) -> None:
+# Whose sections a page shows, and under which heading.
+GROUP_LABELS = {"coordinator": "议提案管理员", "leader": "委领导", "viewer": "查阅"}
+
+
+class Builder:
+    """What a queue's function reads: the user, today, the cases they may see, the page's
+    calendar, and `section()` to fill a Section with one query."""
+
+    def __init__(self, user: User, today: datetime.date) -> None:
         self.user = user
         self.today = today
         self.standing: Standing = standing_of(user)
         self.visible = visible_cases(user)
+        self.workflow: Workflow | None = None  # whose queue is being built
+        self.memo: dict[str, Any] = {}  # shared by one workflow's queues
+        self.span = WorkdaySpan(
+            today - datetime.timedelta(days=WINDOW_SEARCH_DAYS),
+            today + datetime.timedelta(days=366),
+        )
+        self.unit_codes: dict[int, str] = {}
+        if len(self.standing.unit_ids) == 1:
+            self.unit_codes = dict(
+                Unit.objects.filter(pk__in=self.standing.unit_ids).values_list("pk", "code")
+            )
 
     def section(
         self,
@@ -199,146 +204,14 @@ class _Builder:
         provisional: Callable[[Case], bool] = lambda c: False,
         note: Callable[[Case], str] = lambda c: "",
     ) -> Section:
+        if self.workflow is not None:
+            qs = qs.filter(category__in=self.workflow.categories)
         cases, section.total = _rows(qs, *order)
         waiting = section.tone == "waiting"
         section.rows = [
             Row(c, due(c), provisional(c), note=note(c), waiting=waiting) for c in cases
         ]
         return section
-
-    # 议提案管理员 (办公室) ------------------------------------------------------------
-
-    def coordinator(self) -> list[Section]:
-        qs = self.visible
-        returned = Assignment.objects.filter(case=OuterRef("pk"), status=AssignmentStatus.RETURNED)
-        last_return = returned.order_by("-returned_on", "-id")
-        registered = qs.filter(state="registered")
-        waiting_order = (_asc("explicit_deadline"), "received_on")
-        replied = qs.filter(state="replied")
-        window_open = self.feedback_window_open_q()
-        sections = [
-            self.section(
-                registered.exclude(Exists(returned)),
-                Section(
-                    "to_assign",
-                    "待交办",
-                    "bi-send",
-                    "assign",
-                    "交办",
-                    "办理期限",
-                    {"state": "registered"},
-                    hint="已登记、尚未交办的办件；有交办机关办理期限的按期限排序，其余按收到日期",
-                ),
-                order=waiting_order,
-                due=lambda c: c.explicit_deadline,
-                note=lambda c: f"收到日期 {_cn(c.received_on)}",
-            ),
-            self.section(
-                registered.filter(Exists(returned)).annotate(
-                    return_reason=Subquery(last_return.values("return_reason")[:1]),
-                    returned_by=Subquery(last_return.values("unit__name")[:1]),
-                ),
-                Section(
-                    "returned",
-                    "退回待重新交办",
-                    "bi-arrow-return-left",
-                    "assign",
-                    "重新交办",
-                    "办理期限",
-                    {"state": "registered"},
-                    hint="主办处室申请退回的办件，请重新交办",
-                ),
-                order=waiting_order,
-                due=lambda c: c.explicit_deadline,
-                note=lambda c: f"{c.returned_by}退回：{c.return_reason}",
-            ),
-            self.section(
-                qs.filter(state="reviewing"),
-                Section(
-                    "to_review",
-                    "待审核",
-                    "bi-clipboard-check",
-                    "review",
-                    "审核",
-                    "答复期限",
-                    {"state": "reviewing", "sort": "deadline"},
-                ),
-                order=(_asc("deadline"),),
-                due=lambda c: c.deadline,
-                provisional=lambda c: c.deadline_provisional,
-                note=_unit_note,
-            ),
-            self.section(
-                replied.filter(window_open),
-                Section(
-                    "to_rate",
-                    "待登记评价",
-                    "bi-chat-square-heart",
-                    "record_feedback",
-                    "登记评价",
-                    "征询意见截止",
-                    {"state": "replied", "feedback": "none"},
-                    hint="已答复、尚在征询意见期内的办件",
-                ),
-                order=("replied_on",),
-                due=self.feedback_window_end,
-                note=lambda c: f"答复日期 {_cn(c.replied_on)}",
-            ),
-            self.section(
-                replied.exclude(window_open),
-                Section(
-                    "to_close",
-                    "可办结",
-                    "bi-check2-circle",
-                    "close",
-                    "办结",
-                    "征询意见期满",
-                    {"state": "replied", "feedback": "none"},
-                    tone="waiting",
-                    hint="征询意见期已满、未收到评价的办件，可以办结",
-                ),
-                order=("replied_on",),
-                due=self.feedback_window_end,
-                note=lambda c: f"答复日期 {_cn(c.replied_on)}",
-            ),
-            self.overdue_section(qs, "overdue", "逾期办件", {"overdue": "1"}),
-        ]
-        return sections
-
-    def feedback_window_open_q(self) -> Q:
-        """Replied cases still inside the feedback window (征询意见期), as a filter: the
-        window's end grows with the reply date, so per rule one boundary date splits them."""
-        by_rule: dict[str, list[tuple[str, str]]] = {}
-        for category in Category.values:
-            for level in Level.values:
-                rule = rule_for(category, level, "feedback_window")
-                by_rule.setdefault(rule, []).append((category, level))
-        q = Q(pk__in=[])
-        for rule, kinds in by_rule.items():
-            boundary = self._first_open_reply_date(rule)
-            of_rule = Q(pk__in=[])
-            for category, level in kinds:
-                of_rule |= Q(category=category, level=level)
-            q |= of_rule & Q(replied_on__gte=boundary)
-        return q
-
-    def _first_open_reply_date(self, rule: str) -> datetime.date:
-        """The earliest reply date whose window has not ended by today."""
-        low = self.today - datetime.timedelta(days=WINDOW_SEARCH_DAYS)  # window over
-        high = self.today  # a reply of today: the window is open
-        while (high - low).days > 1:
-            middle = low + (high - low) / 2
-            if self.span.compute(rule, middle).date >= self.today:
-                high = middle
-            else:
-                low = middle
-        return high
-
-    def feedback_window_end(self, case: Case) -> datetime.date | None:
-        if case.replied_on is None:
-            return None
-        rule = rule_for(case.category, case.level, "feedback_window")
-        return self.span.compute(rule, case.replied_on).date
 
     def overdue_section(
         self,
@@ -347,7 +220,7 @@ class _Builder:
         title: str,
         ledger: dict[str, str],
         hint: str = "",
-        note: Callable[[Case], str] = _unit_note,
+        note: Callable[[Case], str] = unit_note,
     ) -> Section:
         return self.section(
             qs.filter(overdue_q(self.today)),
@@ -361,65 +234,11 @@ class _Builder:
                 {**ledger, "sort": "deadline"},
                 hint=hint or "已超过答复期限、尚未答复的办件",
             ),
-            order=(_asc("deadline"),),
+            order=(asc("deadline"),),
             due=lambda c: c.deadline,
             provisional=lambda c: c.deadline_provisional,
             note=note,
         )
-
-    # 委领导 ----------------------------------------------------------------------
-
-    def leader(self) -> list[Section]:
-        mine = Q(leader_in_charge=self.user) | Q(leader_in_charge__isnull=True)
-        pending = ExtensionRequest.objects.filter(case=OuterRef("pk"), approved__isnull=True)
-        key = Q(is_key=True) | ~Q(led_by="")
-        return [
-            self.section(
-                self.visible.filter(mine, state="signing"),
-                Section(
-                    "to_sign",
-                    "待签发",
-                    "bi-pen",
-                    "sign",
-                    "签发",
-                    "答复期限",
-                    {"state": "signing", "sort": "deadline"},
-                    hint="由您分管或未指定分管领导的办件",
-                ),
-                order=(_asc("deadline"),),
-                due=lambda c: c.deadline,
-                provisional=lambda c: c.deadline_provisional,
-                note=_unit_note,
-            ),
-            self.section(
-                self.visible.filter(mine, Exists(pending), state="handling").annotate(
-                    extension_until=Subquery(pending.values("until")[:1]),
-                    extension_reason=Subquery(pending.values("reason")[:1]),
-                ),
-                Section(
-                    "extensions",
-                    "待审批延期",
-                    "bi-hourglass-split",
-                    "decide_extension",
-                    "审批",
-                    "答复期限",
-                    {"state": "handling"},
-                ),
-                order=(_asc("deadline"),),
-                due=lambda c: c.deadline,
-                provisional=lambda c: c.deadline_provisional,
-                note=lambda c: f"申请延期至 {_cn(c.extension_until)}：{c.extension_reason}",
-            ),
-            self.overdue_section(
-                self.visible.filter(key),
-                "key_overdue",
-                "逾期重点件",
-                {"overdue": "1", "key": "1"},
-                hint="已逾期的重点件和领办件",
-            ),
-        ]
-
-    # 处室负责人、承办人 -------------------------------------------------------------
 
     def unit_scope(self) -> Q:
         """The assignments that are the user's: all of the units they head; in the units
@@ -433,110 +252,6 @@ class _Builder:
             scope |= Q(unit_id__in=handles) & (Q(handler=self.user) | Q(handler__isnull=True))
         return scope
 
-    def unit(self) -> list[Section]:
-        scope = self.unit_scope()
-        # The user's live assignments: a case they hold one of is visible to them, so
-        # these sections need no other permission filter. "id IN (the assignments' case
-        # ids)" lets the database read the few assignments of the unit once, by index.
-        mine = Assignment.objects.filter(scope, status__in=LIVE_ASSIGNMENT)
-        lead = mine.filter(kind=AssignmentKind.LEAD)
-        co = mine.filter(kind=AssignmentKind.CO, opinion="")
-        co_of_case = co.filter(case=OuterRef("pk")).order_by("deadline")
-        ledger = self.unit_ledger()
-        qs = Case.objects.all()
-        sections = [
-            self.section(
-                qs.filter(
-                    pk__in=lead.filter(status=AssignmentStatus.PENDING).values("case_id"),
-                    state="assigned",
-                ),
-                Section(
-                    "to_accept",
-                    "待签收",
-                    "bi-inbox",
-                    "accept",
-                    "签收",
-                    "答复期限",
-                    {**ledger, "state": "assigned"},
-                    hint="交办给本处室、尚未签收的办件；不属于本处职责的可在交办后5个工作日内申请退回",
-                ),
-                order=(_asc("deadline"),),
-                due=lambda c: c.deadline,
-                provisional=lambda c: c.deadline_provisional,
-            )
-        ]
-        if self.standing.head_of:
-            sections.append(
-                self.section(
-                    qs.filter(state="unit_approving", lead_unit_id__in=self.standing.head_of),
-                    Section(
-                        "to_approve",
-                        "待处室审核",
-                        "bi-person-check",
-                        "approve_reply",
-                        "审核",
-                        "处室初稿期限",
-                        {**ledger, "state": "unit_approving"},
-                        hint="承办人提交的答复初稿，审核通过后报办公室审核",
-                    ),
-                    order=(_asc("unit_deadline"),),
-                    due=lambda c: c.unit_deadline,
-                    provisional=lambda c: c.unit_deadline_provisional,
-                )
-            )
-        sections += [
-            self.section(
-                qs.filter(
-                    pk__in=lead.filter(status=AssignmentStatus.ACCEPTED).values("case_id"),
-                    state="handling",
-                ),
-                Section(
-                    "drafting",
-                    "办理中（待提交答复）",
-                    "bi-pencil-square",
-                    "submit_reply",
-                    "提交答复",
-                    "处室初稿期限",
-                    {**ledger, "state": "handling"},
-                    hint="处室初稿期限是答复期限前留出审核、签发时间的内部期限",
-                ),
-                order=(_asc("unit_deadline"),),
-                due=lambda c: c.unit_deadline,
-                provisional=lambda c: c.unit_deadline_provisional,
-                note=lambda c: f"答复期限 {_cn(c.deadline)}",
-            ),
-            self.section(
-                qs.filter(pk__in=co.values("case_id"), state__in=("assigned", "handling")).annotate(
-                    opinion_due=Subquery(co_of_case.values("deadline")[:1]),
-                    opinion_due_provisional=Coalesce(
-                        Subquery(co_of_case.values("deadline_provisional")[:1]), Value(False)
-                    ),
-                ),
-                Section(
-                    "opinions",
-                    "待提交会办意见",
-                    "bi-chat-left-text",
-                    "submit_opinion",
-                    "提交意见",
-                    "会办意见期限",
-                    ledger,
-                    hint="本处室为协办处室、尚未提交意见的办件",
-                ),
-                order=(_asc("opinion_due"),),
-                due=lambda c: c.opinion_due,
-                provisional=lambda c: c.opinion_due_provisional,
-                note=_unit_note,
-            ),
-            self.overdue_section(
-                qs.filter(pk__in=lead.values("case_id")),
-                "unit_overdue",
-                "逾期办件",
-                {**ledger, "overdue": "1"},
-                note=lambda c: "",  # the unit's own: no need to name it
-            ),
-        ]
-        return sections
-
     def unit_ledger(self) -> dict[str, str]:
         """The ledger filter of "my unit's cases": by unit when there is one, and by
         handler for someone who handles but does not head it."""
@@ -548,18 +263,31 @@ class _Builder:
             found["handler"] = self.user.get_username()
         return {k: v for k, v in found.items() if v}
 
+    def queues(self, role: str) -> list[Section]:
+        """The sections every category declares for `role`, in their declared order."""
+        found = []
+        for workflow in all_workflows():
+            self.workflow, self.memo = workflow, {}
+            for queue in workflow.queues:
+                if queue.role == role:
+                    section = queue.build(self)
+                    if section is not None:
+                        found.append(section)
+        self.workflow = None
+        return found
+
     # 查阅 ------------------------------------------------------------------------
 
     def summary(self) -> Summary:
         year = self.today.year
         figures = (
             self.visible.filter(year=year)
-            .exclude(state="withdrawn")
+            .exclude(state=State.WITHDRAWN)
             .aggregate(
                 total=Count("pk"),
-                open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-                replied=Count("pk", filter=Q(state="replied")),
-                closed=Count("pk", filter=Q(state="closed")),
+                open=Count("pk", filter=Q(state__in=running_states())),
+                replied=Count("pk", filter=Q(state=State.REPLIED)),
+                closed=Count("pk", filter=Q(state=State.CLOSED)),
                 overdue=Count("pk", filter=overdue_q(self.today)),
             )
         )
@@ -569,45 +297,27 @@ class _Builder:
 
     def build(self) -> Todo:
         standing = self.standing
-        self.span = WorkdaySpan(
-            self.today - datetime.timedelta(days=WINDOW_SEARCH_DAYS),
-            self.today + datetime.timedelta(days=366),
-        )
-        self.unit_codes: dict[int, str] = {}
-        if len(standing.unit_ids) == 1:
-            self.unit_codes = dict(
-                Unit.objects.filter(pk__in=standing.unit_ids).values_list("pk", "code")
-            )
         groups: list[tuple[str, list[Section]]] = []
         if standing.has(Role.COORDINATOR):
-            groups.append(("议提案管理员", self.coordinator()))
+            groups.append((GROUP_LABELS["coordinator"], self.queues("coordinator")))
         if standing.has(Role.LEADER):
-            groups.append(("委领导", self.leader()))
+            groups.append((GROUP_LABELS["leader"], self.queues("leader")))
         if standing.unit_ids:
             label = "处室负责人" if standing.head_of else "承办人"
-            groups.append((label, self.unit()))
+            groups.append((label, self.queues("unit")))
         summary = None
         if not groups and standing.sees_all:
             summary = self.summary()
-            groups.append(
-                (
-                    "查阅",
-                    [
-                        self.overdue_section(
-                            self.visible, "viewer_overdue", "逾期办件", {"overdue": "1"}
-                        )
-                    ],
-                )
-            )
+            groups.append((GROUP_LABELS["viewer"], self.queues("viewer")))
         self.fill_days_left([s for _, sections in groups for s in sections])
         return Todo(today=self.today, groups=groups, summary=summary)
 
     def fill_days_left(self, sections: Iterable[Section]) -> None:
-        rows = [row for s in sections for row in s.rows if row.due is not None]
-        counts = days_from(self.span, self.today, (row.due for row in rows))
-        for row in rows:
-            row.days_left = counts[row.due]
-            row.due_passed = row.due < self.today
+        rows = [(row, row.due) for s in sections for row in s.rows if row.due is not None]
+        counts = days_from(self.span, self.today, (due for _, due in rows))
+        for row, due in rows:
+            row.days_left = counts[due]
+            row.due_passed = due < self.today
 
 
 def days_from(
@@ -628,9 +338,9 @@ def days_from(
     return {d: counted[d] - counted[today] for d in wanted}
 
 
-def todo_for(user: Any, today: datetime.date) -> Todo:
+def todo_for(user: User, today: datetime.date) -> Todo:
     """The user's 待办, grouped by role; a fixed number of queries."""
-    return _Builder(user, today).build()
+    return Builder(user, today).build()
 
 
-__all__ = ["INFORMATIONAL", "SOON", "Row", "Section", "Summary", "Todo", "todo_for"]
+__all__ = ["SOON", "Builder", "Queue", "Row", "Section", "Summary", "Todo", "todo_for"]

@@ -134,7 +134,8 @@ class PasswordFields(BootstrapForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         one, two = data.get("password1"), data.get("password2")
         if one and two and one != two:
             self.add_error("password2", "两次输入的密码不一致")

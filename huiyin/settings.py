@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "web",
+    "proposals",  # the 议提案 category: its workflow declaration (proposals/spec.py)
     "console",
 ]
 

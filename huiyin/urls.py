@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("web.urls")),
 ]
+
+handler404 = "huiyin.views.not_found"

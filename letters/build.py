@@ -14,6 +14,8 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Twips
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from cases.models import (
     AssignmentKind,
@@ -439,8 +441,9 @@ def reply_letter(case: Case) -> bytes:
         sheet.paragraph("HYBody", closing, keep_next=True)
     else:
         last = sheet.doc.paragraphs[-1]
-        child(last._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
-        child(last._p.pPr, "keepLines", PPR_ORDER)
+        ppr = last._p.get_or_add_pPr()
+        child(ppr, "keepNext", PPR_ORDER)
+        child(ppr, "keepLines", PPR_ORDER)
 
     day_text = _date_text(data.on)
     sheet.paragraph("HYBody", keep_next=True)
@@ -452,7 +455,9 @@ def reply_letter(case: Case) -> bytes:
     return sheet.save(title=title, author=data.commission, when=_created(data))
 
 
-def _form_cell(sheet: Sheet, table, row: int, col: int, text: str, *, label: bool = False):
+def _form_cell(
+    sheet: Sheet, table: Table, row: int, col: int, text: str, *, label: bool = False
+) -> Paragraph:
     cell = table.cell(row, col)
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     return sheet.paragraph("HYTableLabel" if label else "HYTableText", text, container=cell)

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -23,6 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml import etree
 
 
@@ -91,7 +93,7 @@ TCPR_ORDER = (
 THEME_FONT_ATTRS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
 
 
-def child(parent, tag: str, order: list[str], **attrs: str | int):
+def child(parent: etree._Element, tag: str, order: list[str], **attrs: str | int) -> etree._Element:
     """The parent's w:tag child, created in schema order if missing, with attrs set."""
     el = parent.find(qn(f"w:{tag}"))
     if el is None:
@@ -124,10 +126,10 @@ class Type:
     bold: bool = False
 
 
-def set_run_format(rpr, look: Type, *, highlight: str | None = None) -> None:
+def set_run_format(rpr: etree._Element, look: Type, *, highlight: str | None = None) -> None:
     fonts = child(rpr, "rFonts", RPR_ORDER)
     for attr in THEME_FONT_ATTRS:
-        fonts.attrib.pop(qn(f"w:{attr}"), None)
+        fonts.attrib.pop(qn(f"w:{attr}"), "")
     for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
         fonts.set(qn(f"w:{attr}"), look.font.name)
     # Quotation marks, dashes and the like are in both scripts; the hint gives them to
@@ -160,7 +162,7 @@ class ParagraphLook:
     keep_next: bool = False
 
 
-def set_paragraph_format(ppr, look: ParagraphLook) -> None:
+def set_paragraph_format(ppr: etree._Element, look: ParagraphLook) -> None:
     if look.keep_next:
         child(ppr, "keepNext", PPR_ORDER)
     child(ppr, "snapToGrid", PPR_ORDER, val=0)  # see GRID_FIT
@@ -169,7 +171,9 @@ def set_paragraph_format(ppr, look: ParagraphLook) -> None:
     child(ppr, "jc", PPR_ORDER, val=look.align)
 
 
-def set_indent(ppr, *, first_line: float = 0, left: float = 0, right: float = 0) -> None:
+def set_indent(
+    ppr: etree._Element, *, first_line: float = 0, left: float = 0, right: float = 0
+) -> None:
     """Indents in characters, written both as w:*Chars (what Word uses with a document
     grid) and in twips (for readers that know only those)."""
     indent = {}
@@ -184,7 +188,9 @@ def set_indent(ppr, *, first_line: float = 0, left: float = 0, right: float = 0)
             el.set(qn(f"w:{name}"), str(value))
 
 
-def set_paragraph_border(ppr, edge: str, *, val: str, size: int, color: str, space: int = 1):
+def set_paragraph_border(
+    ppr: etree._Element, edge: str, *, val: str, size: int, color: str, space: int = 1
+) -> None:
     borders = child(ppr, "pBdr", PPR_ORDER)
     child(borders, edge, ["top", "left", "bottom", "right", "between", "bar"]).attrib.update(
         {qn("w:val"): val, qn("w:sz"): str(size), qn("w:space"): str(space), qn("w:color"): color}
@@ -297,7 +303,13 @@ class Sheet:
 
     # ── content ──────────────────────────────────────────────────────────────────────
     def paragraph(
-        self, style_id: str, text: str = "", *, container=None, keep_next: bool = False, **run
+        self,
+        style_id: str,
+        text: str = "",
+        *,
+        container: DocxDocument | _Cell | None = None,
+        keep_next: bool = False,
+        **run: Any,
     ) -> Paragraph:
         container = container if container is not None else self.doc
         if isinstance(container, _Cell) and _is_fresh_cell(container):
@@ -306,8 +318,9 @@ class Sheet:
             p = container.add_paragraph()
         self.style(p, style_id)
         if keep_next:
-            child(p._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
-            child(p._p.pPr, "keepLines", PPR_ORDER)
+            ppr = p._p.get_or_add_pPr()
+            child(ppr, "keepNext", PPR_ORDER)
+            child(ppr, "keepLines", PPR_ORDER)
         if text:
             self.run(p, text, **run)
         return p
@@ -327,9 +340,9 @@ class Sheet:
         *,
         highlight: str | None = None,
         breaks: Iterable[int] = (),
-    ):
+    ) -> Run:
         """A run with explicit fonts; breaks are offsets in text where a line break goes."""
-        style_id = p._p.pPr.find(qn("w:pStyle")).get(qn("w:val"))
+        style_id = _style_id(p)
         look = look or self.looks[style_id].type
         cuts = [0, *sorted(breaks), len(text)]
         r = p.add_run()
@@ -346,7 +359,9 @@ class Sheet:
     def indent(self, p: Paragraph, **chars: float) -> None:
         set_indent(p._p.get_or_add_pPr(), **chars)
 
-    def border(self, p: Paragraph, edge: str, *, val: str, size: int, color: str, space=1):
+    def border(
+        self, p: Paragraph, edge: str, *, val: str, size: int, color: str, space: int = 1
+    ) -> None:
         set_paragraph_border(
             p._p.get_or_add_pPr(), edge, val=val, size=size, color=color, space=space
         )
@@ -404,7 +419,7 @@ class Sheet:
         edge_order = ["top", "left", "bottom", "right", "insideH", "insideV"]
         for edge in edge_order:
             val, size = borders.get(edge, ("nil", 0))
-            attrs = {"val": val}
+            attrs: dict[str, str | int] = {"val": val}
             if val != "nil":
                 attrs.update(sz=size, space=0, color="000000")
             child(edges, edge, edge_order, **attrs)
@@ -435,6 +450,16 @@ class Sheet:
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
+
+
+def _style_id(p: Paragraph) -> str:
+    """The paragraph's w:pStyle, which Sheet.style gives every paragraph it makes."""
+    ppr = p._p.pPr
+    style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+    style_id = style.get(qn("w:val")) if style is not None else None
+    if style_id is None:
+        raise ValueError("a paragraph without a style: make it with Sheet.paragraph")
+    return style_id
 
 
 def _is_fresh_cell(cell: _Cell) -> bool:

@@ -4,12 +4,13 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases.models import Case
 from cases.queries import case_for_user
+from huiyin.types import AuthedRequest
 from letters.build import (
     DOCX_CONTENT_TYPE,
     feedback_form,
@@ -31,7 +32,7 @@ def docx_response(content: bytes, filename: str, ascii_name: str) -> HttpRespons
 
 
 def _download(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     build: Callable[[Case], bytes],
     name: Callable[[Case], str],
@@ -52,11 +53,11 @@ def _download(
 
 @require_GET
 @login_required
-def reply_letter_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_letter_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _download(request, pk, reply_letter, reply_letter_filename, "reply-letter")
 
 
 @require_GET
 @login_required
-def feedback_form_view(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_form_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _download(request, pk, feedback_form, feedback_form_filename, "feedback-form")

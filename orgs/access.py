@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from huiyin.types import AnyUser
 from orgs.models import COMMISSION_ROLES, Membership, Role
 
 
@@ -20,11 +21,11 @@ class Standing:
         return role in self.roles
 
 
-def standing_of(user) -> Standing:
+def standing_of(user: AnyUser | None) -> Standing:
     """The user's roles, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active:
         return Standing()
-    cached = getattr(user, "_huiyin_standing", None)
+    cached: Standing | None = getattr(user, "_huiyin_standing", None)
     if cached is not None:
         return cached
     roles: set[str] = set()
@@ -45,10 +46,10 @@ def standing_of(user) -> Standing:
         handler_in=frozenset(handlers),
         unit_ids=frozenset(heads | handlers),
     )
-    user._huiyin_standing = standing
+    user._huiyin_standing = standing  # type: ignore[attr-defined]  # a per-request cache
     return standing
 
 
-def forget_standing(user) -> None:
+def forget_standing(user: AnyUser) -> None:
     if hasattr(user, "_huiyin_standing"):
         del user._huiyin_standing

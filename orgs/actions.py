@@ -8,36 +8,35 @@ the console checks that before calling them. The other writes are administrators
 """
 
 import re
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from audit.record import record_event
+from huiyin.errors import DomainError, Forbidden
+from huiyin.types import User
 from orgs.access import forget_standing, standing_of
 from orgs.models import Membership, Role, Unit, UnitKind
 
 CODE_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
-NAME_MAX = Unit._meta.get_field("name").max_length
-CODE_MAX = Unit._meta.get_field("code").max_length
+NAME_MAX = cast(int, Unit._meta.get_field("name").max_length)
+CODE_MAX = cast(int, Unit._meta.get_field("code").max_length)
 SORT_MAX = 99_999
 FULL_NAME_MAX = 150
 
 
-class OrgError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
+class OrgError(DomainError):
+    """A refused change of units, users or roles, in Chinese; nothing was written."""
 
 
-class OrgForbidden(OrgError):
+class OrgForbidden(OrgError, Forbidden):
     """The caller may not do this at all (the web answers 403)."""
 
 
-def require_admin(by: Any) -> None:
+def require_admin(by: User) -> None:
     if not standing_of(by).has(Role.ADMIN):
         raise OrgForbidden("只有系统管理员可以管理单位、用户和角色")
 
@@ -46,7 +45,7 @@ def _unit_subject(unit: Unit) -> str:
     return f"单位 {unit.code}"
 
 
-def _user_subject(user: Any) -> str:
+def _user_subject(user: User) -> str:
     return f"用户 {user.username}"
 
 
@@ -90,7 +89,9 @@ def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
         ancestor = ancestor.parent
 
 
-def _save_changes(obj: Any, new: dict[str, Any], *, by: Any, action: str, subject: str) -> None:
+def _save_changes(
+    obj: Unit | User, new: dict[str, Any], *, by: User, action: str, subject: str
+) -> None:
     """Write the fields that differ, with one audit event holding old and new values;
     nothing at all when nothing differs."""
     changes = {k: [getattr(obj, k), v] for k, v in new.items() if getattr(obj, k) != v}
@@ -104,7 +105,13 @@ def _save_changes(obj: Any, new: dict[str, Any], *, by: Any, action: str, subjec
 
 @transaction.atomic
 def create_unit(
-    *, by: Any, code: str, name: str, kind: str, parent: Unit | None = None, sort_order: int = 0
+    *,
+    by: User | None,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    sort_order: int = 0,
 ) -> Unit:
     code = (code or "").strip()
     if not code:
@@ -137,11 +144,11 @@ def create_unit(
 
 
 @transaction.atomic
-def update_unit(unit: Unit, *, by: Any, name: str, kind: str, sort_order: int) -> Unit:
+def update_unit(unit: Unit, *, by: User, name: str, kind: str, sort_order: int) -> Unit:
     """Rename a unit, change its kind or its place among its siblings."""
     require_admin(by)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    new = {"name": _check_name(name), "kind": _check_kind(kind)}
+    new: dict[str, Any] = {"name": _check_name(name), "kind": _check_kind(kind)}
     new["sort_order"] = _check_sort_order(sort_order)
     if kind == UnitKind.EXTERNAL and unit.kind != UnitKind.EXTERNAL:
         people = Membership.objects.filter(unit=unit).count()
@@ -154,14 +161,14 @@ def update_unit(unit: Unit, *, by: Any, name: str, kind: str, sort_order: int) -
 
 
 @transaction.atomic
-def move_unit(unit: Unit, *, by: Any, parent: Unit | None) -> Unit:
+def move_unit(unit: Unit, *, by: User, parent: Unit | None) -> Unit:
     """Put a unit under another one (or at the top of the tree)."""
     require_admin(by)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _check_parent(unit, parent)
     if unit.parent_id == (parent.pk if parent else None):
         raise OrgError("上级单位没有变化", field="parent")
-    before = unit.parent.code if unit.parent_id else None
+    before = unit.parent.code if unit.parent is not None else None
     unit.parent = parent
     unit.save(update_fields=["parent"])
     record_event(
@@ -174,7 +181,7 @@ def move_unit(unit: Unit, *, by: Any, parent: Unit | None) -> Unit:
 
 
 @transaction.atomic
-def deactivate_unit(unit: Unit, *, by: Any) -> Unit:
+def deactivate_unit(unit: Unit, *, by: User) -> Unit:
     """Stop offering a unit for new assignments; its cases and people stay as they are."""
     require_admin(by)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
@@ -196,12 +203,12 @@ def deactivate_unit(unit: Unit, *, by: Any) -> Unit:
 
 
 @transaction.atomic
-def activate_unit(unit: Unit, *, by: Any) -> Unit:
+def activate_unit(unit: Unit, *, by: User) -> Unit:
     require_admin(by)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.is_active:
         raise OrgError(f"{unit.name}已在使用中")
-    if unit.parent_id and not unit.parent.is_active:
+    if unit.parent is not None and not unit.parent.is_active:
         raise OrgError(f"请先启用上级单位“{unit.parent.name}”")
     unit.is_active = True
     unit.save(update_fields=["is_active"])
@@ -255,7 +262,7 @@ def _password_problems(exc: ValidationError) -> str:
     return "；".join(problems)
 
 
-def _check_password(password: str, user: Any) -> None:
+def _check_password(password: str, user: User) -> None:
     if not password:
         raise OrgError("请填写密码", field="password")
     try:
@@ -267,15 +274,14 @@ def _check_password(password: str, user: Any) -> None:
 @transaction.atomic
 def create_user(
     *,
-    by: Any,
+    by: User | None,
     username: str,
     password: str,
     full_name: str,
     email: str = "",
     roles: list[tuple[Unit, str]] | None = None,
     check_password: bool = True,
-) -> Any:
-    User = get_user_model()
+) -> User:
     username = (username or "").strip()
     if not username:
         raise OrgError("请填写用户名", field="username")
@@ -283,7 +289,7 @@ def create_user(
         User.username_validator(username)
     except ValidationError:
         raise OrgError("用户名只能包含字母、数字和 @ . + - _ 这些字符", field="username") from None
-    if len(username) > User._meta.get_field("username").max_length:
+    if len(username) > cast(int, User._meta.get_field("username").max_length):
         raise OrgError("用户名太长", field="username")
     if User.objects.filter(username__iexact=username).exists():
         raise OrgError(f"用户名“{username}”已存在", field="username")
@@ -307,7 +313,7 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(user: Any, *, by: Any, full_name: str, email: str) -> Any:
+def update_user(user: User, *, by: User, full_name: str, email: str) -> User:
     """Change a user's name and e-mail; the username is the login and stays."""
     require_admin(by)
     new = {"first_name": _check_full_name(full_name), "email": _check_email(email)}
@@ -316,7 +322,7 @@ def update_user(user: Any, *, by: Any, full_name: str, email: str) -> Any:
 
 
 @transaction.atomic
-def set_user_active(user: Any, *, by: Any, active: bool) -> Any:
+def set_user_active(user: User, *, by: User, active: bool) -> User:
     """Deactivate a user (they can no longer log in; their history stays) or reactivate."""
     require_admin(by)
     active = bool(active)
@@ -340,7 +346,7 @@ def set_user_active(user: Any, *, by: Any, active: bool) -> Any:
 
 
 @transaction.atomic
-def reset_password(user: Any, *, by: Any, password: str) -> Any:
+def reset_password(user: User, *, by: User, password: str) -> User:
     """Set a new password chosen by the administrator (Django's validators apply)."""
     require_admin(by)
     _check_password(password, user)
@@ -365,7 +371,7 @@ def _check_grant(unit: Unit, role: str) -> None:
         raise OrgError(f"{unit.name}已停用", field="unit")
 
 
-def _grant(user: Any, unit: Unit, role: str) -> tuple[Membership, bool]:
+def _grant(user: User, unit: Unit, role: str) -> tuple[Membership, bool]:
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if role == Role.ADMIN and not (user.is_staff and user.is_superuser):
         user.is_staff = user.is_superuser = True
@@ -375,7 +381,7 @@ def _grant(user: Any, unit: Unit, role: str) -> tuple[Membership, bool]:
 
 
 @transaction.atomic
-def grant_role(*, by: Any, user: Any, unit: Unit, role: str) -> Membership:
+def grant_role(*, by: User | None, user: User, unit: Unit, role: str) -> Membership:
     """Give a user a role in a unit; granting one they already hold changes nothing."""
     _check_grant(unit, role)
     membership, created = _grant(user, unit, role)
@@ -390,7 +396,7 @@ def grant_role(*, by: Any, user: Any, unit: Unit, role: str) -> Membership:
 
 
 @transaction.atomic
-def revoke_role(membership: Membership, *, by: Any) -> None:
+def revoke_role(membership: Membership, *, by: User) -> None:
     """Take a role in a unit away from a user."""
     require_admin(by)
     membership = (

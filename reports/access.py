@@ -7,6 +7,7 @@ else (handlers, users without a role) sees no statistics.
 
 from typing import Any
 
+from huiyin.types import AnyUser, User
 from orgs.access import standing_of
 from orgs.models import Unit
 from workflow.errors import ActionForbidden, CaseError
@@ -22,22 +23,22 @@ class UnknownUnit(CaseError):
         super().__init__(f"没有代码为“{code}”的单位", field="unit")
 
 
-def may_see_stats(user: Any) -> bool:
+def may_see_stats(user: AnyUser) -> bool:
     standing = standing_of(user)
     return standing.sees_all or bool(standing.head_of)
 
 
-def may_download_summary(user: Any) -> bool:
+def may_download_summary(user: User) -> bool:
     return standing_of(user).sees_all
 
 
-def own_units(user: Any) -> list[Unit]:
+def own_units(user: User) -> list[Unit]:
     """The units whose statistics a unit head may see: those they head."""
     head_of = standing_of(user).head_of
     return list(Unit.objects.filter(pk__in=head_of).order_by("sort_order", "code"))
 
 
-def stats_unit(user: Any, code: str | None) -> Unit | None:
+def stats_unit(user: User, code: str | None) -> Unit | None:
     """The unit the user's statistics are about: None for the whole commission.
 
     A unit head who names no unit gets their own (the first, if they head several); naming

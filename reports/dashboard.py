@@ -17,12 +17,14 @@ from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from cases.listing import due_within_q, overdue_q
+from cases.figures import due_within_q, overdue_q
 from cases.models import Outcome
 from cases.models.choices import Category, FeedbackRating, Level
 from orgs.models import Unit, UnitKind
+from proposals.spec import PROPOSAL_STATES
 from reports.stats import (
     CLASSES,
+    REPLIED_KEY,
     assemble,
     counted_cases,
     grouped_figures,
@@ -31,7 +33,6 @@ from reports.stats import (
     topic_counts,
     year_figures,
 )
-from workflow.proposals import PROPOSAL_STATES
 
 DUE_SOON_WORKDAYS = 10  # "即将到期": due within this many working days (the list's due_within)
 LIST_ROWS = 5  # rows of the overdue and due-soon lists on the dashboard
@@ -123,7 +124,7 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
     def url(**params: Any) -> str:
         return case_list_url(year, unit, **params)
 
-    lead_replied = {"role": "lead", "replied": 1}
+    lead_replied = {"role": "lead", REPLIED_KEY: 1}
     classes = s["reply_class"]
     feedback = s["feedback"]
     cl = s["by_category_level"]
@@ -172,11 +173,11 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
             note="有领办领导的办件",
         ),
         count_card(
-            "replied",
+            REPLIED_KEY,
             "已答复",
-            [Figure("已答复", s["replied"], url(replied=1))],
-            [prev["replied"]],
-            [Figure("未答复", s["total"] - s["replied"], url(replied=0))],
+            [Figure("已答复", s[REPLIED_KEY], url(replied=1))],
+            [prev[REPLIED_KEY]],
+            [Figure("未答复", s["total"] - s[REPLIED_KEY], url(replied=0))],
         ),
         rate_card(
             "on_time",
@@ -185,7 +186,7 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
             prev["on_time_rate"],
             [
                 Figure("按期", s["replied_on_time"], url(on_time=1)),
-                Figure("逾期答复", s["replied"] - s["replied_on_time"], url(on_time=0)),
+                Figure("逾期答复", s[REPLIED_KEY] - s["replied_on_time"], url(on_time=0)),
             ],
             "按期答复 ÷ 已答复",
         ),
@@ -230,7 +231,7 @@ def _counts(row: dict[str, Any]) -> dict[str, int]:
         "total": row["total"],
         "lead": row["by_role"]["lead"],
         "co": row["by_role"]["co"],
-        "replied": row["replied"],
+        REPLIED_KEY: row[REPLIED_KEY],
         "replied_on_time": row["replied_on_time"],
         "face_to_face": row["face_to_face"],
     }
@@ -244,7 +245,7 @@ def _table_row(label: str, counts: dict[str, int], url) -> dict[str, Any]:
     rated = sum(counts[f"rating_{r}"] for r in ("satisfied", "basically_satisfied", "unsatisfied"))
     satisfied = counts["rating_satisfied"] + counts["rating_basically_satisfied"]
     rates = {
-        "on_time_rate": rate(counts["replied_on_time"], counts["replied"]),
+        "on_time_rate": rate(counts["replied_on_time"], counts[REPLIED_KEY]),
         "class_ab_rate": rate(classes["A"] + classes["B"], sum(classes.values())),
         "satisfaction_rate": rate(satisfied, rated),
         "face_to_face_rate": rate(counts["face_to_face"], counts["lead"]),
@@ -253,7 +254,7 @@ def _table_row(label: str, counts: dict[str, int], url) -> dict[str, Any]:
         "total": Figure("总件数", counts["total"], url()),
         "lead": Figure("主办", counts["lead"], url(role="lead")),
         "co": Figure("会办", counts["co"], url(role="co")),
-        "replied": Figure("已答复", counts["replied"], url(replied=1)),
+        REPLIED_KEY: Figure("已答复", counts[REPLIED_KEY], url(replied=1)),
         "replied_on_time": Figure("按期答复", counts["replied_on_time"], url(on_time=1)),
         "class_A": Figure("A类", classes["A"], url(role="lead", replied=1, reply_class="A")),
         "class_B": Figure("B类", classes["B"], url(role="lead", replied=1, reply_class="B")),
@@ -316,7 +317,7 @@ def _month_start(year: int, month: int) -> date:
 FLOW_MONTHS = 18  # January to the next June: replies run into the next year; then a bucket
 FLOW = {
     "received": ("received_on", "received", "收到"),
-    "answered": ("replied_on", "replied", "答复"),
+    "answered": ("replied_on", REPLIED_KEY, "答复"),
 }
 
 
@@ -400,7 +401,11 @@ def deadline_lists(
             .annotate(due=Coalesce("deadline", Value(date.max)))
             .order_by("due", "id")[:LIST_ROWS]
         )
-        return [{"case": case, "days": abs((case.deadline - on).days)} for case in found]
+        return [
+            {"case": case, "days": abs((case.deadline - on).days)}
+            for case in found
+            if case.deadline is not None  # always: both filters compare the deadline
+        ]
 
     return {
         "overdue": Figure("已逾期", counts["overdue"], case_list_url(year, unit, overdue=1)),
@@ -438,19 +443,19 @@ def charts(s: dict[str, Any], unit: Unit | None, states: dict[str, int], months)
             for category, levels in s["by_category_level"].items()
         ],
     }
-    lead_replied = {"role": "lead", "replied": 1}
+    lead_replied = {"role": "lead", REPLIED_KEY: 1}
     on_time_by_unit = [
         point(
             row["name"],
             row["replied_on_time"],
             case_list_url(year, None, lead_unit=row["unit"], on_time=1),
             rate=row["on_time_rate"],
-            replied=row["replied"],
+            replied=row[REPLIED_KEY],
         )
         for row in s["by_unit"]
-        if row["replied"]
+        if row[REPLIED_KEY]
     ]
-    on_time_by_unit.sort(key=lambda p: (p["rate"], p["replied"]))
+    on_time_by_unit.sort(key=lambda p: (p["rate"], p[REPLIED_KEY]))
     return {
         "year": year,
         "categoryLevel": category_level,

@@ -29,9 +29,9 @@ from letters.layout import (
     Type,
     text_width,
 )
+from proposals.spec import PROPOSAL_STATES
 from reports.dashboard import class_ab_rate, percent, unit_table
-from reports.stats import counted_cases, year_figures, year_stats
-from workflow.proposals import PROPOSAL_STATES
+from reports.stats import REPLIED_KEY, counted_cases, year_figures, year_stats
 
 # ── wording: what the summary says (a commission adapts these) ──────────────────────────
 TITLE = "{commission}{year}年度议提案办理工作总结"
@@ -134,7 +134,7 @@ def _comparison(s: dict[str, Any], prev: dict[str, Any]) -> str:
 
 
 def _handling(s: dict[str, Any], as_of: date) -> str:
-    total, replied, on_time = s["total"], s["replied"], s["replied_on_time"]
+    total, replied, on_time = s["total"], s[REPLIED_KEY], s["replied_on_time"]
     if total and replied == total and on_time == replied:
         head = f"我委{_n(total)}议提案均已全部按时、按要求办复。"
     else:
@@ -277,7 +277,7 @@ TABLE_COLUMNS = [
     ("单位", None),
     ("办件数", "total"),
     ("主办", "lead"),
-    ("已答复", "replied"),
+    ("已答复", REPLIED_KEY),
     ("按期答复率", "on_time_rate"),
     ("A、B类占比", "class_ab_rate"),
     ("满意率", "satisfaction_rate"),

@@ -3,13 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Min
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.record import today
 from cases.models import Case
 from cases.models.choices import PROPOSAL_CATEGORIES
+from huiyin.types import AuthedRequest
 from orgs.access import standing_of
 from orgs.models import Unit, UnitKind
 from reports.access import (
@@ -40,7 +41,7 @@ def _years(year: int, this_year: int) -> list[int]:
     return sorted(found | {year, this_year}, reverse=True)
 
 
-def _scope(request: HttpRequest) -> tuple[int, Unit | None, list[str]]:
+def _scope(request: AuthedRequest) -> tuple[int, Unit | None, list[str]]:
     """The year and unit asked for, with the warnings to show for what could not be used."""
     if not may_see_stats(request.user):
         raise PermissionDenied(NO_STATS)
@@ -62,7 +63,7 @@ def _scope(request: HttpRequest) -> tuple[int, Unit | None, list[str]]:
 
 @require_GET
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     year, unit, warnings = _scope(request)
     this_year = today().year
     if standing_of(request.user).sees_all:
@@ -113,7 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def summary_download(request: HttpRequest) -> HttpResponse:
+def summary_download(request: AuthedRequest) -> HttpResponse:
     from letters.views import docx_response
     from reports.summary import annual_summary, summary_filename
 

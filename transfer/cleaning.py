@@ -16,7 +16,8 @@ from typing import Any
 
 from cases.actions.register import split_names
 from cases.models import Category, FeedbackRating, Level, Mode
-from workflow.proposals import PROPOSAL_STATES
+from proposals.spec import PROPOSAL_STATES
+from workflow.vocabulary import State
 
 # Enum .values builds a list on each call: too slow for every cell of 20,000 rows.
 CATEGORIES = frozenset(Category.values)
@@ -26,9 +27,12 @@ RATINGS = frozenset(FeedbackRating.values)
 
 
 class CellError(ValueError):
-    def __init__(self, message: str) -> None:
+    """An unreadable cell; `code` names the kind of problem for callers that act on it."""
+
+    def __init__(self, message: str, *, code: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 # Full-width ASCII letters and digits (and the ideographic space) to half-width.
@@ -256,7 +260,12 @@ def parse_rating(value: Any) -> str:
 
 
 # The states by code and by label (with or without 已), and words ledgers use besides.
-_STATES = {"销号": "closed", "已销号": "closed", "在办": "handling", "未交办": "registered"}
+_STATES: dict[str, str] = {
+    "销号": State.CLOSED,
+    "已销号": State.CLOSED,
+    "在办": State.HANDLING,
+    "未交办": State.REGISTERED,
+}
 for _code, _label in PROPOSAL_STATES.items():
     _STATES.update({_code: _code, key(_label): _code, key(_label).removeprefix("已"): _code})
 

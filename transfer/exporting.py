@@ -3,7 +3,7 @@
 import io
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -39,7 +39,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any) -> None:
 
 def _sheet(title: str, heading: str | None) -> tuple[Workbook, Worksheet, int]:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = title
     header_row = 1
     if heading:
@@ -54,13 +54,15 @@ def _sheet(title: str, heading: str | None) -> tuple[Workbook, Worksheet, int]:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
         sheet.column_dimensions[get_column_letter(index)].width = column.width + 2
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    setup = sheet.sheet_properties.pageSetUpPr
+    if setup is not None:  # always, on a new sheet
+        setup.fitToPage = True
     sheet.print_options.gridLines = True
     return workbook, sheet, header_row
 
@@ -107,7 +109,7 @@ def template_workbook() -> bytes:
     example = dict(EXAMPLE_ROW)
     for name in DATE_COLUMNS:
         if example.get(name):
-            example[name] = date.fromisoformat(example[name])
+            example[name] = date.fromisoformat(str(example[name]))
     write_rows(sheet, header_row + 1, [example])
     notes = workbook.create_sheet("填写说明")
     for line in TEMPLATE_NOTES:

@@ -37,6 +37,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 from django.utils import timezone
 
 from cases.actions.importing import check_importer
+from huiyin.types import User
 from orgs.models import UnitKind
 from transfer.errors import ImportFileError
 from transfer.models import ImportJob
@@ -74,7 +75,7 @@ def claim(job_id: int, from_statuses: tuple[str, ...], to_status: str, **fields:
     return changed == 1
 
 
-def create_job(user: Any, upload: File, filename: str, *, create_units: bool) -> ImportJob:
+def create_job(user: User, upload: File, filename: str, *, create_units: bool) -> ImportJob:
     """Keep the uploaded ledger under a random name and open a job for it."""
     check_importer(user)
     job = ImportJob(user=user, filename=filename, size=upload.size or 0, create_units=create_units)
@@ -304,7 +305,7 @@ def progress_of(job: ImportJob) -> tuple[int, int]:
 
 def digest_of(plan: ImportPlan) -> str:
     """What a plan would do, in a few bytes: the confirmation imports only the same."""
-    outline = [[r.row, r.status, r.changed_columns] for r in plan.rows]
+    outline: list[list[Any]] = [[r.row, r.status, r.changed_columns] for r in plan.rows]
     outline.append(sorted(u.name for u in plan.new_units))
     outline.append([str(e) for e in plan.header_errors])
     text = json.dumps(outline, ensure_ascii=False, separators=(",", ":"))

@@ -1,6 +1,6 @@
 """A case as a ledger row and back: what the export writes and the import compares."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Prefetch, QuerySet
 
@@ -17,12 +17,25 @@ from cases.models import (
     Topic,
 )
 from cases.permissions import LIVE_ASSIGNMENT
-from workflow.proposals import PROPOSAL_STATES
+from proposals.spec import PROPOSAL_STATES
 
 LIST_SEPARATOR = "、"
 
 
-def ledger_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
+class _LedgerPrefetch(TypedDict):
+    ledger_proposers: list[CaseProposer]
+    ledger_topics: list[Topic]
+    ledger_co_assignments: list[Assignment]
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development tool, not a dependency
+    from django_stubs_ext import WithAnnotations
+
+    # A case of ledger_queryset: with its proposers, topics and live co-units prefetched.
+    LedgerCase = WithAnnotations[Case, _LedgerPrefetch]
+
+
+def ledger_queryset(cases: QuerySet[Case]) -> "QuerySet[LedgerCase]":
     """The cases with everything a row needs, in a fixed number of queries."""
     return cases.select_related("lead_unit").prefetch_related(
         Prefetch(
@@ -41,7 +54,7 @@ def ledger_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def record_of(case: Case) -> CaseRecord:
+def record_of(case: "LedgerCase") -> CaseRecord:
     """The case as the import would describe it (from a ledger_queryset case)."""
     people = [link.proposer for link in case.ledger_proposers]
     lead = people[0] if people else None

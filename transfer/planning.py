@@ -8,7 +8,7 @@ apply_import writes a plan without errors, all or nothing.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
@@ -30,6 +30,7 @@ from cases.actions.importing import (
 )
 from cases.models import Case, Mode
 from cases.models.choices import PROPOSAL_CATEGORIES
+from huiyin.types import User
 from orgs.models import Unit
 from transfer import cleaning
 from transfer.cleaning import CellError, key
@@ -38,7 +39,11 @@ from transfer.ledger import ledger_queryset, record_of
 from transfer.reading import Table, read_table
 from workflow.errors import CaseError
 
+if TYPE_CHECKING:
+    from transfer.ledger import LedgerCase
+
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
+UNKNOWN_UNIT = "unknown_unit"  # RowError.code of a unit not in the system (--create-units)
 STATUS_LABELS = {NEW: "新增", CHANGED: "更新", UNCHANGED: "无变化", ERROR: "错误"}
 MAX_LENGTHS = {
     "number": 40,
@@ -69,7 +74,7 @@ EMPTY_HANDLING: dict[str, Any] = {
     "feedback_result": "",
     "state": "",
 }
-TEXT_FIELDS = ("issuer", "session", "title", "content", "external_lead", "led_by")
+TEXT_FIELDS: tuple[str, ...] = ("issuer", "session", "title", "content", "external_lead", "led_by")
 TEXT_FIELDS += ("lead_proposer", "delegation", "party")
 
 
@@ -78,6 +83,7 @@ class RowError:
     row: int
     column: str  # the column's header in Chinese ("" for the whole row)
     message: str
+    code: str = ""  # the kind of problem, for callers that act on it (UNKNOWN_UNIT)
 
     def __str__(self) -> str:
         where = f"「{self.column}」" if self.column else ""
@@ -109,6 +115,11 @@ class ImportPlan:
     @property
     def errors(self) -> list[RowError]:
         return self.header_errors + [e for r in self.rows for e in r.errors]
+
+    @property
+    def has_unknown_units(self) -> bool:
+        """Some errors name units the system lacks (which --create-units would create)."""
+        return any(e.code == UNKNOWN_UNIT for e in self.errors)
 
     @property
     def has_errors(self) -> bool:
@@ -165,7 +176,7 @@ class _Units:
         if found is not None:
             return found
         if not self.create:
-            raise CellError(f"系统中没有单位“{name}”")
+            raise CellError(f"系统中没有单位“{name}”", code=UNKNOWN_UNIT)
         unit = new_unit(name, lead=lead)
         if len(name) > 100:
             raise CellError(f"单位名称“{name}”超过100字")
@@ -173,7 +184,9 @@ class _Units:
         return unit
 
 
-def plan_import(data: bytes, filename: str, *, user: Any, create_units: bool = False) -> ImportPlan:
+def plan_import(
+    data: bytes, filename: str, *, user: User, create_units: bool = False
+) -> ImportPlan:
     """Read and check a ledger file and say what importing it would do. Writes nothing.
 
     Raises ActionForbidden for a non-coordinator and ImportFileError for a file that
@@ -205,7 +218,7 @@ class _Planner:
         parsed = [self._parse(number, cells) for number, cells in self.table.rows]
         existing = self._existing({p[1]["year"] for p in parsed if p[1].get("year")})
         seen: dict[tuple[Any, ...], int] = {}
-        rewrites: list[RowPlan] = []
+        rewrites: list[tuple[RowPlan, ImportItem, int]] = []  # row, its item, its case
         for number, values, errors in parsed:
             row = RowPlan(row=number, status=ERROR, number=values.get("number") or "")
             row.title = values.get("title") or ""
@@ -227,20 +240,21 @@ class _Planner:
             if row.errors:
                 continue
             self._plan_row(row, values, existing)
-            if row.item is not None and row.item.rewrite_handling and row.item.case_id:
-                rewrites.append(row)
-        handled = cases_handled_in_system(r.item.case_id for r in rewrites)
-        for row in rewrites:
-            if row.item.case_id in handled:
-                self._refuse_rewrite(row)
+            item = row.item
+            if item is not None and item.rewrite_handling and item.case_id:
+                rewrites.append((row, item, item.case_id))
+        handled = cases_handled_in_system(case_id for _, _, case_id in rewrites)
+        for row, item, case_id in rewrites:
+            if case_id in handled:
+                self._refuse_rewrite(row, item)
         for row in self.plan.rows:
             if row.errors:
                 row.status, row.item = ERROR, None
         self.plan.new_units = list(self.units.new.values())
 
-    def _error(self, number: int, field_name: str, message: str) -> RowError:
+    def _error(self, number: int, field_name: str, message: str, code: str = "") -> RowError:
         column = BY_KEY[field_name].label if field_name in BY_KEY else ""
-        return RowError(number, self.table.headers.get(field_name, column), message)
+        return RowError(number, self.table.headers.get(field_name, column), message, code)
 
     # Cells into values
 
@@ -252,7 +266,7 @@ class _Planner:
             try:
                 values[name] = self._clean(name, raw, values)
             except CellError as exc:
-                errors.append(self._error(number, name, exc.message))
+                errors.append(self._error(number, name, exc.message, exc.code))
         for column in REQUIRED:
             if column.key in values and values[column.key] in (None, "", []):
                 errors.append(self._error(number, column.key, "不能为空"))
@@ -399,14 +413,15 @@ class _Planner:
                 derived = derive_state(record)
                 # Without a 状态 the row names a stage (assigned, replied, rated); a case at
                 # that stage keeps its finer state (办理中, 审核中, closed without a rating …).
-                same_stage = before is not None and derive_state(before) == derived
-                record.state = before.state if same_stage else derived
+                if before is not None and derive_state(before) == derived:
+                    record.state = before.state
+                else:
+                    record.state = derived
         elif values.get("explicit_deadline"):
             record.explicit_deadline = values["explicit_deadline"]
         return record
 
-    def _refuse_rewrite(self, row: RowPlan) -> None:
-        item = row.item
+    def _refuse_rewrite(self, row: RowPlan, item: ImportItem) -> None:
         columns = [BY_KEY[f].label for f in HANDLING_FIELDS if f in item.changes]
         row.errors.append(
             RowError(
@@ -427,8 +442,8 @@ class _Existing:
     without one, or else the only case of that category, level, year and number."""
 
     def __init__(self, years: set[int]) -> None:
-        self.exact: dict[tuple[Any, ...], Case] = {}
-        self.loose: dict[tuple[Any, ...], list[Case]] = {}
+        self.exact: dict[tuple[Any, ...], LedgerCase] = {}
+        self.loose: dict[tuple[Any, ...], list[LedgerCase]] = {}
         if not years:
             return
         cases = Case.objects.filter(year__in=sorted(years), category__in=PROPOSAL_CATEGORIES)
@@ -437,7 +452,9 @@ class _Existing:
             self.exact[(*ident, key(case.issuer))] = case
             self.loose.setdefault(ident, []).append(case)
 
-    def find(self, category: str, level: str, issuer: str, year: int, number: str) -> Case | None:
+    def find(
+        self, category: str, level: str, issuer: str, year: int, number: str
+    ) -> "LedgerCase | None":
         ident = (category, level, year, key(number))
         hit = self.exact.get((*ident, key(issuer)))
         if hit is not None or key(issuer):
@@ -478,8 +495,9 @@ def fingerprint(record: CaseRecord) -> str:
 
 def _check_fresh(plan: "ImportPlan") -> None:
     """Refuse a plan whose cases changed after it was made (another user's edit)."""
-    rows = [r for r in plan.rows if r.item is not None and r.item.case_id is not None]
-    seen = {r.item.case_id: r for r in rows}
+    seen = {
+        r.item.case_id: r for r in plan.rows if r.item is not None and r.item.case_id is not None
+    }
     ids = sorted(seen)
     moved = set(ids)
     for start in range(0, len(ids), 900):
@@ -509,7 +527,7 @@ def _differences(before: CaseRecord, after: CaseRecord) -> dict[str, tuple[Any, 
 def apply_import(
     plan: ImportPlan,
     *,
-    user: Any,
+    user: User,
     source_name: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:

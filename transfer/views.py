@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +19,7 @@ from audit.record import today
 from cases.listing import CaseFilter
 from cases.models.choices import PROPOSAL_CATEGORIES
 from cases.permissions import visible_cases
+from huiyin.types import AuthedRequest
 from orgs.access import standing_of
 from orgs.models import Role
 from transfer import jobs
@@ -40,12 +41,12 @@ ROW_BADGES = {
 Status = ImportJob.Status
 
 
-def _require_coordinator(request: HttpRequest) -> None:
+def _require_coordinator(request: AuthedRequest) -> None:
     if not standing_of(request.user).has(Role.COORDINATOR):
         raise PermissionDenied("只有议提案管理员可以导入台账")
 
 
-def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+def _job_for(request: AuthedRequest, pk: int) -> ImportJob:
     """The user's own job; another user's is as good as missing (404)."""
     _require_coordinator(request)
     job = ImportJob.objects.filter(pk=pk, user=request.user).first()
@@ -62,7 +63,7 @@ def _xlsx(content: bytes, filename: str, fallback: str) -> HttpResponse:
 
 
 @login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthedRequest) -> HttpResponse:
     _require_coordinator(request)
     status = 200
     if request.method == "POST":
@@ -125,14 +126,14 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     return render(request, "transfer/job.html", _job_context(job))
 
 
 @login_required
 @require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress partial that the job page polls (htmx, every second). Once the job
     has moved on, the page reloads to show the preview or the result."""
     # The poll does not renew the session: on SQLite a running import holds the write
@@ -147,7 +148,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     preview = job.preview or {}
     to_write = preview.get("counts", {}).get("new", 0) + preview.get("counts", {}).get("changed", 0)
@@ -169,7 +170,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+def import_recheck(request: AuthedRequest, pk: int) -> HttpResponse:
     """Check the stored file again (after a refused confirmation, or to see the current
     state of the database)."""
     job = _job_for(request, pk)
@@ -193,7 +194,7 @@ def import_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def template_download(request: HttpRequest) -> HttpResponse:
+def template_download(request: AuthedRequest) -> HttpResponse:
     _require_coordinator(request)
     return _xlsx(template_workbook(), "议提案台账导入模板.xlsx", "ledger-template.xlsx")
 
@@ -203,7 +204,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthedRequest) -> HttpResponse:
     """The case list as filtered (the list's own parameters), all pages, as .xlsx."""
     case_filter = CaseFilter.from_params(request.GET)
     cases = case_filter.apply(visible_cases(request.user), today()).filter(

@@ -6,18 +6,14 @@ from datetime import date
 from typing import Any
 
 from cases.dispatch import available_actions
-from cases.listing import OPEN_STATES, SOON_WORKDAYS, soon_end
+from cases.figures import SOON_WORKDAYS, soon_end
 from cases.models import AssignmentKind, Case, Feedback, Reply, ReplyClass
+from huiyin.types import User
 from letters.build import feedback_form_available, letter_available
-from web.action_cards import ActionCard, build_card, review_steps
+from web.action_cards import ActionCard, CardInput, build_card, review_steps
 from web.forms import ChoiceSource
 from web.timeline import timeline
-from workflow.tables import workflow_for
-
-# Before the draft goes to review, the unit's own target date is the one that matters.
-UNIT_DEADLINE_STATES = ("assigned", "handling")
-# The reply's date, class and rating in the header are those of the round that ended.
-ANSWERED_STATES = ("replied", "closed")
+from workflow.tables import Workflow, workflow_for
 
 
 @dataclass
@@ -58,51 +54,19 @@ def deadline_status(
     )
 
 
-def _edit_initial(case: Case, proposers: list[Any], topics: list[Any]) -> dict[str, Any]:
-    return {
-        "level": case.level,
-        "issuer": case.issuer,
-        "year": case.year,
-        "session": case.session,
-        "number": case.number,
-        "title": case.title,
-        "content": case.content,
-        "mode": case.mode,
-        "external_lead": case.external_lead,
-        "topics": [t.name for t in topics],
-        "led_by": case.led_by,
-        "is_key": case.is_key,
-        "lead_proposer": proposers[0].proposer.name if proposers else "",
-        "joint_proposers": [link.proposer.name for link in proposers[1:]],
-        "received_on": case.received_on,
-        "leader_in_charge": case.leader_in_charge.username if case.leader_in_charge else None,
-        "explicit_deadline": case.explicit_deadline,
-    }
-
-
-def _card_order(workflow: Any, action: str) -> tuple[int, int]:
+def _card_order(workflow: Workflow, action: str) -> tuple[int, int]:
     """The step that moves the case on first, then the recording ones, edit, and the
     actions that take it back or away last; the workflow table's order within each."""
-    if action in {"withdraw", "return", "reopen"}:
-        group = 3
-    elif action == "edit":
-        group = 2
-    elif workflow.transitions[action].targets:
-        group = 0
-    else:
-        group = 1
-    return group, list(workflow.transitions).index(action)
+    return workflow.transitions[action].card_group, list(workflow.transitions).index(action)
 
 
-def action_card(action: str, case: Case, user: Any, today: date, data: Any = None) -> ActionCard:
+def action_card(action: str, case: Case, user: User, today: date, data: Any = None) -> ActionCard:
     """One action's card on its own, bound to the posted `data`."""
-    proposers = list(case.proposer_links.select_related("proposer").order_by("position"))
-    edit_initial = _edit_initial(case, proposers, list(case.topics.all()))
-    return build_card(action, case, user, today, ChoiceSource(case), edit_initial, data=data)
+    return build_card(action, CardInput(case, user, today, data))
 
 
 def action_cards(
-    user: Any,
+    user: User,
     case: Case,
     today: date,
     *,
@@ -116,20 +80,25 @@ def action_cards(
     source = ChoiceSource(case)
     if bound is not None and bound.action not in names:
         names = [bound.action, *names]
-    edit_initial = _edit_initial(case, proposers, topics)
     return [
         bound
         if bound is not None and bound.action == name
-        else build_card(name, case, user, today, source, edit_initial)
+        else build_card(
+            name,
+            CardInput(case, user, today, known_proposers=proposers, known_topics=topics),
+            source,
+        )
         for name in names
     ]
 
 
-def _rounds(case: Case, replies: list[Reply], feedbacks: list[Feedback]) -> list[Round]:
+def _rounds(
+    case: Case, workflow: Workflow, replies: list[Reply], feedbacks: list[Feedback]
+) -> list[Round]:
     """Every round that has a reply or a rating, newest first."""
     rounds: dict[int, Round] = {}
     for reply in replies:
-        reply.review_steps = review_steps(reply)
+        reply.review_steps = review_steps(reply, workflow)
         rounds.setdefault(reply.round, Round(reply.round)).replies.append(reply)
     for fb in feedbacks:
         rounds.setdefault(fb.round, Round(fb.round)).feedbacks.append(fb)
@@ -156,7 +125,7 @@ def case_facts(case: Case, today: date) -> dict[str, Any]:
         case.assignments.select_related("unit", "handler"),
         key=lambda a: (a.kind != AssignmentKind.LEAD, a.id),
     )
-    running = case.state in OPEN_STATES
+    running = case.state in workflow.group("running")
     soon_limit = soon_end(today) if running else today
     return {
         "case": case,
@@ -173,15 +142,15 @@ def case_facts(case: Case, today: date) -> dict[str, Any]:
         "unit_deadline": deadline_status(
             case.unit_deadline,
             case.unit_deadline_provisional,
-            case.state in UNIT_DEADLINE_STATES,
+            case.state in workflow.group("unit_deadline"),
             today,
             soon_limit,
         ),
         "assignments": assignments,
         "opinions": [a for a in assignments if a.kind == AssignmentKind.CO],
-        "rounds": _rounds(case, replies, feedbacks),
+        "rounds": _rounds(case, workflow, replies, feedbacks),
         "reply_class_label": dict(ReplyClass.choices).get(case.reply_class, ""),
-        "answered": case.state in ANSWERED_STATES or case.round == 1,
+        "answered": case.state in workflow.group("answered") or case.round == 1,
         "soon_workdays": SOON_WORKDAYS,
         "communications": list(case.communications.select_related("recorded_by")),
         "feedbacks": feedbacks,

@@ -34,6 +34,7 @@ from cases.models import (
 from cases.payloads import CommitmentIn, GateComments, Gates
 from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.formats import cn_date
+from huiyin.types import User
 from orgs.models import Membership, Role, Unit, UnitKind
 from workflow.errors import CaseError
 
@@ -56,10 +57,6 @@ LIST_TEXT_FIELDS = {"topics", "joint_proposers"}  # entered as one line, split o
 DECISION_CHOICES = {
     "passed": [("1", "通过，送签发"), ("0", "不通过，退回修改")],
     "approved": [("1", "同意"), ("0", "不同意，退回修改")],
-}
-DECISION_CHOICES_BY_ACTION = {
-    "decide_extension": [("1", "同意延期"), ("0", "不同意延期")],
-    "sign": [("1", "同意签发"), ("0", "不同意，退回修改")],
 }
 SINGLE_UNIT_FIELDS = {"lead_unit", "unit"}
 MULTI_UNIT_FIELDS = {"co_units"}
@@ -88,17 +85,6 @@ HELP = {
     "commitments": "B类、C类答复须列明承诺事项及完成时间",
     "gates": "四关全部勾选方可送签发",
 }
-# Fields shown first, where the model's order is not the order of the work (check, then decide).
-FIELD_ORDER: dict[str, list[str]] = {"review": ["gates", "passed", "comment"]}
-# Fields an action's form leaves out: for assign, 交办日期 is the action's date; the
-# review's per-gate remarks are read and shown by the gates checklist.
-HIDDEN_FIELDS: dict[str, set[str]] = {"assign": {"on"}, "review": {"gate_comments"}}
-# Where an action's error about a hidden field is shown instead.
-FIELD_ALIASES: dict[str, dict[str, str]] = {
-    "assign": {"on": "assigned_on"},
-    "review": {"gate_comments": "gates"},
-}
-
 PYDANTIC_MESSAGES = {
     "missing": "此项必填",
     "literal_error": "请选择有效的选项",
@@ -143,7 +129,7 @@ def _date_text(value: Any) -> str:
     return str(value or "")
 
 
-def user_label(user: Any) -> str:
+def user_label(user: User) -> str:
     return user.get_full_name() or user.username
 
 
@@ -196,7 +182,7 @@ class ChoiceSource:
         else:
             units = self.units
         kinds = dict(UnitKind.choices)
-        rank = {kind: i for i, kind in enumerate(UNIT_KIND_ORDER)}
+        rank: dict[str, int] = {kind: i for i, kind in enumerate(UNIT_KIND_ORDER)}
         # sorted() is stable: within a kind the units keep their own order (sort_order, code).
         units = sorted(units, key=lambda u: rank.get(u.kind, len(rank)))
         return [
@@ -277,7 +263,13 @@ class PayloadForm:
         only_changed: bool = False,
         hidden: Iterable[str] = (),
         required: Iterable[str] = (),
+        order: Iterable[str] = (),
+        aliases: Mapping[str, str] | None = None,
+        decisions: Iterable[tuple[str, str]] = (),
     ) -> None:
+        """`order`: fields shown first; `aliases`: where an error about a hidden field is
+        shown instead; `decisions`: the yes/no buttons' words when not the default ones
+        (the action's spec, workflow.tables.Form, declares all three)."""
         self.model = model
         self.action = action
         self.label = label
@@ -285,7 +277,10 @@ class PayloadForm:
         self.data = data
         self.initial = dict(initial or {})
         self.only_changed = only_changed
-        self.hidden = set(hidden) | HIDDEN_FIELDS.get(action, set())
+        self.hidden = set(hidden)
+        self.order = list(order)
+        self.aliases = dict(aliases or {})
+        self.decisions = list(decisions)
         self.required = set(required)  # marked required here although the model allows empty
         self.errors: list[str] = []  # not tied to a field
         self.fields = self._build_fields()
@@ -308,7 +303,7 @@ class PayloadForm:
 
     def _build_fields(self) -> list[FormField]:
         names = [n for n in self.model.model_fields if n not in self.hidden]
-        first = [n for n in FIELD_ORDER.get(self.action, []) if n in names]
+        first = [n for n in self.order if n in names]
         names = first + [n for n in names if n not in first]
         # The action date is optional and rarely changed: last, not first.
         if "on" in names:
@@ -358,7 +353,7 @@ class PayloadForm:
             if name in DECISION_CHOICES:
                 f.widget = "decision"
                 f.label = "结论"
-                pairs = DECISION_CHOICES_BY_ACTION.get(self.action, DECISION_CHOICES[name])
+                pairs = self.decisions or DECISION_CHOICES[name]
                 f.choices = [Choice(v, label) for v, label in pairs]
             else:
                 f.widget = "checkbox"
@@ -516,7 +511,7 @@ class PayloadForm:
         self.add_error(name, message)
 
     def add_error(self, name: str | None, message: str) -> None:
-        name = FIELD_ALIASES.get(self.action, {}).get(name or "", name or "")
+        name = self.aliases.get(name or "", name or "")
         f = self._by_name.get(name)
         if f is None:
             if message not in self.errors:

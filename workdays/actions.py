@@ -3,19 +3,20 @@ the rest of the system (calendar_changed) inside its own transaction."""
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.record import record_event, today
+from huiyin.types import User
 from workdays.errors import CalendarError
 from workdays.models import CalendarOverride, ConfirmedYear, Source
 from workdays.parsing import check_year
 from workdays.signals import calendar_changed
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
-NOTE_MAX = CalendarOverride._meta.get_field("note").max_length
+NOTE_MAX = cast(int, CalendarOverride._meta.get_field("note").max_length)
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,13 @@ def _check_note(note: str) -> None:
         raise CalendarError(f"说明不能超过{NOTE_MAX}个字")
 
 
-def _changed(years: list[int], by: Any) -> None:
+def _changed(years: list[int], by: User | None) -> None:
     calendar_changed.send(sender=CalendarOverride, years=years, by=by, on=today())
 
 
 @transaction.atomic
 def set_override(
-    day: datetime.date, *, is_workday: bool, by: Any, note: str = "", source: str = "admin"
+    day: datetime.date, *, is_workday: bool, by: User | None, note: str = "", source: str = "admin"
 ) -> CalendarOverride:
     """Make `day` a working day or a day off, whatever chinesecalendar says."""
     _check_day(day)
@@ -86,7 +87,7 @@ def set_override(
 
 
 @transaction.atomic
-def remove_override(day: datetime.date, *, by: Any) -> None:
+def remove_override(day: datetime.date, *, by: User | None) -> None:
     """Give `day` back to chinesecalendar (or to the weekend rule)."""
     _check_day(day)
     override = CalendarOverride.objects.select_for_update().filter(day=day).first()
@@ -108,7 +109,7 @@ def import_year(
     year: int,
     days: dict[datetime.date, bool],
     *,
-    by: Any,
+    by: User | None,
     source: str = "file",
     note: str = "",
 ) -> ImportSummary:

@@ -1,9 +1,10 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from huiyin.types import User
 from workdays import actions
 from workdays.errors import CalendarError
 from workdays.models import CalendarOverride, ConfirmedYear
@@ -24,13 +25,17 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     # Admin writes go through the actions, so they are audited and recompute deadlines.
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         saved = actions.set_override(
-            obj.day, is_workday=obj.is_workday, by=request.user, note=obj.note, source=obj.source
+            obj.day,
+            is_workday=obj.is_workday,
+            by=cast(User, request.user),  # the admin site lets only staff in
+            note=obj.note,
+            source=obj.source,
         )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         try:
-            actions.remove_override(obj.day, by=request.user)
+            actions.remove_override(obj.day, by=cast(User, request.user))
         except CalendarError as exc:
             self.message_user(request, exc.message, messages.ERROR)
 

@@ -1,52 +1,219 @@
-"""Workflows as data: per category, its states and the transitions between them.
+"""Workflows as data: each category declares its states and its actions once.
 
-A transition names the states it may start from, the states it may lead to (empty:
-the case stays where it is), and who may perform it, as relations of the user to the
-case (see workflow.relations). The engine refuses anything not written here.
+A category's module (the 议提案 one is `proposals/spec.py`) builds one `Workflow`: its
+states with their labels and named groups, and one `ActionSpec` per action — the
+transition (from → to, who may act), the payload it takes, the function that performs
+it, when it is available beyond the state, its web form, how it reads on the timeline —
+and its 待办 queues. Every entry point reads these: `cases.dispatch` (API and web
+posts), the case page's action cards, the timeline, 我的待办, the ledger's state labels
+and statistics' state groups. The engine refuses anything not written here.
+
+Actors are relations of the user to the case (`workflow.vocabulary.Relation`, computed by
+`cases.permissions.relations`); a table naming an unknown actor or state fails when it is
+registered, at start-up, not silently when a user acts.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workflow.vocabulary import Relation
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from pydantic import BaseModel
+
+GENERIC_FORM = "web/actions/_generic.html"
+
+# Where a card sits on the case page: the step that moves the case on, the recording
+# ones, edit, and those that take it back or away.
+MOVES_ON, RECORDS, EDITS, TAKES_BACK = range(4)
 
 
 @dataclass(frozen=True)
-class Transition:
+class Form:
+    """How an action's card looks on the case page (web/action_cards.py builds it).
+
+    `initial(card_input)` prefills the form; `context(card_input)` returns what the card
+    shows beside the form (deadlines, the draft, the letter) and is called only when the
+    card is shown, never to validate a post; `fields(case)` returns the fields to hide or
+    require for that case ({"hidden": …, "required": …}: a 会办 reply has no class).
+    """
+
+    template: str = GENERIC_FORM
+    danger: bool = False
+    # Shown open and styled as the main step; default: the action moves the case on.
+    primary: bool | None = None
+    group: int | None = None  # card order group; default from the transition
+    on_label: str = ""  # the action date's name in this form: 签收日期 …
+    dated: bool = True  # the action date defaults to today in the form
+    labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # field → (label, help)
+    warning: str = ""
+    decisions: Sequence[tuple[str, str]] = ()  # the yes/no buttons' words, when not the default
+    order: Sequence[str] = ()  # fields shown first
+    hidden: frozenset[str] = frozenset()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # error on a hidden field → shown at
+    only_changed: bool = False  # the payload carries only changed fields (edit)
+    initial: Callable[..., dict[str, Any]] | None = None
+    context: Callable[..., dict[str, Any]] | None = None
+    fields: Callable[..., Mapping[str, set[str]]] | None = None
+
+
+Row = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the action's audit event reads on the 办理轨迹. `head(details, names)` gives the
+    rows shown first, `tail(details, names)` those after the common ones (decision, gates,
+    dates, ratings); reason, comment and note always come last."""
+
+    head: Callable[[dict[str, Any], Mapping[str, str]], list[Row]] | None = None
+    tail: Callable[[dict[str, Any], Mapping[str, str]], list[Row]] | None = None
+    yes: str = "同意"  # how an approval reads
+    no: str = "不同意，退回修改"
+    labels: Mapping[str, str] = field(default_factory=dict)  # names of detail keys (gates)
+
+
+def _always(case: Any, today: date, mine: set[str]) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class ActionSpec:
     action: str
     label: str
     sources: frozenset[str]
-    targets: frozenset[str]
+    targets: frozenset[str]  # empty: the case stays where it is
     actors: frozenset[str]
+    payload: type[BaseModel] | None = None
+    # run(case, by, payload): performs the action (a function of cases.actions).
+    run: Callable[..., Any] | None = None
+    # Data conditions beyond state and role, so that `available_actions` offers only
+    # what would succeed; the action itself checks the same helper.
+    available: Callable[..., bool] = _always
+    form: Form = field(default_factory=Form)
+    wording: Wording = field(default_factory=Wording)
     # Internal paths (the import of history) that no user is offered as an action.
     hidden: bool = False
+
+    @property
+    def moves(self) -> bool:
+        return bool(self.targets)
+
+    @property
+    def card_group(self) -> int:
+        if self.form.group is not None:
+            return self.form.group
+        if self.form.danger:
+            return TAKES_BACK
+        return MOVES_ON if self.moves else RECORDS
+
+    @property
+    def primary(self) -> bool:
+        if self.form.primary is not None:
+            return self.form.primary
+        return self.moves and not self.form.danger
+
+
+# The old name: a transition is the part of an action's spec the engine reads.
+Transition = ActionSpec
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A section of 我的待办: `build(builder)` returns it filled (cases.todo). `role` is
+    whose page shows it: coordinator, leader, unit (heads and handlers) or viewer;
+    `action` the card it opens."""
+
+    role: str
+    key: str
+    build: Callable[..., Any]
+    action: str = ""
+
+
+QUEUE_ROLES = ("coordinator", "leader", "unit", "viewer")
 
 
 @dataclass(frozen=True)
 class Workflow:
-    category: str
     initial: str
     states: dict[str, str]  # code → Chinese label, in display order
-    transitions: dict[str, Transition] = field(default_factory=dict)
-    closed_states: frozenset[str] = frozenset()  # no deadline runs here
+    categories: tuple[str, ...] = ()  # the categories that share this workflow
+    category: str = ""  # or the one category that has it
+    transitions: dict[str, ActionSpec] = field(default_factory=dict)
+    # Named groups of states. `running`: the reply deadline runs (overdue is possible);
+    # `answered`: the round ended with a reply; `final`: nothing more to do or edit;
+    # `uncounted`: left out of the statistics (withdrawn: not ours).
+    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    colors: Mapping[str, str] = field(default_factory=dict)  # a state's badge colour
+    queues: tuple[Queue, ...] = ()
+    label: str = ""  # 议提案 …
+
+    def __post_init__(self) -> None:
+        if not self.categories:
+            object.__setattr__(self, "categories", (self.category,))
+        object.__setattr__(self, "category", self.categories[0])
+
+    @property
+    def actions(self) -> dict[str, ActionSpec]:
+        return self.transitions
+
+    @property
+    def closed_states(self) -> frozenset[str]:
+        """No deadline runs here."""
+        return frozenset(self.states) - self.group("running")
+
+    def group(self, name: str) -> frozenset[str]:
+        return self.groups.get(name, frozenset())
 
     def state_label(self, state: str) -> str:
         return self.states.get(state, state)
 
+    def offered(self) -> list[ActionSpec]:
+        """The actions a user may be offered, in the table's order."""
+        return [spec for spec in self.transitions.values() if not spec.hidden]
+
 
 _REGISTRY: dict[str, Workflow] = {}
+ACTORS = frozenset(Relation.values)
+
+
+def _check(workflow: Workflow) -> None:
+    name = "/".join(workflow.categories)
+    if workflow.initial not in workflow.states:
+        raise ValueError(f"{name}: unknown initial state {workflow.initial}")
+    for spec in workflow.transitions.values():
+        unknown = (spec.sources | spec.targets) - workflow.states.keys()
+        if unknown:
+            raise ValueError(f"{name}.{spec.action}: unknown states {sorted(unknown)}")
+        strangers = spec.actors - ACTORS
+        if strangers:
+            raise ValueError(f"{name}.{spec.action}: unknown actors {sorted(strangers)}")
+    for group, states in workflow.groups.items():
+        if states - workflow.states.keys():
+            raise ValueError(f"{name}: group {group} names unknown states")
+    for queue in workflow.queues:
+        if queue.role not in QUEUE_ROLES:
+            raise ValueError(f"{name}: queue {queue.key} for unknown role {queue.role}")
+        if queue.action and queue.action not in workflow.transitions:
+            raise ValueError(f"{name}: queue {queue.key} opens unknown action {queue.action}")
 
 
 def register_workflow(workflow: Workflow) -> Workflow:
-    for t in workflow.transitions.values():
-        unknown = (t.sources | t.targets) - workflow.states.keys()
-        if unknown:
-            raise ValueError(f"{workflow.category}.{t.action}: unknown states {sorted(unknown)}")
-    if workflow.initial not in workflow.states:
-        raise ValueError(f"{workflow.category}: unknown initial state {workflow.initial}")
-    _REGISTRY[workflow.category] = workflow
+    _check(workflow)
+    for category in workflow.categories:
+        _REGISTRY[category] = workflow
     return workflow
 
 
 def unregister_workflow(category: str) -> None:
-    _REGISTRY.pop(category, None)
+    workflow = _REGISTRY.get(category)
+    for other in workflow.categories if workflow else (category,):
+        _REGISTRY.pop(other, None)
 
 
 def workflow_for(category: str) -> Workflow:
@@ -56,12 +223,45 @@ def workflow_for(category: str) -> Workflow:
         raise LookupError(f"no workflow for category {category!r}") from None
 
 
-def t(action: str, label: str, sources: str, targets: str, actors: str) -> Transition:
-    """Compact constructor: space-separated names, as in the tables below."""
-    return Transition(
+def all_workflows() -> list[Workflow]:
+    """Each registered workflow once, in the order they were registered."""
+    seen: dict[int, Workflow] = {}
+    for workflow in _REGISTRY.values():
+        seen.setdefault(id(workflow), workflow)
+    return list(seen.values())
+
+
+def all_actions() -> dict[str, ActionSpec]:
+    """Every offered action name of every category, with its (first) spec."""
+    found: dict[str, ActionSpec] = {}
+    for workflow in all_workflows():
+        for spec in workflow.offered():
+            found.setdefault(spec.action, spec)
+    return found
+
+
+def states_in(group: str) -> frozenset[str]:
+    """The states of `group` across every category (e.g. every `running` state)."""
+    found: set[str] = set()
+    for workflow in all_workflows():
+        found |= workflow.group(group)
+    return frozenset(found)
+
+
+def names(value: str | Iterable[str]) -> frozenset[str]:
+    """Space-separated names, or members of the vocabulary."""
+    if isinstance(value, str):
+        return frozenset(value.split())
+    return frozenset(str(v) for v in value)
+
+
+def t(action: str, label: str, sources: Any, targets: Any, actors: Any, **more: Any) -> ActionSpec:
+    """Compact constructor, as in the tables of the category modules."""
+    return ActionSpec(
         action=action,
         label=label,
-        sources=frozenset(sources.split()),
-        targets=frozenset(targets.split()),
-        actors=frozenset(actors.split()),
+        sources=names(sources),
+        targets=names(targets),
+        actors=names(actors),
+        **more,
     )

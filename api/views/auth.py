@@ -30,7 +30,7 @@ def issue_token(request: HttpRequest, data: TokenIn):
         if getattr(request, "axes_locked_out", False):
             # We answer in JSON ourselves; left set, the flag makes AxesMiddleware replace
             # this response with its HTML lockout page.
-            request.axes_locked_out = False
+            request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes' flag
             return 429, {"detail": LOCKED}
         return 401, {"detail": WRONG}
     if getattr(settings, "AXES_RESET_ON_SUCCESS", False):

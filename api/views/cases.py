@@ -1,13 +1,14 @@
 """Cases: the ledger, one case, registering, and performing an action."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Query, Router
 
 from api.errors import JsonInvalid
-from api.openapi import action_body
+from api.openapi import CASE_PATH, action_body, action_operation
 from api.schemas import (
     CaseDetailOut,
     CaseErrorOut,
@@ -19,23 +20,25 @@ from api.schemas import (
 from api.serialize import case_detail, case_item, load_for_detail
 from audit.record import today
 from cases.actions import register_case
-from cases.dispatch import ACTIONS, perform
+from cases.dispatch import action_payloads, check_actor, perform
 from cases.listing import CaseFilter, list_cases
 from cases.payloads import RegisterPayload
 from cases.queries import case_for_user
+from huiyin.types import AuthedRequest
 
 router = Router(tags=["办件"])
 
 MAX_PAGE_SIZE = 100
 ERRORS = {400: CaseErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidOut}
+ACTION_RESPONSES = {200: CaseDetailOut, **ERRORS, 409: CaseErrorOut}
 
 
-def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def _detail(request: AuthedRequest, pk: int) -> dict[str, Any]:
     return case_detail(load_for_detail(pk), request.user, today())
 
 
 @router.get("", response={200: CasePageOut, 401: ErrorOut, 422: InvalidOut}, summary="办件台账")
-def list_(request: HttpRequest, filters: Query[CaseListQuery]):
+def list_(request: AuthedRequest, filters: Query[CaseListQuery]):
     """The caller's visible cases, filtered and paged (page_size at most 100)."""
     page_size = min(max(filters.page_size, 1), MAX_PAGE_SIZE)
     found = list_cases(request.user, CaseFilter.from_params(request.GET), filters.page, page_size)
@@ -50,20 +53,25 @@ def list_(request: HttpRequest, filters: Query[CaseListQuery]):
 
 
 @router.post("", response={201: CaseDetailOut, **ERRORS}, summary="登记办件")
-def register(request: HttpRequest, payload: RegisterPayload):
+def register(request: AuthedRequest, payload: RegisterPayload):
     fields = payload.model_dump(exclude={"deadline"})
     case = register_case(by=request.user, explicit_deadline=payload.deadline, **fields)
     return 201, _detail(request, case.pk)
 
 
-@router.get("/{case_id}", response={200: CaseDetailOut, **ERRORS}, summary="办件详情")
-def detail(request: HttpRequest, case_id: int):
+@router.get(
+    "/{case_id}",
+    response={200: CaseDetailOut, **ERRORS},
+    summary="办件详情",
+    openapi_extra=CASE_PATH,
+)
+def detail(request: AuthedRequest, case_id: int):
     """The case with its handling record, the caller's available actions and the timeline."""
     case = case_for_user(request.user, case_id)
     return _detail(request, case.pk)
 
 
-def _json_body(request: HttpRequest) -> Any:
+def _json_body(request: AuthedRequest) -> Any:
     if not request.body.strip():
         return {}
     try:
@@ -72,33 +80,63 @@ def _json_body(request: HttpRequest) -> Any:
         raise JsonInvalid from exc
 
 
-@router.post(
-    "/{case_id}/actions/{action}",
-    response={200: CaseDetailOut, **ERRORS},
-    summary="办理操作",
-    openapi_extra=action_body(),
-)
-def act(request: HttpRequest, case_id: int, action: str):
-    """Perform one action (assign, accept, submit_reply, review, sign …) on the case;
-    the answer is the case as it is afterwards. `available_actions` of the detail lists
-    what the caller may do now."""
+def _act(request: AuthedRequest, case_id: int, action: str) -> dict[str, Any]:
+    """Every action's one path: the case (404 if the caller may not see it), the action
+    (404 if there is none of that name), the caller's role (403 before the body is even
+    read, as on the web: `check_actor`), the payload (422), then the action itself."""
     case = case_for_user(request.user, case_id)
-    spec = ACTIONS.get(action)
-    if spec is None:
+    model = action_payloads().get(action)
+    if model is None:
         raise Http404("没有此操作")
-    payload = spec.payload.model_validate(_json_body(request))
+    check_actor(request.user, case, action)
+    payload = model.model_validate(_json_body(request))
     perform(case, action, by=request.user, payload=payload)
     # Built without the visibility check: after e.g. 申请退回 the unit no longer sees the
     # case, but the answer to its own action is still the case as it left it.
     return _detail(request, case.pk)
 
 
+def _action_view(action: str) -> Callable[[AuthedRequest, int], dict[str, Any]]:
+    def view(request: AuthedRequest, case_id: int) -> dict[str, Any]:
+        return _act(request, case_id, action)
+
+    view.__name__ = f"act_{action}"
+    return view
+
+
+# One operation per action, so that the OpenAPI document shows each action's own body and
+# rules; they are registered before the generic route below, which serves any action name
+# (those a category declares later included) in the same way.
+for _action, _model in action_payloads().items():
+    router.add_api_operation(
+        f"/{{case_id}}/actions/{_action}",
+        ["POST"],
+        _action_view(_action),
+        response=ACTION_RESPONSES,
+        **action_operation(_action, _model),
+    )
+
+
+@router.post(
+    "/{case_id}/actions/{action}",
+    response=ACTION_RESPONSES,
+    summary="办理操作（按操作名）",
+    openapi_extra=action_body(),
+)
+def act(request: AuthedRequest, case_id: int, action: str):
+    """Perform one action (assign, accept, submit_reply, review, sign …) on the case;
+    the answer is the case as it is afterwards. `available_actions` of the detail lists
+    what the caller may do now. Each action's body and rules: its own operation above."""
+    return _act(request, case_id, action)
+
+
 @router.get(
     "/{case_id}/reply.docx",
     response={200: None, 400: CaseErrorOut, 401: ErrorOut, 404: ErrorOut},
     summary="答复函（Word）",
+    openapi_extra=CASE_PATH,
 )
-def reply_docx(request: HttpRequest, case_id: int):
+def reply_docx(request: AuthedRequest, case_id: int):
     """The reply letter in the official layout (GB/T 9704-2012), as .docx."""
     from letters.build import reply_letter, reply_letter_filename
     from letters.views import docx_response

@@ -1,10 +1,10 @@
 """GET /stats: the year's 议提案 statistics, the same object as `huiyin stats --json`."""
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from api.errors import RequestInvalid
 from api.schemas import ErrorOut, InvalidOut
+from huiyin.types import AuthedRequest
 from reports.access import MAX_YEAR, MIN_YEAR, UnknownUnit, stats_unit
 from reports.stats import year_stats
 
@@ -63,7 +63,7 @@ class StatsOut(Schema):
     response={200: StatsOut, 401: ErrorOut, 403: ErrorOut, 422: InvalidOut},
     summary="年度统计",
 )
-def stats(request: HttpRequest, query: Query[StatsQuery]):
+def stats(request: AuthedRequest, query: Query[StatsQuery]):
     """DESIGN.md §5's figures for a year, optionally for one lead unit: the same object as
     `huiyin stats --year Y [--unit CODE] --json`. 议提案管理员、委领导、查阅人员、系统管理员
     may ask for any unit; a unit head gets their own unit's figures, and only those."""

@@ -1,36 +1,23 @@
-"""Every write to a case. Views, the API, importers and commands call these."""
+"""Every write to a case. Views, the API, importers and commands call these.
 
-from cases.actions.assign import accept_case, assign_case, return_case, withdraw_case
-from cases.actions.feedback import close_case, record_feedback, reopen_case
-from cases.actions.handling import (
-    add_outcome,
-    communicate,
-    decide_extension,
-    request_extension,
-    submit_opinion,
-    update_commitment,
-)
-from cases.actions.register import edit_case, register_case
-from cases.actions.reply import approve_reply, review_reply, sign_reply, submit_reply
+Each name is re-exported explicitly (`import x as x`): `actions.assign_case(...)`."""
 
-__all__ = [
-    "accept_case",
-    "add_outcome",
-    "approve_reply",
-    "assign_case",
-    "close_case",
-    "communicate",
-    "decide_extension",
-    "edit_case",
-    "record_feedback",
-    "register_case",
-    "reopen_case",
-    "request_extension",
-    "return_case",
-    "review_reply",
-    "sign_reply",
-    "submit_opinion",
-    "submit_reply",
-    "update_commitment",
-    "withdraw_case",
-]
+from cases.actions.assign import accept_case as accept_case
+from cases.actions.assign import assign_case as assign_case
+from cases.actions.assign import return_case as return_case
+from cases.actions.assign import withdraw_case as withdraw_case
+from cases.actions.feedback import close_case as close_case
+from cases.actions.feedback import record_feedback as record_feedback
+from cases.actions.feedback import reopen_case as reopen_case
+from cases.actions.handling import add_outcome as add_outcome
+from cases.actions.handling import communicate as communicate
+from cases.actions.handling import decide_extension as decide_extension
+from cases.actions.handling import request_extension as request_extension
+from cases.actions.handling import submit_opinion as submit_opinion
+from cases.actions.handling import update_commitment as update_commitment
+from cases.actions.register import edit_case as edit_case
+from cases.actions.register import register_case as register_case
+from cases.actions.reply import approve_reply as approve_reply
+from cases.actions.reply import review_reply as review_reply
+from cases.actions.reply import sign_reply as sign_reply
+from cases.actions.reply import submit_reply as submit_reply

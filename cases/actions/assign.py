@@ -7,21 +7,23 @@ from django.db import transaction
 
 from cases.actions.common import (
     action_date,
-    check_actor,
     lead_assignment,
     live_assignments,
+    lock_and_check,
     require_text,
 )
+from cases.actions.validation import check_co_units, check_deadline, check_lead_unit
 from cases.deadline_rules import due_for, explicit, period_words, rule_for
 from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case
 from cases.models import Role as CaseRole
-from cases.permissions import LIVE_ASSIGNMENT as LIVE
 from huiyin.formats import cn_date
+from huiyin.types import User
 from orgs.access import standing_of
-from orgs.models import Membership, Role, Unit, UnitKind
+from orgs.models import Membership, Role, Unit
 from workdays.calendar import compute
 from workflow.engine import apply_transition
 from workflow.errors import CaseError
+from workflow.vocabulary import Action, State
 
 
 def reply_deadlines(case: Case, start: date, rule_name: str) -> dict[str, Any]:
@@ -45,22 +47,13 @@ def unit_deadline_fields(case: Case, deadline: date, start: date) -> dict[str, A
     return {"unit_deadline": day, "unit_deadline_provisional": draft.provisional}
 
 
-def move_lead_deadline(case: Case, fields: dict[str, Any]) -> None:
-    """Keep the lead unit's assignment due with the case when a new deadline is set."""
-    case.assignments.filter(kind=AssignmentKind.LEAD, status__in=LIVE).update(
-        deadline=fields["deadline"],
-        deadline_provisional=fields["deadline_provisional"],
-        deadline_rule=fields["deadline_rule"],
-    )
-
-
 def return_window_end(case: Case) -> date | None:
     if case.assigned_on is None:
         return None
     return due_for(case, "return_window", case.assigned_on)[0].date
 
 
-def _check_head_or_handler(user: Any, unit: Unit, field: str) -> None:
+def _check_head_or_handler(user: User | None, unit: Unit, field: str) -> None:
     if user is None:
         return
     if not Membership.objects.filter(
@@ -75,45 +68,30 @@ def _check_head_or_handler(user: Any, unit: Unit, field: str) -> None:
 def assign_case(
     case: Case,
     *,
-    by: Any,
-    lead_unit: Unit,
+    by: User,
+    lead_unit: Unit | None,
     co_units: list[Unit] | None = None,
     assigned_on: date | None = None,
-    leader_in_charge: Any = None,
-    handler: Any = None,
+    leader_in_charge: User | None = None,
+    handler: User | None = None,
     deadline: date | None = None,
     on: date | None = None,
 ) -> Case:
     """交办: give the case to a lead unit (and co-units) with deadlines."""
-    check_actor(by, case, "assign")
+    lock_and_check(by, case, Action.ASSIGN)
     on = action_date(case, assigned_on or on)
-    co_units = list(co_units or [])
-    if lead_unit is None:
-        raise CaseError("请选择主办处室", field="lead_unit")
-    if lead_unit.kind == UnitKind.EXTERNAL or not lead_unit.is_active:
-        raise CaseError(f"{lead_unit.name}不能作为主办处室", field="lead_unit")
-    if lead_unit in co_units:
-        raise CaseError("协办处室不能与主办处室相同", field="co_units")
-    if len(set(co_units)) != len(co_units):
-        raise CaseError("协办处室有重复", field="co_units")
+    lead_unit = check_lead_unit(lead_unit)
+    co_units = check_co_units(lead_unit, co_units or [])
     if leader_in_charge is not None and not standing_of(leader_in_charge).has(Role.LEADER):
         raise CaseError("分管领导须为委领导", field="leader_in_charge")
     _check_head_or_handler(handler, lead_unit, "handler")
     if deadline is not None:
-        if deadline <= on:
-            raise CaseError("办理期限须晚于交办日期", field="deadline")
-        case.explicit_deadline = deadline
+        case.explicit_deadline = check_deadline(deadline, on)
     rule = "co_opinion" if case.role == CaseRole.CO else "reply"
     fields = reply_deadlines(case, on, rule)
+    # The lead unit's reply deadline is the case's own (`Case.deadline`), stored only there.
     Assignment.objects.create(
-        case=case,
-        unit=lead_unit,
-        kind=AssignmentKind.LEAD,
-        assigned_on=on,
-        handler=handler,
-        deadline=fields["deadline"],
-        deadline_provisional=fields["deadline_provisional"],
-        deadline_rule=fields["deadline_rule"],
+        case=case, unit=lead_unit, kind=AssignmentKind.LEAD, assigned_on=on, handler=handler
     )
     co_due, co_how = due_for(case, "co_unit_opinion", on)
     for unit in co_units:
@@ -135,10 +113,10 @@ def assign_case(
     }
     apply_transition(
         case,
-        "assign",
+        Action.ASSIGN,
         by=by,
         on=on,
-        to="assigned",
+        to=State.ASSIGNED,
         changes=changes,
         details={
             "lead_unit": lead_unit.code,
@@ -152,18 +130,24 @@ def assign_case(
 
 
 @transaction.atomic
-def accept_case(case: Case, *, by: Any, on: date | None = None) -> Case:
+def accept_case(case: Case, *, by: User, on: date | None = None) -> Case:
     """签收: the lead unit takes the case."""
-    check_actor(by, case, "accept")
+    lock_and_check(by, case, Action.ACCEPT)
     on = action_date(case, on)
     assignment = lead_assignment(case)
+    assert assignment is not None  # lock_and_check found the caller in the live lead unit
     assignment.status = AssignmentStatus.ACCEPTED
     assignment.accepted_on = on
     if assignment.handler_id is None and assignment.unit_id in standing_of(by).handler_in:
         assignment.handler = by
     assignment.save(update_fields=["status", "accepted_on", "handler"])
     apply_transition(
-        case, "accept", by=by, on=on, to="handling", details={"unit": assignment.unit.code}
+        case,
+        Action.ACCEPT,
+        by=by,
+        on=on,
+        to=State.HANDLING,
+        details={"unit": assignment.unit.code},
     )
     return case
 
@@ -180,7 +164,7 @@ def _end_assignments(case: Case, on: date, reason: str) -> list[str]:
     return codes
 
 
-CLEARED_DEADLINES = {
+CLEARED_DEADLINES: dict[str, Any] = {
     "lead_unit": None,
     "assigned_on": None,
     "deadline": None,
@@ -192,9 +176,9 @@ CLEARED_DEADLINES = {
 
 
 @transaction.atomic
-def return_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> Case:
+def return_case(case: Case, *, by: User, reason: str, on: date | None = None) -> Case:
     """申请退回: the lead unit hands the case back for re-assignment, within the window."""
-    check_actor(by, case, "return")
+    lock_and_check(by, case, Action.RETURN)
     reason = require_text(reason, "reason", "退回理由")
     on = action_date(case, on)
     window_end = return_window_end(case)
@@ -204,10 +188,10 @@ def return_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> 
     units = _end_assignments(case, on, reason)
     apply_transition(
         case,
-        "return",
+        Action.RETURN,
         by=by,
         on=on,
-        to="registered",
+        to=State.REGISTERED,
         changes=CLEARED_DEADLINES,
         details={"reason": reason, "units": units},
     )
@@ -215,18 +199,18 @@ def return_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> 
 
 
 @transaction.atomic
-def withdraw_case(case: Case, *, by: Any, reason: str, on: date | None = None) -> Case:
+def withdraw_case(case: Case, *, by: User, reason: str, on: date | None = None) -> Case:
     """撤回: not ours (退回交办机关 or 改办); excluded from statistics."""
-    check_actor(by, case, "withdraw")
+    lock_and_check(by, case, Action.WITHDRAW)
     reason = require_text(reason, "reason", "撤回理由")
     on = action_date(case, on)
     units = _end_assignments(case, on, reason)
     apply_transition(
         case,
-        "withdraw",
+        Action.WITHDRAW,
         by=by,
         on=on,
-        to="withdrawn",
+        to=State.WITHDRAWN,
         changes=CLEARED_DEADLINES,
         details={"reason": reason, "units": units},
     )

@@ -3,10 +3,10 @@
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 
-from cases.actions.assign import move_lead_deadline, unit_deadline_fields
-from cases.actions.common import action_date, check_actor, live_assignments, require_text
+from cases.actions.assign import unit_deadline_fields
+from cases.actions.common import action_date, live_assignments, lock_and_check, require_text
 from cases.deadline_rules import due_for, explicit, period_words, rule_for
 from cases.models import (
     AssignmentKind,
@@ -22,13 +22,17 @@ from cases.models import (
     OutcomeKind,
 )
 from huiyin.formats import cn_date
+from huiyin.types import User
 from orgs.access import standing_of
 from orgs.models import UnitKind
 from workflow.engine import apply_transition
 from workflow.errors import ActionForbidden, CaseError
+from workflow.vocabulary import Action, Relation
+
+PENDING_EXTENSION_EXISTS = "已有待审批的延期申请"
 
 
-def _choice(value: str, choices: type, field: str, label: str) -> str:
+def _choice(value: str, choices: type[models.Choices], field: str, label: str) -> str:
     if value not in choices.values:
         raise CaseError(f"请选择有效的{label}", field=field)
     return value
@@ -38,7 +42,7 @@ def _choice(value: str, choices: type, field: str, label: str) -> str:
 def communicate(
     case: Case,
     *,
-    by: Any,
+    by: User,
     stage: str,
     method: str,
     summary: str,
@@ -46,7 +50,7 @@ def communicate(
     on: date | None = None,
 ) -> Communication:
     """沟通: a talk with the proposer before, during or after the reply."""
-    check_actor(by, case, "communicate")
+    lock_and_check(by, case, Action.COMMUNICATE)
     _choice(stage, CommunicationStage, "stage", "沟通阶段")
     _choice(method, CommunicationMethod, "method", "沟通方式")
     summary = require_text(summary, "summary", "沟通情况")
@@ -63,7 +67,7 @@ def communicate(
     )
     apply_transition(
         case,
-        "communicate",
+        Action.COMMUNICATE,
         by=by,
         on=on,
         details={"communication": record.pk, "stage": stage, "method": method},
@@ -73,16 +77,16 @@ def communicate(
 
 @transaction.atomic
 def submit_opinion(
-    case: Case, *, by: Any, text: str, unit: Any = None, on: date | None = None
+    case: Case, *, by: User, text: str, unit: Any = None, on: date | None = None
 ) -> Case:
     """会办意见: a co-unit's opinion to the lead unit. The lead unit records the opinion
     of an outside agency (a co-unit without users) by naming it."""
-    mine = check_actor(by, case, "submit_opinion")
+    mine = lock_and_check(by, case, Action.SUBMIT_OPINION)
     text = require_text(text, "text", "会办意见")
     on = action_date(case, on)
     co = [a for a in live_assignments(case) if a.kind == AssignmentKind.CO]
     my_units = standing_of(by).unit_ids
-    if "co_unit" in mine and unit is None:
+    if Relation.CO_UNIT in mine and unit is None:
         candidates = [a for a in co if a.unit_id in my_units]
     else:
         if unit is None:
@@ -100,7 +104,7 @@ def submit_opinion(
     assignment.save(update_fields=["opinion", "opinion_on", "status", "accepted_on"])
     apply_transition(
         case,
-        "submit_opinion",
+        Action.SUBMIT_OPINION,
         by=by,
         on=on,
         details={"unit": assignment.unit.code, "replaces_previous": bool(previous)},
@@ -114,28 +118,35 @@ def pending_extension(case: Case) -> ExtensionRequest | None:
 
 @transaction.atomic
 def request_extension(
-    case: Case, *, by: Any, until: date, reason: str, on: date | None = None
+    case: Case, *, by: User, until: date, reason: str, on: date | None = None
 ) -> ExtensionRequest:
     """申请延期: at most 6 months from 交办."""
-    check_actor(by, case, "request_extension")
+    lock_and_check(by, case, Action.REQUEST_EXTENSION)
     reason = require_text(reason, "reason", "延期理由")
     on = action_date(case, on)
     if pending_extension(case):
-        raise CaseError("已有待审批的延期申请")
+        raise CaseError(PENDING_EXTENSION_EXISTS)
     if until is None:
         raise CaseError("请填写延期至的日期", field="until")
     if case.deadline and until <= case.deadline:
         raise CaseError(f"延期日期须晚于现期限（{cn_date(case.deadline)}）", field="until")
+    assert case.assigned_on is not None  # the states that allow this come after 交办
     latest = due_for(case, "reply_max", case.assigned_on)[0].date
     if until > latest:
         period = period_words(rule_for(case.category, case.level, "reply_max"))
         raise CaseError(f"延期最长至交办后{period}（{cn_date(latest)}）", field="until")
-    request = ExtensionRequest.objects.create(
-        case=case, until=until, reason=reason, requested_on=on, requested_by=by
-    )
+    try:
+        # The database holds at most one pending request per case (extension_one_pending),
+        # should a request ever get here without the case's lock.
+        with transaction.atomic():
+            request = ExtensionRequest.objects.create(
+                case=case, until=until, reason=reason, requested_on=on, requested_by=by
+            )
+    except IntegrityError:
+        raise CaseError(PENDING_EXTENSION_EXISTS) from None
     apply_transition(
         case,
-        "request_extension",
+        Action.REQUEST_EXTENSION,
         by=by,
         on=on,
         details={"until": until.isoformat(), "reason": reason},
@@ -145,10 +156,10 @@ def request_extension(
 
 @transaction.atomic
 def decide_extension(
-    case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None
+    case: Case, *, by: User, approved: bool, comment: str = "", on: date | None = None
 ) -> Case:
     """审批延期: the leader approves (the deadline moves) or refuses."""
-    check_actor(by, case, "decide_extension")
+    lock_and_check(by, case, Action.DECIDE_EXTENSION)
     on = action_date(case, on)
     request = pending_extension(case)
     if request is None:
@@ -167,10 +178,9 @@ def decide_extension(
             "deadline_rule": how,
             **unit_deadline_fields(case, due.date, on),
         }
-        move_lead_deadline(case, changes)
     apply_transition(
         case,
-        "decide_extension",
+        Action.DECIDE_EXTENSION,
         by=by,
         on=on,
         changes=changes,
@@ -184,16 +194,16 @@ def decide_extension(
 
 
 @transaction.atomic
-def add_outcome(case: Case, *, by: Any, kind: str, title: str, on: date | None = None) -> Outcome:
+def add_outcome(case: Case, *, by: User, kind: str, title: str, on: date | None = None) -> Outcome:
     """成果转化: a policy, plan, project or system the case produced."""
-    check_actor(by, case, "add_outcome")
+    lock_and_check(by, case, Action.ADD_OUTCOME)
     _choice(kind, OutcomeKind, "kind", "成果类型")
     title = require_text(title, "title", "成果名称")
     on = action_date(case, on)
     outcome = Outcome.objects.create(case=case, kind=kind, title=title, on=on)
     apply_transition(
         case,
-        "add_outcome",
+        Action.ADD_OUTCOME,
         by=by,
         on=on,
         details={"outcome": outcome.pk, "kind": kind, "title": title},
@@ -203,10 +213,10 @@ def add_outcome(case: Case, *, by: Any, kind: str, title: str, on: date | None =
 
 @transaction.atomic
 def update_commitment(
-    case: Case, *, by: Any, commitment_id: int, status: str, note: str = "", on: date | None = None
+    case: Case, *, by: User, commitment_id: int, status: str, note: str = "", on: date | None = None
 ) -> Commitment:
     """承诺事项跟踪: progress or fulfilment of what a reply promised."""
-    check_actor(by, case, "update_commitment")
+    lock_and_check(by, case, Action.UPDATE_COMMITMENT)
     _choice(status, CommitmentStatus, "status", "承诺事项状态")
     on = action_date(case, on)
     commitment = case.commitments.filter(pk=commitment_id).first()
@@ -217,7 +227,7 @@ def update_commitment(
     commitment.save(update_fields=["status", "note", "updated_on"])
     apply_transition(
         case,
-        "update_commitment",
+        Action.UPDATE_COMMITMENT,
         by=by,
         on=on,
         details={"commitment": commitment.pk, "status": [old, status], "note": commitment.note},

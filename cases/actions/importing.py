@@ -1,9 +1,14 @@
-"""Imported ledger rows (台账导入): the rules a row must meet and the bulk write.
+"""Imported ledger rows (台账导入): the bulk write of a planned import.
 
-`transfer` reads the file, cleans the cells and plans the import; this module holds the
-domain rules (which states an imported case may have, what each needs) and writes the
-planned cases in bulk, with the rules of the actions reused rather than copied: the case
-field validation of `register`, the proposer kinds, the deadlines of `assign`.
+`transfer` reads the file, cleans the cells and plans the import; `importing_rows`
+holds what a row is and the rules it must meet (the actions' own validators); this
+module writes the planned cases in bulk, with the deadlines of `assign`.
+
+A case's state is never written here: a new case is created in its workflow's initial
+state and, like an existing one, moved to the state its row describes by the workflow's
+hidden `import` transition, through the engine (`apply_transition` for a case already
+in the database, `import_states` for the new ones of a chunk at once), which writes the
+one `import` audit event of each case with the state it came from and went to.
 
 What an import may change on a case already in the database:
 - its descriptive data (title, proposers, topics …), always (like `edit`);
@@ -14,17 +19,35 @@ What an import may change on a case already in the database:
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit.models import AuditEvent
 from audit.record import today
 from cases.actions.assign import reply_deadlines
-from cases.actions.register import guess_proposer_kind, validate_case_fields
+from cases.actions.importing_rows import (
+    ASSIGNED_STATES,
+    DATA_FIELDS,
+    HANDLING_FIELDS,
+    HANDLING_NEUTRAL_ACTIONS,
+    IDENTITY_FIELDS,
+    IMPORTABLE_STATES,
+    REPLIED_STATES,
+    CaseRecord,
+    ImportItem,
+    cases_handled_in_system,
+    check_importer,
+    derive_state,
+    jsonable,
+    looks_internal,
+    new_unit,
+    state_label,
+    validate_case_data,
+    validate_handling,
+)
+from cases.actions.register import guess_proposer_kind
 from cases.deadline_rules import due_for, rule_for
 from cases.models import (
     Assignment,
@@ -33,248 +56,45 @@ from cases.models import (
     Case,
     CaseProposer,
     Feedback,
-    Mode,
     Proposer,
     Reply,
     ReplyStatus,
     Topic,
 )
 from cases.models import Role as CaseRole
-from orgs.access import standing_of
+from huiyin.types import User
 from orgs.actions import create_unit
-from orgs.models import Role, Unit, UnitKind
-from workflow.errors import ActionForbidden, CaseError
-from workflow.proposals import PROPOSAL_STATES
+from orgs.models import Unit
+from workflow.engine import apply_transition, import_states
+from workflow.errors import CaseError
+from workflow.tables import workflow_for
+from workflow.vocabulary import Event, State
 
-IDENTITY_FIELDS = ("category", "level", "issuer", "year", "number")
-DATA_FIELDS = (
-    "session",
-    "title",
-    "content",
-    "lead_proposer",
-    "joint_proposers",
-    "delegation",
-    "party",
-    "topics",
-    "external_lead",
-    "led_by",
-    "is_key",
-)
-HANDLING_FIELDS = (
-    "mode",
-    "lead_unit",
-    "co_units",
-    "assigned_on",
-    "explicit_deadline",
-    "replied_on",
-    "reply_class",
-    "feedback_result",
-    "state",
-)
-# States an imported row may bring. The drafting states need a reply draft written in
-# the system, which a ledger row cannot supply.
-IMPORTABLE_STATES = ("registered", "assigned", "handling", "replied", "closed", "withdrawn")
-ASSIGNED_STATES = ("assigned", "handling", "replied", "closed")
-REPLIED_STATES = ("replied", "closed")
-# Audit actions that leave a case's handling as it was: anything else means the case
-# was handled in the system, and the import must not rewrite that history.
-HANDLING_NEUTRAL_ACTIONS = (
-    "register",
-    "edit",
-    "import",
-    "recompute_deadlines",
-    "attach",
-    "remove_attachment",
-)
+# The names callers import from here (transfer.planning, transfer.ledger, transfer.jobs).
+__all__ = [
+    "ASSIGNED_STATES",
+    "CHUNK",
+    "DATA_FIELDS",
+    "HANDLING_FIELDS",
+    "HANDLING_NEUTRAL_ACTIONS",
+    "IDENTITY_FIELDS",
+    "IMPORTABLE_STATES",
+    "REPLIED_STATES",
+    "CaseRecord",
+    "ImportItem",
+    "cases_handled_in_system",
+    "check_importer",
+    "derive_state",
+    "import_cases",
+    "jsonable",
+    "looks_internal",
+    "new_unit",
+    "state_label",
+    "validate_case_data",
+    "validate_handling",
+]
+
 CHUNK = 500  # rows written per round of bulk inserts; progress is reported after each
-
-
-def state_label(state: str) -> str:
-    return PROPOSAL_STATES.get(state, state)
-
-
-@dataclass
-class CaseRecord:
-    """One ledger row as the case it describes, in model values."""
-
-    category: str
-    level: str
-    year: int
-    number: str
-    issuer: str = ""
-    session: str = ""
-    title: str = ""
-    content: str = ""
-    lead_proposer: str = ""
-    joint_proposers: list[str] = field(default_factory=list)
-    delegation: str = ""
-    party: str = ""
-    topics: list[str] = field(default_factory=list)
-    mode: str = Mode.LEAD
-    external_lead: str = ""
-    led_by: str = ""
-    is_key: bool = False
-    lead_unit: Unit | None = None  # an unsaved Unit is one to create (--create-units)
-    co_units: list[Unit] = field(default_factory=list)
-    assigned_on: date | None = None
-    explicit_deadline: date | None = None
-    replied_on: date | None = None
-    reply_class: str = ""
-    feedback_result: str = ""
-    state: str = ""
-
-    @property
-    def role(self) -> str:
-        return CaseRole.CO if self.mode == Mode.CO else CaseRole.LEAD
-
-    def handling(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in HANDLING_FIELDS)
-
-
-@dataclass
-class ImportItem:
-    """A planned write: a new case (case_id None) or an update of an existing one."""
-
-    row: int
-    record: CaseRecord
-    case_id: int | None = None
-    old_state: str = ""
-    changes: dict[str, list[Any]] = field(default_factory=dict)  # field → [old, new]
-    rewrite_handling: bool = False
-    seen_updated_at: datetime | None = None
-
-
-def check_importer(user: Any) -> None:
-    if not standing_of(user).has(Role.COORDINATOR):
-        raise ActionForbidden("只有议提案管理员可以导入台账")
-
-
-def derive_state(record: CaseRecord) -> str:
-    """The state a row describes when its 状态 column is empty."""
-    if record.feedback_result:
-        return "closed"
-    if record.replied_on or record.reply_class:
-        return "closed" if record.role == CaseRole.CO else "replied"
-    if record.lead_unit or record.co_units or record.assigned_on:
-        return "assigned"
-    return "registered"
-
-
-def validate_case_data(record: CaseRecord) -> list[tuple[str, str]]:
-    """The rules of `register` for the case's own fields."""
-    data = {f: getattr(record, f) for f in IDENTITY_FIELDS}
-    data |= {
-        "title": record.title,
-        "mode": record.mode,
-        "external_lead": record.external_lead,
-        "received_on": None,
-    }
-    try:
-        validate_case_fields(data)
-    except CaseError as exc:
-        return [(exc.field or "", exc.message)]
-    return []
-
-
-def validate_handling(record: CaseRecord, *, on: date | None = None) -> list[tuple[str, str]]:
-    """The rules of assign, reply, sign and feedback for the history a row describes."""
-    on = on or today()
-    errors: list[tuple[str, str]] = []
-    state = record.state
-    label = state_label(state)
-    if state not in IMPORTABLE_STATES:
-        return [("state", f"“{label}”的办件不能导入（答复稿须在系统中提交），可导入为“办理中”")]
-    given = {
-        "lead_unit": (record.lead_unit, "承办处室"),
-        "co_units": (record.co_units, "协办处室"),
-        "assigned_on": (record.assigned_on, "交办日期"),
-        "replied_on": (record.replied_on, "答复日期"),
-        "reply_class": (record.reply_class, "答复类别"),
-        "feedback_result": (record.feedback_result, "满意度"),
-    }
-    if state in ("registered", "withdrawn"):
-        not_yet = ("lead_unit", "co_units", "assigned_on", "replied_on", "reply_class")
-    elif state in ("assigned", "handling"):
-        not_yet = ("replied_on", "reply_class", "feedback_result")
-    else:
-        not_yet = ()
-    if state == "replied":
-        not_yet = ("feedback_result",)
-    for name in not_yet + (("feedback_result",) if state in ("registered", "withdrawn") else ()):
-        value, column = given[name]
-        if value:
-            errors.append((name, f"状态为“{label}”的办件不应填写{column}"))
-    if state in ASSIGNED_STATES:
-        if record.lead_unit is None:
-            errors.append(("lead_unit", f"状态为“{label}”的办件请填写承办处室"))
-        if record.assigned_on is None:
-            errors.append(("assigned_on", f"状态为“{label}”的办件请填写交办日期"))
-    if state in REPLIED_STATES:
-        if record.replied_on is None:
-            errors.append(("replied_on", f"状态为“{label}”的办件请填写答复日期"))
-        if record.role == CaseRole.LEAD and not record.reply_class:
-            errors.append(("reply_class", "请填写答复类别（A、B、C、D）"))
-    if record.role == CaseRole.CO:
-        if record.reply_class:
-            errors.append(("reply_class", "会办意见不分答复类别"))
-        if record.feedback_result:
-            errors.append(("feedback_result", "会办件由主办单位征询评价，不应填写满意度"))
-        if state == "replied":
-            errors.append(("state", "会办意见签发即办结，状态应为“已办结”"))
-    unit = record.lead_unit
-    if unit is not None and (unit.kind == UnitKind.EXTERNAL or not unit.is_active):
-        errors.append(("lead_unit", f"{unit.name}不能作为主办处室"))
-    if unit is not None and any(_same_unit(unit, u) for u in record.co_units):
-        errors.append(("co_units", "协办处室不能与主办处室相同"))
-    keys = [_unit_key(u) for u in record.co_units]
-    if len(set(keys)) != len(keys):
-        errors.append(("co_units", "协办处室有重复"))
-    for name, column in (("assigned_on", "交办日期"), ("replied_on", "答复日期")):
-        day = getattr(record, name)
-        if day is not None and day > on:
-            errors.append((name, f"{column}不能晚于今天"))
-    if record.assigned_on and record.explicit_deadline:
-        if record.explicit_deadline <= record.assigned_on:
-            errors.append(("explicit_deadline", "办理期限须晚于交办日期"))
-    if record.assigned_on and record.replied_on and record.replied_on < record.assigned_on:
-        errors.append(("replied_on", "答复日期不能早于交办日期"))
-    return errors
-
-
-def _unit_key(unit: Unit) -> Any:
-    return unit.pk if unit.pk is not None else ("new", unit.name)
-
-
-def _same_unit(a: Unit, b: Unit) -> bool:
-    return _unit_key(a) == _unit_key(b)
-
-
-def cases_handled_in_system(case_ids: Iterable[int]) -> set[int]:
-    """The cases whose history holds an action that handled them (assign, reply …)."""
-    found: set[int] = set()
-    ids = list(case_ids)
-    for start in range(0, len(ids), 900):
-        found.update(
-            AuditEvent.objects.filter(case_id__in=ids[start : start + 900])
-            .exclude(action__in=HANDLING_NEUTRAL_ACTIONS)
-            .values_list("case_id", flat=True)
-            .distinct()
-        )
-    return found
-
-
-def new_unit(name: str, *, lead: bool) -> Unit:
-    """An unsaved unit for a name the database does not know (created on apply).
-
-    A 承办处室 is one of the commission's own departments. A 协办处室 is one too when its
-    name ends like an internal unit's (…处, …室, …科, …股); any other name (…局, …委,
-    …政府, …中心, …医院) is an outside agency, created as external (no users)."""
-    internal = lead or looks_internal(name)
-    return Unit(name=name, kind=UnitKind.DEPARTMENT if internal else UnitKind.EXTERNAL)
-
-
-def looks_internal(name: str) -> bool:
-    return name.endswith(("处", "室", "科", "股"))
 
 
 class _Deadlines:
@@ -325,7 +145,7 @@ def _unit_code(name: str) -> str:
     raise CaseError(f"无法为单位“{name}”生成代码")
 
 
-def _create_units(items: list[ImportItem], by: Any) -> None:
+def _create_units(items: list[ImportItem], by: User) -> None:
     """Save the units the plan decided to create, in place, so records point at them."""
     made: dict[str, Unit] = {}
     for item in items:
@@ -399,8 +219,8 @@ CASE_COLUMNS = (
     "led_by",
     "is_key",
 )
+# The handling an import rewrites; never `state`, which the engine moves (see above).
 HANDLING_COLUMNS = (
-    "state",
     "lead_unit",
     "assigned_on",
     "explicit_deadline",
@@ -419,7 +239,7 @@ HANDLING_COLUMNS = (
 
 
 def _set_handling(case: Case, r: CaseRecord, deadlines: _Deadlines) -> None:
-    case.state = r.state
+    """The columns of the history a row describes (its state excepted)."""
     case.round = 1
     case.explicit_deadline = r.explicit_deadline
     assigned = r.state in ASSIGNED_STATES
@@ -449,22 +269,11 @@ def _set_handling(case: Case, r: CaseRecord, deadlines: _Deadlines) -> None:
     )
 
 
-def jsonable(value: Any) -> Any:
-    """A field value as the audit event and the plan show it."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Unit):
-        return value.name
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
-
-
 @transaction.atomic
 def import_cases(
     items: list[ImportItem],
     *,
-    by: Any,
+    by: User,
     source: str,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
@@ -523,58 +332,59 @@ def _write_chunk(
     topics: dict[str, Topic],
     deadlines: _Deadlines,
     *,
-    by: Any,
+    by: User,
     source: str,
     on: date,
     now: datetime,
 ) -> None:
-    new_cases: list[Case] = []
-    changed: list[Case] = []
+    by_item: list[Case] = []
     for item in chunk:
         r = item.record
         if item.case_id is None:
-            case = Case(**{f: getattr(r, f) for f in IDENTITY_FIELDS + CASE_COLUMNS})
+            # Created in its workflow's initial state, as `register` creates a case; the
+            # engine moves it to the row's state below.
+            case = Case(
+                **{f: getattr(r, f) for f in IDENTITY_FIELDS + CASE_COLUMNS},
+                state=workflow_for(r.category).initial,
+            )
             case.received_on = None
             _set_handling(case, r, deadlines)
-            new_cases.append(case)
         else:
             case = current[item.case_id]
             for name in CASE_COLUMNS:
                 setattr(case, name, getattr(r, name))
             if item.rewrite_handling:
                 _set_handling(case, r, deadlines)
-            case.updated_at = now
-            changed.append(case)
+        by_item.append(case)
+    new = [(item, case) for item, case in zip(chunk, by_item, strict=True) if item.case_id is None]
     try:
         with transaction.atomic():
-            Case.objects.bulk_create(new_cases, batch_size=CHUNK)
+            Case.objects.bulk_create([case for _, case in new], batch_size=CHUNK)
     except IntegrityError:
         raise CaseError("导入期间已有相同编号的办件被登记，请重新检查后再导入") from None
-    Case.objects.bulk_update(
-        changed, CASE_COLUMNS + HANDLING_COLUMNS + ("updated_at",), batch_size=200
-    )
-    by_item = []
-    new_iter = iter(new_cases)
-    changed_iter = iter(changed)
-    for item in chunk:
-        by_item.append(next(new_iter) if item.case_id is None else next(changed_iter))
+    columns = CASE_COLUMNS + HANDLING_COLUMNS
+    for item, case in zip(chunk, by_item, strict=True):
+        if item.case_id is None:
+            continue
+        written = columns if item.rewrite_handling else CASE_COLUMNS + ("last_action_on",)
+        apply_transition(
+            case,
+            Event.IMPORT,
+            by=by,
+            on=on,
+            to=item.record.state if item.rewrite_handling else None,
+            details=_details(item, source),
+            changes={name: getattr(case, name) for name in written} | {"updated_at": now},
+        )
     _write_links(chunk, by_item, proposers, topics)
     _write_history(chunk, by_item, deadlines, by=by)
-    AuditEvent.objects.bulk_create(
-        (
-            AuditEvent(
-                case=case,
-                actor=by if getattr(by, "pk", None) else None,
-                action="import",
-                on=on,
-                from_state=item.old_state,
-                to_state=case.state,
-                details={"source": source, "row": item.row, "changes": item.changes},
-            )
-            for item, case in zip(chunk, by_item, strict=True)
-        ),
-        batch_size=CHUNK,
-    )
+    if new:
+        moves = [(case, item.record.state, _details(item, source)) for item, case in new]
+        import_states(moves, by=by, on=on, new=True)
+
+
+def _details(item: ImportItem, source: str) -> dict[str, Any]:
+    return {"source": source, "row": item.row, "changes": item.changes}
 
 
 def _write_links(
@@ -617,7 +427,7 @@ def _write_links(
 
 
 def _write_history(
-    chunk: list[ImportItem], cases: list[Case], deadlines: _Deadlines, *, by: Any
+    chunk: list[ImportItem], cases: list[Case], deadlines: _Deadlines, *, by: User
 ) -> None:
     rewrite = [
         (item, case)
@@ -634,7 +444,7 @@ def _write_history(
         r = item.record
         if r.state not in ASSIGNED_STATES:
             continue
-        accepted = r.state != "assigned"
+        accepted = r.state != State.ASSIGNED
         assignments.append(
             Assignment(
                 case=case,

@@ -5,17 +5,20 @@ import re
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from audit.record import today
-from cases.actions.assign import move_lead_deadline, reply_deadlines
-from cases.actions.common import action_date, check_actor, require_text
+from cases.actions.assign import reply_deadlines
+from cases.actions.common import action_date, lock_and_check, require_text
 from cases.models import Case, CaseProposer, Category, Level, Mode, Proposer, ProposerKind, Topic
+from cases.models import Role as CaseRole
+from huiyin.types import User
 from orgs.access import standing_of
 from orgs.models import Role
 from workflow.engine import apply_transition, start_case
 from workflow.errors import ActionForbidden, CaseError
 from workflow.tables import workflow_for
+from workflow.vocabulary import Action
 
 PARTIES = ("民革", "民盟", "民建", "民进", "农工", "致公", "九三", "台盟", "党")
 EDITABLE_FIELDS = (
@@ -76,7 +79,7 @@ def split_names(values: list[str] | str | None) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
-def _check_choice(value: str, choices: type, field: str, label: str) -> str:
+def _check_choice(value: str, choices: type[models.Choices], field: str, label: str) -> str:
     if value not in choices.values:
         raise CaseError(f"{label}“{value}”无效", field=field)
     return value
@@ -125,7 +128,9 @@ def _check_unique(data: dict[str, Any], exclude_pk: int | None = None) -> None:
         issuer=data.get("issuer") or "",
         year=data["year"],
         number=data["number"],
-    ).exclude(pk=exclude_pk)
+    )
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise CaseError(f"{data['year']}年已有编号为“{data['number']}”的同类办件", field="number")
 
@@ -133,7 +138,7 @@ def _check_unique(data: dict[str, Any], exclude_pk: int | None = None) -> None:
 @transaction.atomic
 def register_case(
     *,
-    by: Any,
+    by: User,
     category: str,
     level: str,
     year: int,
@@ -151,7 +156,7 @@ def register_case(
     is_key: bool = False,
     received_on: date | None = None,
     explicit_deadline: date | None = None,
-    leader_in_charge: Any = None,
+    leader_in_charge: User | None = None,
 ) -> Case:
     """登记: create a case in its workflow's initial state."""
     if not standing_of(by).has(Role.COORDINATOR):
@@ -220,8 +225,9 @@ def _deadlines_after_edit(
     probe = copy.copy(case)
     probe.explicit_deadline = fields.get("explicit_deadline", case.explicit_deadline)
     probe.mode = fields.get("mode", case.mode)
-    probe.role = "co" if probe.mode == Mode.CO else "lead"
-    return reply_deadlines(probe, case.assigned_on, "co_opinion" if probe.role == "co" else "reply")
+    probe.role = CaseRole.CO if probe.mode == Mode.CO else CaseRole.LEAD
+    rule = "co_opinion" if probe.role == CaseRole.CO else "reply"
+    return reply_deadlines(probe, case.assigned_on, rule)
 
 
 def _jsonable(value: Any) -> Any:
@@ -229,9 +235,9 @@ def _jsonable(value: Any) -> Any:
 
 
 @transaction.atomic
-def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> Case:
+def edit_case(case: Case, *, by: User, on: date | None = None, **fields: Any) -> Case:
     """修改: change the case's data; the event keeps the field diff."""
-    check_actor(by, case, "edit")
+    lock_and_check(by, case, Action.EDIT)
     on = action_date(case, on)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -264,11 +270,10 @@ def edit_case(case: Case, *, by: Any, on: date | None = None, **fields: Any) -> 
         for k, v in fields.items()
         if k in diff and k not in ("topics", "lead_proposer", "joint_proposers")
     }
-    new_deadlines = _deadlines_after_edit(case, diff, fields)
-    if new_deadlines:
-        move_lead_deadline(case, new_deadlines)
-    column_changes.update(new_deadlines)
-    apply_transition(case, "edit", by=by, on=on, details={"diff": diff}, changes=column_changes)
+    column_changes.update(_deadlines_after_edit(case, diff, fields))
+    apply_transition(
+        case, Action.EDIT, by=by, on=on, details={"diff": diff}, changes=column_changes
+    )
     if "lead_proposer" in diff or "joint_proposers" in diff:
         _set_proposers(
             case,

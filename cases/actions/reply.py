@@ -5,18 +5,19 @@ from typing import Any
 
 from django.db import transaction
 
-from cases.actions.common import action_date, check_actor, require_text
+from cases.actions.common import action_date, lock_and_check, require_text
+from cases.actions.validation import check_reply
 from cases.models import (
     Case,
     Commitment,
     Reply,
-    ReplyClass,
     ReplyStatus,
 )
 from cases.models import Role as CaseRole
-from cases.models.choices import CLASSES_NEEDING_COMMITMENTS
+from huiyin.types import User
 from workflow.engine import apply_transition
 from workflow.errors import CaseError
+from workflow.vocabulary import Action, Relation, State
 
 REVIEW_GATES = {
     "format": "答复格式",
@@ -33,26 +34,11 @@ def current_reply(case: Case, status: str) -> Reply:
     return reply
 
 
-def _clean_commitments(items: list[dict[str, Any]] | None, on: date) -> list[tuple[str, date]]:
-    cleaned = []
-    for i, item in enumerate(items or [], start=1):
-        what = (item.get("what") or "").strip()
-        due = item.get("due")
-        if not what:
-            raise CaseError(f"第{i}项承诺事项：请填写承诺内容", field="commitments")
-        if not isinstance(due, date):
-            raise CaseError(f"第{i}项承诺事项：请填写完成时间", field="commitments")
-        if due < on:
-            raise CaseError(f"第{i}项承诺事项：完成时间不能早于答复日期", field="commitments")
-        cleaned.append((what, due))
-    return cleaned
-
-
 @transaction.atomic
 def submit_reply(
     case: Case,
     *,
-    by: Any,
+    by: User,
     text: str,
     reply_class: str = "",
     contact: str,
@@ -61,25 +47,15 @@ def submit_reply(
     on: date | None = None,
 ) -> Reply:
     """提交答复: a handler's draft goes to the unit head; a unit head's goes to review."""
-    mine = check_actor(by, case, "submit_reply")
+    mine = lock_and_check(by, case, Action.SUBMIT_REPLY)
     text = require_text(text, "text", "答复内容")
     contact = require_text(contact, "contact", "联系人")
     phone = require_text(phone, "phone", "联系电话")
     on = action_date(case, on)
-    reply_class = (reply_class or "").strip().upper()
-    if case.role == CaseRole.CO:
-        if reply_class:
-            raise CaseError("会办意见不分答复类别", field="reply_class")
-        if commitments:
-            raise CaseError("会办意见不登记承诺事项", field="commitments")
-    elif reply_class not in ReplyClass.values:
-        raise CaseError("请选择答复类别（A、B、C、D）", field="reply_class")
-    promised = _clean_commitments(commitments, on)
-    if reply_class in CLASSES_NEEDING_COMMITMENTS and not promised:
-        raise CaseError(f"{reply_class}类答复须列明承诺事项及完成时间", field="commitments")
-    if reply_class and reply_class not in CLASSES_NEEDING_COMMITMENTS and promised:
-        raise CaseError(f"{reply_class}类答复不登记承诺事项", field="commitments")
-    to = "reviewing" if "lead_head" in mine else "unit_approving"
+    reply_class, promised = check_reply(
+        role=case.role, reply_class=reply_class, commitments=commitments, on=on
+    )
+    to = State.REVIEWING if Relation.LEAD_HEAD in mine else State.UNIT_APPROVING
     reply = Reply.objects.create(
         case=case,
         round=case.round,
@@ -96,7 +72,7 @@ def submit_reply(
     )
     apply_transition(
         case,
-        "submit_reply",
+        Action.SUBMIT_REPLY,
         by=by,
         on=on,
         to=to,
@@ -109,7 +85,7 @@ def _decide(
     case: Case,
     *,
     action: str,
-    by: Any,
+    by: User,
     on: date,
     approved: bool,
     comment: str,
@@ -134,13 +110,14 @@ def _decide(
             **(extra or {}),
         },
     }
-    reply.save(update_fields=["status", "review"])
+    # (the column's name is the action's: spelled once, by the model)
+    reply.save(update_fields=["status", Reply.review.field.name])
     apply_transition(
         case,
         action,
         by=by,
         on=on,
-        to=forward_to if approved else "handling",
+        to=forward_to if approved else State.HANDLING,
         changes=changes if approved else None,
         details={
             "reply": reply.pk,
@@ -154,20 +131,20 @@ def _decide(
 
 @transaction.atomic
 def approve_reply(
-    case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None
+    case: Case, *, by: User, approved: bool, comment: str = "", on: date | None = None
 ) -> Reply:
     """处室审核: the unit head forwards the handler's draft to review or sends it back."""
-    check_actor(by, case, "approve_reply")
+    lock_and_check(by, case, Action.APPROVE_REPLY)
     on = action_date(case, on)
     return _decide(
         case,
-        action="approve_reply",
+        action=Action.APPROVE_REPLY,
         by=by,
         on=on,
         approved=approved,
         comment=comment,
         reply_status=ReplyStatus.UNIT_APPROVING,
-        forward_to="reviewing",
+        forward_to=State.REVIEWING,
         forward_status=ReplyStatus.REVIEWING,
     )
 
@@ -176,7 +153,7 @@ def approve_reply(
 def review_reply(
     case: Case,
     *,
-    by: Any,
+    by: User,
     passed: bool,
     comment: str = "",
     gates: dict[str, bool] | None = None,
@@ -187,7 +164,7 @@ def review_reply(
 
     Each gate may carry its own remark; a failed gate needs one, or the overall comment.
     Sent back with remarks on the failed gates only, those remarks make the comment."""
-    check_actor(by, case, "review")
+    lock_and_check(by, case, Action.REVIEW)
     on = action_date(case, on)
     gates = dict(gates or {})
     remarks = {g: (text or "").strip() for g, text in (gate_comments or {}).items()}
@@ -216,13 +193,13 @@ def review_reply(
         extra["gate_comments"] = {g: remarks[g] for g in REVIEW_GATES if g in remarks}
     return _decide(
         case,
-        action="review",
+        action=Action.REVIEW,
         by=by,
         on=on,
         approved=passed,
         comment=comment,
         reply_status=ReplyStatus.REVIEWING,
-        forward_to="signing",
+        forward_to=State.SIGNING,
         forward_status=ReplyStatus.SIGNING,
         extra=extra or None,
     )
@@ -230,10 +207,10 @@ def review_reply(
 
 @transaction.atomic
 def sign_reply(
-    case: Case, *, by: Any, approved: bool, comment: str = "", on: date | None = None
+    case: Case, *, by: User, approved: bool, comment: str = "", on: date | None = None
 ) -> Reply:
     """签发: the leader signs; its date is the reply date. A 会办 opinion closes the case."""
-    check_actor(by, case, "sign")
+    lock_and_check(by, case, Action.SIGN)
     on = action_date(case, on)
     reply = current_reply(case, ReplyStatus.SIGNING)
     if approved:
@@ -241,13 +218,13 @@ def sign_reply(
         reply.save(update_fields=["signed_on", "signed_by"])
     return _decide(
         case,
-        action="sign",
+        action=Action.SIGN,
         by=by,
         on=on,
         approved=approved,
         comment=comment,
         reply_status=ReplyStatus.SIGNING,
-        forward_to="closed" if case.role == CaseRole.CO else "replied",
+        forward_to=State.CLOSED if case.role == CaseRole.CO else State.REPLIED,
         forward_status=ReplyStatus.SIGNED,
         changes={"replied_on": on, "reply_class": reply.reply_class, "feedback_result": ""},
     )

@@ -1,8 +1,6 @@
 """Setting the deadline rules of a category (administrators only)."""
 
-from typing import Any
-
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.record import record_event
@@ -15,6 +13,7 @@ from cases.deadline_rules import (
     clear_rule_cache,
 )
 from cases.models import Category, DeadlineRuleSetting, Level
+from huiyin.types import User
 from orgs.access import standing_of
 from orgs.models import Role
 
@@ -23,7 +22,7 @@ LEVEL_KEYS = (ALL_LEVELS, *Level.values)
 
 @transaction.atomic
 def set_deadline_rules(
-    *, by: Any, category: str, name: str, rules: dict[str, str | None]
+    *, by: User, category: str, name: str, rules: dict[str, str | None]
 ) -> dict[str, list[str | None]]:
     """Set rule `name` of `category` for each level in `rules` ("*": every level without
     its own setting); None removes the setting, so the level falls back to the next source
@@ -62,11 +61,18 @@ def set_deadline_rules(
             continue
         changes[level] = [old, rule]
         if rule is None:
-            row.delete()  # type: ignore[union-attr]  (old != None, so the row exists)
+            if row is not None:  # always: old differs from None
+                row.delete()
         elif row is None:
-            DeadlineRuleSetting.objects.create(
-                category=category, level=level, name=name, rule=rule, updated_by=_user(by)
-            )
+            # A new row has nothing to lock: of two administrators adding the same setting,
+            # the unique constraint lets one through.
+            try:
+                with transaction.atomic():
+                    DeadlineRuleSetting.objects.create(
+                        category=category, level=level, name=name, rule=rule, updated_by=_user(by)
+                    )
+            except IntegrityError:
+                raise RuleSettingError("期限规则刚被他人修改，请刷新后重试", field=level) from None
         else:
             row.rule, row.updated_by, row.updated_at = rule, _user(by), timezone.now()
             row.save(update_fields=["rule", "updated_by", "updated_at"])
@@ -84,5 +90,5 @@ def set_deadline_rules(
     return changes
 
 
-def _user(by: Any) -> Any:
+def _user(by: User | None) -> User | None:
     return by if getattr(by, "pk", None) else None

@@ -71,7 +71,7 @@ class Case(models.Model):
         related_name="cases_in_charge",
         verbose_name="分管领导",
     )
-    proposers = models.ManyToManyField(
+    proposers: "models.ManyToManyField[Proposer, CaseProposer]" = models.ManyToManyField(
         Proposer, through="CaseProposer", related_name="cases", verbose_name="提出人"
     )
 
@@ -105,6 +105,9 @@ class Case(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Set by the pages that list cases (cases.figures.deadline_tone); not stored.
+    deadline_tone: str
 
     class Meta:
         verbose_name = "办件"

@@ -1,5 +1,7 @@
 from django.db import models
 
+from workflow.vocabulary import State
+
 
 class Category(models.TextChoices):
     NPC_SUGGESTION = "npc_suggestion", "人大代表建议"
@@ -80,9 +82,10 @@ CLASSES_NEEDING_COMMITMENTS = ("B", "C")
 
 
 class ReplyStatus(models.TextChoices):
-    UNIT_APPROVING = "unit_approving", "处室审核中"
-    REVIEWING = "reviewing", "审核中"
-    SIGNING = "signing", "待签发"
+    # A draft on its way is where the case is: the same names as those states.
+    UNIT_APPROVING = State.UNIT_APPROVING.value, State.UNIT_APPROVING.label
+    REVIEWING = State.REVIEWING.value, State.REVIEWING.label
+    SIGNING = State.SIGNING.value, State.SIGNING.label
     SIGNED = "signed", "已签发"
     SENT_BACK = "sent_back", "已退回修改"
 

@@ -1,5 +1,8 @@
 """What happens to a case while it is handled: assignments, talks, replies, ratings."""
 
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -18,9 +21,16 @@ from cases.models.choices import (
 
 USER = settings.AUTH_USER_MODEL
 
+# An assignment the unit still holds (cases.permissions.LIVE_ASSIGNMENT).
+LIVE = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
+
 
 class Assignment(models.Model):
-    """One unit's part in a case (五定: unit, handler, deadline)."""
+    """One unit's part in a case (五定: unit, handler, deadline).
+
+    A co-unit's opinion deadline is its own (`deadline`). The lead unit's is the case's
+    reply deadline, stored once on the case: a lead assignment's `deadline` is empty, and
+    `due` / `due_provisional` read whichever applies."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="assignments")
@@ -29,7 +39,8 @@ class Assignment(models.Model):
         "状态", max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
     )
     assigned_on = models.DateField("交办日期")
-    deadline = models.DateField("期限")
+    # A co-unit's opinion deadline; empty for the lead unit (see the class's docstring).
+    deadline = models.DateField("会办意见期限", null=True, blank=True)
     deadline_provisional = models.BooleanField(default=False)
     deadline_rule = models.JSONField(default=dict, blank=True)
     handler = models.ForeignKey(
@@ -57,11 +68,33 @@ class Assignment(models.Model):
                 fields=["case"],
                 condition=models.Q(kind="lead", status__in=["pending", "accepted"]),
                 name="assignment_one_live_lead",
-            )
+            ),
+            # A unit holds at most one live part in a case (lead or co, never both):
+            # its opinion has one place.
+            models.UniqueConstraint(
+                fields=["case", "unit"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="assignment_one_live_per_unit",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.get_kind_display()}"
+
+    @property
+    def due(self) -> date | None:
+        """When this unit's part is due: the case's reply deadline for the live lead
+        assignment, a co-unit's own opinion deadline; none for an ended lead assignment
+        (the case's deadline is no longer its)."""
+        if self.kind == AssignmentKind.LEAD:
+            return self.case.deadline if self.status in LIVE else None
+        return self.deadline
+
+    @property
+    def due_provisional(self) -> bool:
+        if self.kind == AssignmentKind.LEAD:
+            return self.status in LIVE and self.case.deadline_provisional
+        return self.deadline_provisional
 
 
 class Communication(models.Model):
@@ -83,6 +116,10 @@ class Communication(models.Model):
         return f"{self.on} {self.get_method_display()}"
 
 
+# A reply draft on its way to being signed.
+IN_PROGRESS = (ReplyStatus.UNIT_APPROVING, ReplyStatus.REVIEWING, ReplyStatus.SIGNING)
+
+
 class Reply(models.Model):
     """A reply draft of one round; sent-back drafts stay as history."""
 
@@ -101,10 +138,27 @@ class Reply(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # Set for the case page (web.case_page): the review's gates as shown; not stored.
+    review_steps: "list[dict[str, Any]]"
+
     class Meta:
         verbose_name = "答复"
         verbose_name_plural = "答复"
         ordering = ["case", "round", "id"]
+        constraints = [
+            # One draft on its way at a time (a sent-back one is history) …
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=IN_PROGRESS),
+                name="reply_one_in_progress",
+            ),
+            # … and one signed reply per round: the next round starts after it.
+            models.UniqueConstraint(
+                fields=["case", "round"],
+                condition=models.Q(status=ReplyStatus.SIGNED),
+                name="reply_signed_once_per_round",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"第{self.round}轮答复（{self.get_status_display()}）"
@@ -147,6 +201,10 @@ class Feedback(models.Model):
         verbose_name = "评价"
         verbose_name_plural = "评价"
         ordering = ["case", "round", "id"]
+        # A round is rated once: the rating closes it or starts the next one.
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="feedback_once_per_round")
+        ]
 
     def __str__(self) -> str:
         return f"第{self.round}轮评价：{self.get_result_display()}"
@@ -184,10 +242,13 @@ class ExtensionRequest(models.Model):
         verbose_name = "延期申请"
         verbose_name_plural = "延期申请"
         ordering = ["case", "id"]
-        # The leader's 待审批延期: the few requests not yet decided.
-        indexes = [
-            models.Index(
-                fields=["case"], condition=models.Q(approved__isnull=True), name="extension_pending"
+        # At most one request waiting for the leader per case; its index also finds the
+        # leader's 待审批延期, the few requests not yet decided.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(approved__isnull=True),
+                name="extension_one_pending",
             )
         ]
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from cases.models import Case
-from workflow.proposals import PROPOSAL_STATES
+from proposals.spec import PROPOSAL_STATES
 
 pytestmark = pytest.mark.django_db
 

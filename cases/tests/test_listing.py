@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from cases import actions
-from cases.listing import SORTS, CaseFilter, deadline_tone, list_cases, soon_end
+from cases.figures import deadline_tone, soon_end
+from cases.listing import SORTS, CaseFilter, list_cases
 from cases.models import Case
 from cases.tests.factories import register
 

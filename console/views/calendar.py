@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from audit.record import today
 from console.forms import DayForm, NoticeForm
 from console.views.common import admin_required, calendar_reader_required, is_admin
 from huiyin.formats import cn_date
+from huiyin.types import AuthedRequest
 from workdays.actions import (
     MAX_YEAR,
     MIN_YEAR,
@@ -45,7 +46,7 @@ def _calendar_url(year: int, day: date | None = None) -> str:
 
 
 @calendar_reader_required
-def calendar_current(request: HttpRequest) -> HttpResponse:
+def calendar_current(request: AuthedRequest) -> HttpResponse:
     return redirect("console:calendar", year=today().year)
 
 
@@ -74,7 +75,7 @@ def _day_form(year: int, day: date | None) -> DayForm:
 
 
 def _calendar_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     year: int,
     *,
     day: date | None = None,
@@ -109,7 +110,7 @@ def _calendar_page(
 
 
 @calendar_reader_required
-def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
+def calendar_year(request: AuthedRequest, year: int) -> HttpResponse:
     _check_year(year)
     day = _selected_day(request.GET.get("day"), year) if is_admin(request.user) else None
     return _calendar_page(request, year, day=day)
@@ -117,7 +118,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def calendar_day(request: HttpRequest, year: int) -> HttpResponse:
+def calendar_day(request: AuthedRequest, year: int) -> HttpResponse:
     """Set a day's override (休 or 班, with a note), or remove it."""
     _check_year(year)
     if request.POST.get("remove"):
@@ -171,7 +172,7 @@ def _preview_context(year: int, result: NoticeResult) -> dict[str, Any]:
 
 
 @admin_required
-def calendar_notice(request: HttpRequest, year: int) -> HttpResponse:
+def calendar_notice(request: AuthedRequest, year: int) -> HttpResponse:
     """Paste the notice → preview of its days → confirm the import."""
     _check_year(year)
     form = NoticeForm(request.POST or None)
@@ -199,7 +200,7 @@ def calendar_notice(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "console/calendar_notice.html", context, status=status)
 
 
-def _import(request: HttpRequest, year: int, text: str, result: NoticeResult) -> HttpResponse:
+def _import(request: AuthedRequest, year: int, text: str, result: NoticeResult) -> HttpResponse:
     last_event = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
     try:
         summary = import_year(year, result.days, by=request.user, source="notice", note=_note(text))

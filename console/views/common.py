@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from huiyin.types import AnyUser
 from orgs.access import standing_of
 from orgs.models import Role
 
 CALENDAR_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.LEADER})
 
 
-def is_admin(user: Any) -> bool:
+def is_admin(user: AnyUser) -> bool:
     return standing_of(user).has(Role.ADMIN)
 
 

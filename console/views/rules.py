@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from cases.actions.rules import set_deadline_rules
@@ -22,6 +22,7 @@ from cases.deadline_rules import (
 from cases.models import Category, DeadlineRuleSetting, Level
 from console.forms import RuleForm, level_slug
 from console.views.common import add_error, admin_required
+from huiyin.types import AuthedRequest
 
 LEVELS = [(ALL_LEVELS, "各级（默认）"), *Level.choices]
 ORIGIN_LABELS = {"all": "各级设置", "settings": "配置文件", "default": "系统默认"}
@@ -52,7 +53,7 @@ def _cells(category: str, name: str) -> list[dict[str, Any]]:
 
 
 @admin_required
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthedRequest) -> HttpResponse:
     updated = {
         (r.category, r.name): r
         for r in DeadlineRuleSetting.objects.select_related("updated_by").order_by("updated_at")
@@ -76,7 +77,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def rule_edit(request: HttpRequest, category: str, name: str) -> HttpResponse:
+def rule_edit(request: AuthedRequest, category: str, name: str) -> HttpResponse:
     if category not in Category.values or name not in SPECS:
         raise Http404("没有这项期限规则")
     spec = SPECS[name]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,14 +12,16 @@ from audit.record import today
 from cases.models import DeadlineRuleSetting
 from console.forms import UnitCreateForm, UnitForm, UnitMoveForm, unit_tree
 from console.views.common import add_error, admin_required
+from huiyin.types import AuthedRequest
 from orgs import actions
 from orgs.actions import OrgError, OrgForbidden
 from orgs.models import Membership, Unit, UnitKind
 from workdays.calendar import is_confirmed
+from workflow.tables import states_in
 
 
 @admin_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     year = today().year
     return render(
         request,
@@ -34,7 +36,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthedRequest) -> HttpResponse:
     units = Unit.objects.select_related("parent").annotate(
         people=Count("memberships__user", distinct=True)
     )
@@ -58,7 +60,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def unit_create(request: HttpRequest) -> HttpResponse:
+def unit_create(request: AuthedRequest) -> HttpResponse:
     initial = {"parent": request.GET.get("parent", ""), "kind": UnitKind.DEPARTMENT}
     form = UnitCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -82,7 +84,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     unit: Unit,
     form: UnitForm | None = None,
     move_form: UnitMoveForm | None = None,
@@ -107,7 +109,7 @@ def _unit_page(
             "memberships": memberships,
             "children": unit.children.order_by("sort_order", "code"),
             "live_assignments": unit.assignments.filter(status__in=["pending", "accepted"])
-            .exclude(case__state__in=["closed", "withdrawn"])
+            .exclude(case__state__in=states_in("final"))
             .count(),
         },
         status=status,
@@ -115,7 +117,7 @@ def _unit_page(
 
 
 @admin_required
-def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
     if request.method != "POST":
         return _unit_page(request, unit)
@@ -135,7 +137,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_move(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
     form = UnitMoveForm(request.POST, unit=unit)
     if form.is_valid():
@@ -153,7 +155,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def unit_active(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_active(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
     activate = request.POST.get("active") == "1"
     try:

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from console.forms import PasswordForm, RoleForm, UserCreateForm, UserForm
 from console.views.common import add_error, admin_required
+from huiyin.types import AuthedRequest, User
 from orgs import actions
 from orgs.actions import OrgError, OrgForbidden
 from orgs.models import Membership, Role
@@ -22,13 +23,13 @@ PAGE_SIZE = 30
 USER_FIELDS = {"password": "password1"}
 
 
-def _users() -> Any:
+def _users() -> QuerySet[User]:
     memberships = Membership.objects.select_related("unit").order_by("unit__sort_order", "role")
     return get_user_model().objects.prefetch_related(Prefetch("memberships", queryset=memberships))
 
 
 @admin_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
@@ -69,7 +70,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,7 +93,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "console/user_create.html", {"form": form}, status=status)
 
 
-def _user_page(request: HttpRequest, person: Any, status: int = 200, **forms: Any) -> HttpResponse:
+def _user_page(
+    request: AuthedRequest, person: User, status: int = 200, **forms: Any
+) -> HttpResponse:
     forms.setdefault(
         "form", UserForm(initial={"full_name": person.first_name, "email": person.email})
     )
@@ -113,12 +116,12 @@ def _user_page(request: HttpRequest, person: Any, status: int = 200, **forms: An
     )
 
 
-def _person(pk: int) -> Any:
+def _person(pk: int) -> User:
     return get_object_or_404(get_user_model(), pk=pk)
 
 
 @admin_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     if request.method != "POST":
         return _user_page(request, person)
@@ -139,7 +142,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_active(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     active = request.POST.get("active") == "1"
     try:
@@ -155,7 +158,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     form = PasswordForm(request.POST)
     if form.is_valid():
@@ -173,7 +176,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def role_add(request: HttpRequest, pk: int) -> HttpResponse:
+def role_add(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     form = RoleForm(request.POST)
     if form.is_valid():
@@ -193,7 +196,7 @@ def role_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def role_remove(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
+def role_remove(request: AuthedRequest, pk: int, membership: int) -> HttpResponse:
     person = _person(pk)
     found = get_object_or_404(Membership.objects.select_related("unit"), pk=membership, user=person)
     try:

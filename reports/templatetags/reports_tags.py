@@ -6,8 +6,10 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
+from huiyin.types import AnyUser
 from orgs.models import Unit, UnitKind
 from reports.access import may_see_stats as _may_see_stats
+from reports.stats import REPLIED_KEY
 
 register = template.Library()
 
@@ -15,11 +17,11 @@ register = template.Library()
 CHOICES = {
     "counted": {"1": "统计口径：议提案，不含已撤回"},
     "role": {"lead": "主办（含承办、分办）", "co": "会办"},
-    "replied": {"1": "已答复", "0": "未答复"},
+    REPLIED_KEY: {"1": "已答复", "0": "未答复"},
     "on_time": {"1": "按期答复", "0": "逾期答复"},
     "met": {"1": "与代表委员当面沟通", "0": "未当面沟通"},
 }
-RANGES = {"received": "收到日期", "replied": "答复日期"}
+RANGES = {"received": "收到日期", REPLIED_KEY: "答复日期"}
 STAT_KEYS = (
     *CHOICES,
     "lead_unit",
@@ -32,7 +34,7 @@ STAT_KEYS = (
 
 
 @register.simple_tag
-def may_see_stats(user: Any) -> bool:
+def may_see_stats(user: AnyUser) -> bool:
     return _may_see_stats(user)
 
 
@@ -52,19 +54,21 @@ def stat_filter_chips(params: QueryDict) -> list[dict[str, Any]]:
         value = params.get(key, "")
         if value:
             chip(words.get(value, f"{key}={value}"), key)
-    if params.get("lead_unit"):
-        codes = [c for c in params["lead_unit"].split(",") if c]
+    lead_units = params.get("lead_unit", "")
+    if lead_units:
+        codes = [c for c in lead_units.split(",") if c]
         names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
         shown = ["尚未交办" if c == "-" else names.get(c, c) for c in codes]
         chip("主办单位：" + "、".join(shown), "lead_unit")
-    if params.get("lead_unit_kind"):
+    lead_unit_kinds = params.get("lead_unit_kind", "")
+    if lead_unit_kinds:
         kinds = dict(UnitKind.choices)
-        shown = [str(kinds.get(k, k)) for k in params["lead_unit_kind"].split(",") if k]
+        shown = [str(kinds.get(k, k)) for k in lead_unit_kinds.split(",") if k]
         chip("主办单位类型：" + "、".join(shown), "lead_unit_kind")
-    for prefix, words in RANGES.items():
+    for prefix, range_words in RANGES.items():
         start, end = params.get(f"{prefix}_from", ""), params.get(f"{prefix}_to", "")
         if start or end:
-            chip(f"{words}：{start or '…'} 至 {end or '…'}", f"{prefix}_from", f"{prefix}_to")
+            chip(f"{range_words}：{start or '…'} 至 {end or '…'}", f"{prefix}_from", f"{prefix}_to")
     return chips
 
 

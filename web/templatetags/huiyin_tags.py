@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from cases.listing import is_overdue
+from cases.figures import is_overdue
 from cases.models import FeedbackRating
 from huiyin.formats import cn_date as format_cn_date
 from orgs.access import standing_of
@@ -13,19 +13,6 @@ from orgs.models import COMMISSION_ROLES, Membership, Role
 from workflow.tables import workflow_for
 
 register = template.Library()
-
-STATE_COLORS = {
-    "registered": "secondary",
-    "assigned": "info",
-    "handling": "primary",
-    "unit_approving": "warning",
-    "reviewing": "warning",
-    "signing": "warning",
-    "replied": "teal",
-    "closed": "success",
-    "withdrawn": "dark",
-}
-
 
 @register.filter
 def cn_date(day: date | None) -> str:
@@ -39,8 +26,9 @@ def state_label(case: Any) -> str:
 
 
 @register.filter
-def state_color(state: str) -> str:
-    return STATE_COLORS.get(state, "secondary")
+def state_color(case: Any) -> str:
+    """The state badge's colour, as the case's category declares it."""
+    return workflow_for(case.category).colors.get(case.state, "secondary")
 
 
 @register.filter

@@ -2,39 +2,39 @@
 helpers, build forms from the payload models, call one action and render its outcome."""
 
 from datetime import date
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.queries import attachment_context
 from audit.record import today
 from cases import actions
-from cases.dispatch import ACTIONS, perform
+from cases.dispatch import check_actor, perform
 from cases.models import Case, Mode
 from cases.payloads import RegisterPayload
-from cases.permissions import relations
 from cases.queries import case_for_user
+from huiyin.types import AuthedRequest, User
 from orgs.access import standing_of
 from orgs.models import Role
-from web.action_cards import ActionCard, preview_for
-from web.case_page import action_card, action_cards, case_facts
+from proposals.cards import preview_for
+from web.action_cards import ActionCard, CardInput, action_form, build_card
+from web.case_page import action_cards, case_facts
 from web.forms import PayloadForm
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
-from workflow.tables import workflow_for
+from workflow.vocabulary import Action
 
 
-def _is_coordinator(user: Any) -> bool:
+def _is_coordinator(user: User) -> bool:
     return standing_of(user).has(Role.COORDINATOR)
 
 
 def _render_case(
-    request: HttpRequest, case: Case, bound: ActionCard | None = None, status: int = 200
+    request: AuthedRequest, case: Case, bound: ActionCard | None = None, status: int = 200
 ) -> HttpResponse:
     on = today()
     facts = case_facts(case, on)
@@ -51,37 +51,40 @@ def _render_case(
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _render_case(request, case_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
-def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     case = case_for_user(request.user, pk)
-    transition = workflow_for(case.category).transitions.get(action)
-    if action not in ACTIONS or transition is None:
-        raise Http404("没有这项操作")
-    # A role that may never do this gets 403 before its input is even looked at.
-    if not relations(request.user, case) & transition.actors:
-        raise PermissionDenied(f"您没有{transition.label}此办件的权限")
-    card = action_card(action, case, request.user, today(), data=request.POST)
-    payload = card.form.validate()
+    try:
+        # A role that may never do this gets 403 before its input is even looked at.
+        spec = check_actor(request.user, case, action)
+    except ActionForbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    except CaseError:
+        raise Http404("没有这项操作") from None
+    # Validation builds the form only; the card around it is built if the page is shown.
+    inp = CardInput(case, request.user, today(), data=request.POST)
+    payload = action_form(spec, inp).validate()
     if payload is not None:
         try:
             perform(case, action, by=request.user, payload=payload)
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from None
         except CaseError as exc:
-            card.form.add_case_error(exc)
+            inp.built_form.add_case_error(exc)
         else:
-            messages.success(request, f"已完成：{transition.label}")
+            messages.success(request, f"已完成：{spec.label}")
             return redirect("case-detail", pk=case.pk)
     # The action refused: show the page as it is now, with the user's input and the reason.
+    card = build_card(action, inp)
     return _render_case(request, case_for_user(request.user, pk), card, status=400)
 
 
-def _date_param(request: HttpRequest, name: str) -> date | None:
+def _date_param(request: AuthedRequest, name: str) -> date | None:
     raw = (request.GET.get(name) or "").strip()
     if not raw:
         return None
@@ -93,15 +96,18 @@ def _date_param(request: HttpRequest, name: str) -> date | None:
 
 @login_required
 @require_GET
-def deadline_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     """The deadlines the assign form would set, for its live preview (an htmx fragment):
     ?assigned_on=YYYY-MM-DD&deadline=YYYY-MM-DD, both optional."""
     case = case_for_user(request.user, pk)
-    transition = workflow_for(case.category).transitions.get("assign")
-    if transition is None or not relations(request.user, case) & transition.actors:
-        raise PermissionDenied("只有议提案管理员可以交办办件")
     try:
-        transition_for(case, "assign")
+        check_actor(request.user, case, Action.ASSIGN)
+    except ActionForbidden:
+        raise PermissionDenied("只有议提案管理员可以交办办件") from None
+    except CaseError:
+        raise Http404("没有这项操作") from None
+    try:
+        transition_for(case, Action.ASSIGN)
         preview = preview_for(
             case, _date_param(request, "assigned_on"), _date_param(request, "deadline")
         )
@@ -117,14 +123,14 @@ def deadline_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+def case_print(request: AuthedRequest, pk: int) -> HttpResponse:
     """The case and its history on A4, for the file (归档) or a meeting."""
     case = case_for_user(request.user, pk)
     return render(request, "web/case_print.html", case_facts(case, today()))
 
 
 @login_required
-def case_register(request: HttpRequest) -> HttpResponse:
+def case_register(request: AuthedRequest) -> HttpResponse:
     if not _is_coordinator(request.user):
         raise PermissionDenied("只有议提案管理员可以登记办件")
     form = PayloadForm(

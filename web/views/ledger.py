@@ -5,23 +5,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit.record import today
+from cases.figures import deadline_tone, soon_end
 from cases.listing import (
     COUNT_LIMIT,
     MAX_DUE_WITHIN,
     NO_FEEDBACK,
     CaseFilter,
-    deadline_tone,
     list_cases,
-    soon_end,
 )
 from cases.models import Case, Category, FeedbackRating, Level, Mode, ReplyClass, Topic
+from huiyin.types import AuthedRequest, User
 from orgs.access import standing_of
 from orgs.models import Membership, Role, Unit
-from workflow.proposals import PROPOSAL_STATES
+from proposals.spec import PROPOSAL_STATES
 
 # The filters the form shows; any other filter in the URL (the statistics' links add
 # their own) is carried in hidden fields, so that a new search keeps it.
@@ -122,7 +122,7 @@ def _headers(current: str) -> list[dict[str, Any]]:
     return found
 
 
-def _handlers(user: Any) -> list[tuple[str, str]]:
+def _handlers(user: User) -> list[tuple[str, str]]:
     """(username, name · unit) of the people who may handle cases, for the 承办人 filter:
     a unit's own people for unit staff, everyone's for the commission."""
     standing = standing_of(user)
@@ -140,7 +140,7 @@ def _handlers(user: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     case_filter = CaseFilter.from_params(request.GET)
     page = list_cases(request.user, case_filter, page_number(request.GET.get("page")))
     on = today()

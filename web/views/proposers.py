@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from audit.record import today
-from cases.listing import deadline_tone, soon_end
+from cases.figures import deadline_tone, soon_end
 from cases.models import CaseProposer, Proposer, ProposerKind
 from cases.permissions import visible_cases
+from huiyin.types import AuthedRequest, User
 from orgs.access import standing_of
 from web.views.ledger import page_links, page_number
 
@@ -57,7 +58,7 @@ class ProposerFilter:
         return qs
 
 
-def _with_case_counts(user: Any, qs: QuerySet[Proposer]) -> QuerySet[Proposer]:
+def _with_case_counts(user: User, qs: QuerySet[Proposer]) -> QuerySet[Proposer]:
     """Each proposer's number of cases (as lead or joint proposer) that the user may see."""
     if standing_of(user).sees_all:
         return qs.annotate(case_count=Count("case_links"))
@@ -66,7 +67,7 @@ def _with_case_counts(user: Any, qs: QuerySet[Proposer]) -> QuerySet[Proposer]:
 
 
 @login_required
-def proposer_list(request: HttpRequest) -> HttpResponse:
+def proposer_list(request: AuthedRequest) -> HttpResponse:
     found = ProposerFilter.from_params(request.GET)
     qs = found.apply(Proposer.objects.all())
     count = qs.count()
@@ -100,7 +101,7 @@ class YearCases:
 
 
 @login_required
-def proposer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         proposer = Proposer.objects.get(pk=pk)
     except Proposer.DoesNotExist:

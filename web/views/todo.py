@@ -3,16 +3,17 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from audit.record import today
 from cases.todo import SECTION_LIMIT, todo_for
+from huiyin.types import AuthedRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     todo = todo_for(request.user, today())
     ledger = reverse("case-list")
     # One reverse() for the hundreds of rows: each costs as much as rendering a row.

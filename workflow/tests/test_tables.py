@@ -1,7 +1,7 @@
 import pytest
 
 from cases.dispatch import ACTIONS
-from workflow.proposals import PROPOSAL_STATES, PROPOSAL_TRANSITIONS
+from proposals.spec import PROPOSAL_STATES, PROPOSAL_TRANSITIONS
 from workflow.tables import Workflow, register_workflow, t, workflow_for
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.demo import DEMO_PASSWORD, PEOPLE, UNITS, demo_is_loaded, load_demo
+from huiyin.commands import domain_errors
 
 
 class Command(BaseCommand):
@@ -16,7 +17,8 @@ class Command(BaseCommand):
                 self._print_accounts()
                 return
             raise CommandError("数据库已有办件；演示数据只能载入空数据库")
-        summary = load_demo()
+        with domain_errors():
+            summary = load_demo()
         self.stdout.write(
             f"已载入演示数据：{summary['units']}个单位，{summary['users']}个用户，{summary['cases']}件办件。"
         )

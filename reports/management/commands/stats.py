@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.models import Unit
-from reports.stats import year_stats
+from reports.stats import REPLIED_KEY, year_stats
 
 LEVELS = {"provincial": "省级", "municipal": "市级", "county": "县级"}
 CATEGORIES = {"npc_suggestion": "人大代表建议", "cppcc_proposal": "政协提案"}
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         w(f"  主办/会办     {s['by_role']['lead']} / {s['by_role']['co']}")
         w(f"  领办件        {s['leader_led']}")
         w(
-            f"  已答复        {s['replied']}（按期 {s['replied_on_time']}，按期率 {percent(s['on_time_rate'])}）"
+            f"  已答复        {s[REPLIED_KEY]}（按期 {s['replied_on_time']}，按期率 {percent(s['on_time_rate'])}）"
         )
         w("  答复类别      " + "，".join(f"{k}类{v}件" for k, v in s["reply_class"].items()))
         w("  评价          " + "，".join(f"{RATINGS[k]}{v}件" for k, v in s["feedback"].items()))
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             w("  主办处室      件数  已答复  按期率  满意率")
             for row in s["by_unit"]:
                 w(
-                    f"  {row['name']:<12}{row['total']:>4}  {row['replied']:>6}  {percent(row['on_time_rate']):>6}  {percent(row['satisfaction_rate']):>6}"
+                    f"  {row['name']:<12}{row['total']:>4}  {row[REPLIED_KEY]:>6}  {percent(row['on_time_rate']):>6}  {percent(row['satisfaction_rate']):>6}"
                 )
 
 

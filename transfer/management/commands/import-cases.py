@@ -1,14 +1,13 @@
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from huiyin.commands import domain_errors
+from huiyin.types import User
 from orgs.models import Role, UnitKind
-from transfer.errors import ImportFileError
 from transfer.planning import CHANGED, apply_import, plan_import
-from workflow.errors import CaseError
 
 SHOWN_CHANGES = 20  # changed rows listed one by one; the rest only counted
 
@@ -35,12 +34,8 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"无法读取文件“{file}”：{exc.strerror}") from None
-        try:
+        with domain_errors():  # ImportFileError, ActionForbidden …
             plan = plan_import(data, path.name, user=importer, create_units=create_units)
-        except ImportFileError as exc:
-            raise CommandError(exc.message) from None
-        except CaseError as exc:
-            raise CommandError(exc.message) from None
         w = self.stdout.write
         w(f"{path.name}：{plan.summary()}")
         if plan.ignored_columns:
@@ -56,7 +51,7 @@ class Command(BaseCommand):
         if plan.has_errors:
             for error in plan.errors:
                 self.stderr.write(str(error))
-            if any("系统中没有单位" in e.message for e in plan.errors) and not create_units:
+            if plan.has_unknown_units and not create_units:
                 self.stderr.write("提示：加 --create-units 可自动创建表中的新单位。")
             raise CommandError(f"有{len(plan.errors)}处错误，未导入任何数据")
         if dry_run:
@@ -68,17 +63,14 @@ class Command(BaseCommand):
             if sys.stderr.isatty():
                 self.stderr.write(f"\r已写入{done}/{total}", ending="")
 
-        try:
+        with domain_errors():
             summary = apply_import(plan, user=importer, source_name=path.name, progress=progress)
-        except CaseError as exc:
-            raise CommandError(exc.message) from None
         if total and sys.stderr.isatty():
             self.stderr.write("")
         w(str(summary))
 
 
-def _importer(username: str | None):
-    User = get_user_model()
+def _importer(username: str | None) -> User:
     if username:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:

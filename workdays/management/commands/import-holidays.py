@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from huiyin.commands import domain_errors
+from huiyin.types import User
 from workdays.actions import NOTE_MAX, import_year
-from workdays.errors import CalendarError
 from workdays.notice import parse_notice
 
 
@@ -49,10 +50,8 @@ class Command(BaseCommand):
         path = Path(options["notice"])
         user = self._user(options["user"])
         text = read_notice(path)
-        try:
+        with domain_errors():
             result = parse_notice(text, options["year"])
-        except CalendarError as exc:
-            raise CommandError(exc.message) from exc
         for day, is_workday in result.days.items():
             self.stdout.write(f"{day:%Y-%m-%d} {'班' if is_workday else '休'}")
         holidays = sum(1 for flag in result.days.values() if not flag)
@@ -64,10 +63,8 @@ class Command(BaseCommand):
             )
             return
         note = f"国务院节假日安排通知（{path.name}）"[:NOTE_MAX]
-        try:
+        with domain_errors():
             summary = import_year(result.year, result.days, by=user, source="notice", note=note)
-        except CalendarError as exc:
-            raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"已导入 {summary.year} 年节假日安排：{len(result.holidays)} 个节假日，"
@@ -76,7 +73,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _user(self, username: str | None) -> Any:
+    def _user(self, username: str | None) -> User | None:
         if not username:
             return None
         user_model = get_user_model()

@@ -4,8 +4,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from huiyin.commands import domain_errors
+from huiyin.types import User
 from workdays.actions import import_year
-from workdays.errors import CalendarError
 from workdays.parsing import check_year, parse_day_file, single_year
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
         user = self._user(options["user"])
-        try:
+        with domain_errors():
             days = parse_day_file(read_text(path))
             year = options["year"] or single_year(days)
             check_year(days, year)
@@ -49,8 +50,6 @@ class Command(BaseCommand):
                 )
                 return
             summary = import_year(year, days, by=user, source="file", note=f"导入自 {path.name}")
-        except CalendarError as exc:
-            raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"已导入 {summary.year} 年工作日历：休 {summary.holidays} 天，"
@@ -58,7 +57,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _user(self, username: str | None) -> Any:
+    def _user(self, username: str | None) -> User | None:
         if not username:
             return None
         user_model = get_user_model()

@@ -1,0 +1,195 @@
+"""From a validated payload to the action function of cases.actions: one adapter per
+议提案 action, named in spec.py. The actions themselves hold the rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from cases import actions
+from cases.actions.assign import return_window_end
+from cases.actions.feedback import feedback_window_end
+from cases.actions.handling import pending_extension
+from cases.dispatch import unit_by_code, user_by_name
+from cases.models import Case
+from cases.payloads import (
+    AssignPayload,
+    CommitmentUpdatePayload,
+    CommunicatePayload,
+    DecisionPayload,
+    EditPayload,
+    EmptyPayload,
+    ExtensionRequestPayload,
+    FeedbackPayload,
+    OpinionPayload,
+    OutcomePayload,
+    ReasonPayload,
+    ReplyPayload,
+    ReviewPayload,
+)
+from cases.permissions import LIVE_ASSIGNMENT
+from workflow.vocabulary import Relation
+
+if TYPE_CHECKING:
+    from huiyin.types import User
+else:
+    User = Any
+
+
+def assign(case: Case, by: User, p: AssignPayload) -> Any:
+    return actions.assign_case(
+        case,
+        by=by,
+        on=p.on,
+        assigned_on=p.assigned_on,
+        lead_unit=unit_by_code(p.lead_unit, "lead_unit"),
+        # A blank code names no unit (it used to reach check_co_units as None: a 500).
+        co_units=[u for c in p.co_units if (u := unit_by_code(c, "co_units")) is not None],
+        leader_in_charge=user_by_name(p.leader_in_charge, "leader_in_charge"),
+        handler=user_by_name(p.handler, "handler"),
+        deadline=p.deadline,
+    )
+
+
+def accept(case: Case, by: User, p: EmptyPayload) -> Any:
+    return actions.accept_case(case, by=by, on=p.on)
+
+
+def return_(case: Case, by: User, p: ReasonPayload) -> Any:
+    return actions.return_case(case, by=by, on=p.on, reason=p.reason)
+
+
+def withdraw(case: Case, by: User, p: ReasonPayload) -> Any:
+    return actions.withdraw_case(case, by=by, on=p.on, reason=p.reason)
+
+
+def edit(case: Case, by: User, p: EditPayload) -> Any:
+    # null means "not sent" except for the lists, where it clears them.
+    fields = {
+        k: v
+        for k, v in p.model_dump(exclude_unset=True, exclude={"on"}).items()
+        if v is not None
+        or k in ("topics", "joint_proposers", "leader_in_charge", "explicit_deadline")
+    }
+    if "leader_in_charge" in fields:
+        fields["leader_in_charge"] = user_by_name(fields["leader_in_charge"], "leader_in_charge")
+    for key in ("topics", "joint_proposers"):
+        if key in fields and fields[key] is None:
+            fields[key] = []
+    return actions.edit_case(case, by=by, on=p.on, **fields)
+
+
+def communicate(case: Case, by: User, p: CommunicatePayload) -> Any:
+    return actions.communicate(
+        case,
+        by=by,
+        on=p.on,
+        stage=p.stage,
+        method=p.method,
+        summary=p.summary,
+        participants=p.participants,
+    )
+
+
+def submit_opinion(case: Case, by: User, p: OpinionPayload) -> Any:
+    return actions.submit_opinion(
+        case, by=by, on=p.on, text=p.text, unit=unit_by_code(p.unit, "unit")
+    )
+
+
+def request_extension(case: Case, by: User, p: ExtensionRequestPayload) -> Any:
+    return actions.request_extension(case, by=by, on=p.on, until=p.until, reason=p.reason)
+
+
+def decide_extension(case: Case, by: User, p: DecisionPayload) -> Any:
+    return actions.decide_extension(case, by=by, on=p.on, approved=p.approved, comment=p.comment)
+
+
+def submit_reply(case: Case, by: User, p: ReplyPayload) -> Any:
+    return actions.submit_reply(
+        case,
+        by=by,
+        on=p.on,
+        text=p.text,
+        reply_class=p.reply_class,
+        contact=p.contact,
+        phone=p.phone,
+        commitments=[c.model_dump() for c in p.commitments],
+    )
+
+
+def approve_reply(case: Case, by: User, p: DecisionPayload) -> Any:
+    return actions.approve_reply(case, by=by, on=p.on, approved=p.approved, comment=p.comment)
+
+
+def review(case: Case, by: User, p: ReviewPayload) -> Any:
+    return actions.review_reply(
+        case,
+        by=by,
+        on=p.on,
+        passed=p.passed,
+        comment=p.comment,
+        gates=p.gates.model_dump() if p.gates else None,
+        gate_comments=p.gate_comments.model_dump() if p.gate_comments else None,
+    )
+
+
+def sign(case: Case, by: User, p: DecisionPayload) -> Any:
+    return actions.sign_reply(case, by=by, on=p.on, approved=p.approved, comment=p.comment)
+
+
+def record_feedback(case: Case, by: User, p: FeedbackPayload) -> Any:
+    return actions.record_feedback(
+        case, by=by, on=p.on, result=p.result, attitude=p.attitude or "", comment=p.comment
+    )
+
+
+def close(case: Case, by: User, p: EmptyPayload) -> Any:
+    return actions.close_case(case, by=by, on=p.on)
+
+
+def reopen(case: Case, by: User, p: ReasonPayload) -> Any:
+    return actions.reopen_case(case, by=by, on=p.on, reason=p.reason)
+
+
+def add_outcome(case: Case, by: User, p: OutcomePayload) -> Any:
+    return actions.add_outcome(case, by=by, on=p.on, kind=p.kind, title=p.title)
+
+
+def update_commitment(case: Case, by: User, p: CommitmentUpdatePayload) -> Any:
+    return actions.update_commitment(
+        case, by=by, on=p.on, commitment_id=p.id, status=p.status, note=p.note
+    )
+
+
+# --- when an action is available beyond its state and the user's role ----------------
+
+
+def opinion_possible(case: Case, today: date, mine: set[str]) -> bool:
+    """A co-unit gives its own opinion; the lead unit only records an outside agency's."""
+    if Relation.CO_UNIT in mine:
+        return True
+    co = case.assignments.filter(kind="co", status__in=LIVE_ASSIGNMENT)
+    return co.filter(unit__kind="external").exists()
+
+
+def within_return_window(case: Case, today: date, mine: set[str]) -> bool:
+    end = return_window_end(case)
+    return end is None or today <= end
+
+
+def feedback_window_over(case: Case, today: date, mine: set[str]) -> bool:
+    end = feedback_window_end(case)
+    return end is None or today > end
+
+
+def no_pending_extension(case: Case, today: date, mine: set[str]) -> bool:
+    return pending_extension(case) is None
+
+
+def pending_extension_exists(case: Case, today: date, mine: set[str]) -> bool:
+    return pending_extension(case) is not None
+
+
+def has_commitments(case: Case, today: date, mine: set[str]) -> bool:
+    return case.commitments.exists()

@@ -1,0 +1,398 @@
+"""议提案: the one declaration of the workflow shared by NPC suggestions and CPPCC
+proposals (DESIGN.md §2). Its states and their groups, every action (transition, who,
+payload, function, availability, form, timeline wording) and the 待办 queues. Every
+entry point reads this: cases.dispatch, the case page's cards, the timeline, 我的待办,
+the ledger and the statistics. To add a category, copy the shape of this module.
+"""
+
+from cases.models.choices import Category
+from cases.payloads import (
+    AssignPayload,
+    CommitmentUpdatePayload,
+    CommunicatePayload,
+    DecisionPayload,
+    EditPayload,
+    EmptyPayload,
+    ExtensionRequestPayload,
+    FeedbackPayload,
+    OpinionPayload,
+    OutcomePayload,
+    ReasonPayload,
+    ReplyPayload,
+    ReviewPayload,
+)
+from proposals import cards, queues, runs, wording
+from workflow.tables import EDITS, Form, Queue, Wording, Workflow, register_workflow, t
+from workflow.vocabulary import Action as A
+from workflow.vocabulary import Event
+from workflow.vocabulary import Relation as R
+from workflow.vocabulary import State as S
+
+PROPOSAL_STATES: dict[str, str] = {
+    state: str(state.label)
+    for state in (
+        S.REGISTERED,
+        S.ASSIGNED,
+        S.HANDLING,
+        S.UNIT_APPROVING,
+        S.REVIEWING,
+        S.SIGNING,
+        S.REPLIED,
+        S.CLOSED,
+        S.WITHDRAWN,
+    )
+}
+# The reply deadline runs (a case can be overdue).
+RUNNING = (S.REGISTERED, S.ASSIGNED, S.HANDLING, S.UNIT_APPROVING, S.REVIEWING, S.SIGNING)
+OPEN = (*RUNNING, S.REPLIED)
+IN_HANDLING = (S.HANDLING, S.UNIT_APPROVING, S.REVIEWING, S.SIGNING, S.REPLIED, S.CLOSED)
+GROUPS = {
+    "running": frozenset(RUNNING),
+    "open": frozenset(OPEN),
+    # The round ended with a reply: the header shows its date, class and rating.
+    "answered": frozenset({S.REPLIED, S.CLOSED}),
+    # Before the draft goes to review, the unit's own target date is the one that matters.
+    "unit_deadline": frozenset({S.ASSIGNED, S.HANDLING}),
+    "final": frozenset({S.CLOSED, S.WITHDRAWN}),
+    # Not ours (退回交办机关 or 改办): left out of statistics and attachments.
+    "uncounted": frozenset({S.WITHDRAWN}),
+}
+COLORS: dict[str, str] = {
+    S.REGISTERED: "secondary",
+    S.ASSIGNED: "info",
+    S.HANDLING: "primary",
+    S.UNIT_APPROVING: "warning",
+    S.REVIEWING: "warning",
+    S.SIGNING: "warning",
+    S.REPLIED: "teal",
+    S.CLOSED: "success",
+    S.WITHDRAWN: "dark",
+}
+COORDINATOR, LEADER = R.COORDINATOR, R.LEADER
+LEAD_UNIT, LEAD_HEAD, CO_UNIT = R.LEAD_UNIT, R.LEAD_HEAD, R.CO_UNIT
+DECISION_WORDS = {
+    A.DECIDE_EXTENSION: (("1", "同意延期"), ("0", "不同意延期")),
+    A.SIGN: (("1", "同意签发"), ("0", "不同意，退回修改")),
+}
+
+PROPOSAL_TRANSITIONS = [
+    t(
+        A.ASSIGN,
+        "交办",
+        [S.REGISTERED],
+        [S.ASSIGNED],
+        [COORDINATOR],
+        payload=AssignPayload,
+        run=runs.assign,
+        form=Form(
+            template="web/actions/assign.html",
+            dated=False,
+            # 交办日期 is the action's date.
+            hidden=frozenset({"on"}),
+            aliases={"on": "assigned_on"},
+            initial=cards.assign_initial,
+            context=cards.assign_context,
+        ),
+        wording=Wording(head=wording.units, tail=wording.deadline),
+    ),
+    t(
+        A.ACCEPT,
+        "签收",
+        [S.ASSIGNED],
+        [S.HANDLING],
+        [LEAD_UNIT],
+        payload=EmptyPayload,
+        run=runs.accept,
+        form=Form(
+            template="web/actions/accept.html",
+            on_label="签收日期",
+            context=cards.return_window,
+        ),
+        wording=Wording(head=wording.unit),
+    ),
+    t(
+        A.RETURN,
+        "申请退回",
+        [S.ASSIGNED],
+        [S.REGISTERED],
+        [LEAD_UNIT],
+        payload=ReasonPayload,
+        run=runs.return_,
+        available=runs.within_return_window,
+        form=Form(
+            template="web/actions/reason.html",
+            danger=True,
+            on_label="退回日期",
+            labels={"reason": ("退回理由", "说明不属于本处室职责的原因，以及建议改交的单位")},
+            warning="申请退回后，办件回到“已登记”，由办公室重新交办；本件各单位的交办一并撤销。",
+            context=cards.return_window,
+        ),
+    ),
+    t(
+        A.WITHDRAW,
+        "撤回",
+        [S.REGISTERED, S.ASSIGNED],
+        [S.WITHDRAWN],
+        [COORDINATOR],
+        payload=ReasonPayload,
+        run=runs.withdraw,
+        form=Form(
+            template="web/actions/reason.html",
+            danger=True,
+            on_label="撤回日期",
+            labels={"reason": ("撤回理由", "如：退回交办机关、改由他单位办理")},
+            warning="撤回后，此件不再由我委办理（退回交办机关或改办），不计入统计，且不能恢复。",
+        ),
+    ),
+    t(
+        A.EDIT,
+        "修改",
+        OPEN,
+        [],
+        [COORDINATOR],
+        payload=EditPayload,
+        run=runs.edit,
+        form=Form(group=EDITS, dated=False, only_changed=True, initial=cards.edit_initial),
+        wording=Wording(tail=wording.edited),
+    ),
+    t(
+        A.COMMUNICATE,
+        "沟通",
+        IN_HANDLING,
+        [],
+        [LEAD_UNIT],
+        payload=CommunicatePayload,
+        run=runs.communicate,
+        form=Form(template="web/actions/communicate.html", on_label="沟通日期"),
+        wording=Wording(head=wording.communication),
+    ),
+    t(
+        A.SUBMIT_OPINION,
+        "提交会办意见",
+        [S.ASSIGNED, S.HANDLING],
+        [],
+        [CO_UNIT, LEAD_UNIT],
+        payload=OpinionPayload,
+        run=runs.submit_opinion,
+        available=runs.opinion_possible,
+        # A co-unit's opinion is its one job on the case, though it moves nothing on.
+        form=Form(
+            template="web/actions/submit_opinion.html",
+            primary=True,
+            on_label="提交日期",
+            context=cards.opinion_context,
+        ),
+        wording=Wording(head=wording.unit),
+    ),
+    t(
+        A.REQUEST_EXTENSION,
+        "申请延期",
+        [S.HANDLING],
+        [],
+        [LEAD_UNIT],
+        payload=ExtensionRequestPayload,
+        run=runs.request_extension,
+        available=runs.no_pending_extension,
+        form=Form(
+            template="web/actions/request_extension.html",
+            on_label="申请日期",
+            labels={"reason": ("延期理由", "说明需要延期的原因和办理安排")},
+            context=cards.request_extension_context,
+        ),
+    ),
+    t(
+        A.DECIDE_EXTENSION,
+        "审批延期",
+        [S.HANDLING],
+        [],
+        [LEADER],
+        payload=DecisionPayload,
+        run=runs.decide_extension,
+        available=runs.pending_extension_exists,
+        form=Form(
+            template="web/actions/decide_extension.html",
+            on_label="审批日期",
+            labels={"comment": ("审批意见", "不同意延期时必填")},
+            decisions=DECISION_WORDS[A.DECIDE_EXTENSION],
+            context=cards.decide_extension_context,
+        ),
+        wording=Wording(yes="同意延期"),
+    ),
+    t(
+        A.SUBMIT_REPLY,
+        "提交答复",
+        [S.HANDLING],
+        [S.REVIEWING, S.UNIT_APPROVING],
+        [LEAD_UNIT],
+        payload=ReplyPayload,
+        run=runs.submit_reply,
+        form=Form(
+            template="web/actions/submit_reply.html",
+            on_label="提交日期",
+            initial=cards.reply_initial,
+            fields=cards.reply_fields,
+            context=cards.reply_context,
+        ),
+        wording=Wording(head=wording.reply_class),
+    ),
+    t(
+        A.APPROVE_REPLY,
+        "处室审核",
+        [S.UNIT_APPROVING],
+        [S.REVIEWING, S.HANDLING],
+        [LEAD_HEAD],
+        payload=DecisionPayload,
+        run=runs.approve_reply,
+        form=Form(
+            template="web/actions/review.html",
+            on_label="审核日期",
+            labels={"comment": ("审核意见", "退回修改时必填")},
+            context=cards.unit_review_context,
+        ),
+    ),
+    t(
+        A.REVIEW,
+        "审核",
+        [S.REVIEWING],
+        [S.SIGNING, S.HANDLING],
+        [COORDINATOR],
+        payload=ReviewPayload,
+        run=runs.review,
+        form=Form(
+            template="web/actions/review.html",
+            on_label="审核日期",
+            labels={"comment": ("审核意见", "不通过时必填；也可只在未通过的各关写明意见")},
+            # Check, then decide; the per-gate remarks are read by the gates checklist.
+            order=("gates", "passed", "comment"),
+            hidden=frozenset({"gate_comments"}),
+            aliases={"gate_comments": "gates"},
+            context=cards.review_context,
+        ),
+        wording=Wording(labels=cards.GATE_LABELS),
+    ),
+    t(
+        A.SIGN,
+        "签发",
+        [S.SIGNING],
+        [S.REPLIED, S.CLOSED, S.HANDLING],
+        [LEADER],
+        payload=DecisionPayload,
+        run=runs.sign,
+        form=Form(
+            template="web/actions/sign.html",
+            on_label="签发日期",
+            decisions=DECISION_WORDS[A.SIGN],
+            context=cards.sign_context,
+        ),
+    ),
+    t(
+        A.RECORD_FEEDBACK,
+        "登记评价",
+        [S.REPLIED],
+        [S.CLOSED, S.HANDLING],
+        [COORDINATOR],
+        payload=FeedbackPayload,
+        run=runs.record_feedback,
+        form=Form(
+            template="web/actions/record_feedback.html",
+            on_label="评价日期",
+            labels={"comment": ("代表委员的意见和建议", "")},
+            context=cards.feedback_context,
+        ),
+        wording=Wording(tail=wording.deadline),
+    ),
+    t(
+        A.CLOSE,
+        "办结",
+        [S.REPLIED],
+        [S.CLOSED],
+        [COORDINATOR],
+        payload=EmptyPayload,
+        run=runs.close,
+        available=runs.feedback_window_over,
+        form=Form(
+            template="web/actions/close.html",
+            on_label="办结日期",
+            context=cards.close_context,
+        ),
+    ),
+    t(
+        A.REOPEN,
+        "重新办理",
+        [S.CLOSED],
+        [S.HANDLING],
+        [COORDINATOR],
+        payload=ReasonPayload,
+        run=runs.reopen,
+        form=Form(
+            template="web/actions/reason.html",
+            danger=True,
+            on_label="办理日期",
+            labels={"reason": ("重新办理的理由", "")},
+            warning="重新办理将开启新一轮办理，主办处室按新的答复期限重新答复。",
+            context=cards.reopen_context,
+        ),
+        wording=Wording(tail=wording.deadline),
+    ),
+    t(
+        A.ADD_OUTCOME,
+        "登记成果转化",
+        IN_HANDLING,
+        [],
+        [LEAD_UNIT],
+        payload=OutcomePayload,
+        run=runs.add_outcome,
+        wording=Wording(tail=wording.outcome),
+    ),
+    t(
+        A.UPDATE_COMMITMENT,
+        "更新承诺事项",
+        IN_HANDLING,
+        [],
+        [LEAD_UNIT],
+        payload=CommitmentUpdatePayload,
+        run=runs.update_commitment,
+        available=runs.has_commitments,
+        wording=Wording(tail=wording.commitment),
+    ),
+]
+# Imported history lands in whatever state the ledger says, through the engine's one path.
+IMPORT_HISTORY = t(
+    Event.IMPORT,
+    str(Event.IMPORT.label),
+    PROPOSAL_STATES,
+    PROPOSAL_STATES,
+    [COORDINATOR, R.ADMIN],
+    hidden=True,
+)
+
+QUEUES = (
+    Queue("coordinator", "to_assign", queues.to_assign, A.ASSIGN),
+    Queue("coordinator", "returned", queues.returned, A.ASSIGN),
+    Queue("coordinator", "to_review", queues.to_review, A.REVIEW),
+    Queue("coordinator", "to_rate", queues.to_rate, A.RECORD_FEEDBACK),
+    Queue("coordinator", "to_close", queues.to_close, A.CLOSE),
+    Queue("coordinator", "overdue", queues.overdue),
+    Queue("leader", "to_sign", queues.to_sign, A.SIGN),
+    Queue("leader", "extensions", queues.extensions, A.DECIDE_EXTENSION),
+    Queue("leader", "key_overdue", queues.key_overdue),
+    Queue("unit", "to_accept", queues.to_accept, A.ACCEPT),
+    Queue("unit", "to_approve", queues.to_approve, A.APPROVE_REPLY),
+    Queue("unit", "drafting", queues.drafting, A.SUBMIT_REPLY),
+    Queue("unit", "opinions", queues.opinions, A.SUBMIT_OPINION),
+    Queue("unit", "unit_overdue", queues.unit_overdue),
+    Queue("viewer", "viewer_overdue", queues.viewer_overdue),
+)
+
+PROPOSALS = register_workflow(
+    Workflow(
+        categories=(Category.NPC_SUGGESTION, Category.CPPCC_PROPOSAL),
+        label="议提案",
+        initial=S.REGISTERED,
+        states=PROPOSAL_STATES,
+        transitions={spec.action: spec for spec in [*PROPOSAL_TRANSITIONS, IMPORT_HISTORY]},
+        groups=GROUPS,
+        colors=COLORS,
+        queues=QUEUES,
+    )
+)

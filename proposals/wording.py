@@ -1,0 +1,78 @@
+"""How the 议提案 actions read on the 办理轨迹 (web/timeline.py renders the common rows:
+decision, gates, dates, ratings, reason and comment)."""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from cases.models import (
+    CommitmentStatus,
+    CommunicationMethod,
+    CommunicationStage,
+    OutcomeKind,
+)
+from cases.payloads import EditPayload
+from huiyin.formats import cn_date
+
+Rows = list[tuple[str, str]]
+
+
+def iso_date(value: Any) -> str:
+    try:
+        return cn_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def label(choices: Any, value: Any) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+def units(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    if not d.get("lead_unit"):
+        return []
+    out = [("主办处室", names.get(d["lead_unit"], d["lead_unit"]))]
+    if d.get("co_units"):
+        out.append(("协办处室", "、".join(names.get(c, c) for c in d["co_units"])))
+    return out
+
+
+def unit(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    return [("单位", names.get(d["unit"], d["unit"]))] if d.get("unit") else []
+
+
+def communication(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    if not d.get("method"):
+        return []
+    how = f"{label(CommunicationStage, d.get('stage'))} · {label(CommunicationMethod, d['method'])}"
+    return [("沟通", how)]
+
+
+def reply_class(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    return [("答复类别", f"{d['reply_class']}类")] if d.get("reply_class") else []
+
+
+def deadline(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    if not d.get("deadline"):
+        return []
+    provisional = "（暂定）" if d.get("deadline_provisional") else ""
+    return [("答复期限", iso_date(d["deadline"]) + provisional)]
+
+
+def outcome(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    return [(label(OutcomeKind, d.get("kind")), d["title"])] if d.get("title") else []
+
+
+def commitment(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    if not isinstance(d.get("status"), list):
+        return []
+    old, new = (d["status"] + ["", ""])[:2]
+    return [("承诺事项状态", f"{label(CommitmentStatus, old)} → {label(CommitmentStatus, new)}")]
+
+
+def edited(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    if not isinstance(d.get("diff"), dict):
+        return []
+    fields = EditPayload.model_fields
+    titles = [(fields[k].title or k) if k in fields else k for k in d["diff"]]
+    return [("修改内容", "、".join(titles))]
