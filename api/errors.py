@@ -226,7 +226,7 @@ def install(api: NinjaAPI) -> None:
         return invalid_response(api, request, problems)
 
     def pydantic_invalid(request: HttpRequest, exc: pydantic.ValidationError) -> HttpResponse:
-        model = PAYLOAD_MODELS.get(exc.title)
+        model = PAYLOAD_MODELS.get(exc.title) or _action_payload(exc.title)
         if model is None:
             return server_error(request, exc)
         return invalid_response(api, request, describe(exc.errors(include_url=False), model))
@@ -273,3 +273,10 @@ def install(api: NinjaAPI) -> None:
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
+
+
+def _action_payload(title: str) -> type[pydantic.BaseModel] | None:
+    """The payload model of an action a category declared after start-up (by its name)."""
+    from cases.dispatch import action_payloads
+
+    return next((m for m in action_payloads().values() if m.__name__ == title), None)

@@ -108,10 +108,14 @@ class _Deadlines:
 
     def reply(self, record: CaseRecord) -> dict[str, Any]:
         rule = "co_opinion" if record.role == CaseRole.CO else "reply"
-        rules = (rule_for(record.category, record.level, rule),)
-        rules += (rule_for(record.category, record.level, "unit_draft"),)
+        rules = (
+            rule_for(record.category, record.level, rule),
+            rule_for(record.category, record.level, "unit_draft"),
+        )
         explicit = record.explicit_deadline if rule == "reply" else None
-        key = ("reply", rules, record.assigned_on, explicit)
+        assigned_on = record.assigned_on
+        assert assigned_on is not None  # asked for assigned rows only, which have 交办日期
+        key = ("reply", rules, assigned_on, explicit)
         if key not in self._memo:
             probe = Case(
                 category=record.category,
@@ -119,14 +123,16 @@ class _Deadlines:
                 mode=record.mode,
                 explicit_deadline=record.explicit_deadline,
             )
-            self._memo[key] = reply_deadlines(probe, record.assigned_on, rule)
+            self._memo[key] = reply_deadlines(probe, assigned_on, rule)
         return dict(self._memo[key])
 
     def co_unit(self, record: CaseRecord) -> tuple[date, bool, dict[str, str]]:
-        key = ("co", rule_for(record.category, record.level, "co_unit_opinion"), record.assigned_on)
+        assigned_on = record.assigned_on
+        assert assigned_on is not None  # asked for assigned rows only, which have 交办日期
+        key = ("co", rule_for(record.category, record.level, "co_unit_opinion"), assigned_on)
         if key not in self._memo:
             probe = Case(category=record.category, level=record.level)
-            due, how = due_for(probe, "co_unit_opinion", record.assigned_on)
+            due, how = due_for(probe, "co_unit_opinion", assigned_on)
             self._memo[key] = (due.date, due.provisional, how)
         return self._memo[key]
 
@@ -347,7 +353,7 @@ def _write_chunk(
                 **{f: getattr(r, f) for f in IDENTITY_FIELDS + CASE_COLUMNS},
                 state=workflow_for(r.category).initial,
             )
-            case.received_on = None
+            case.received_on = None  # type: ignore[assignment]  # _set_handling fills it in
             _set_handling(case, r, deadlines)
         else:
             case = current[item.case_id]
@@ -444,6 +450,7 @@ def _write_history(
         r = item.record
         if r.state not in ASSIGNED_STATES:
             continue
+        assert r.assigned_on is not None  # validated: an assigned row has 交办日期
         accepted = r.state != State.ASSIGNED
         assignments.append(
             Assignment(
@@ -459,6 +466,7 @@ def _write_history(
             )
         )
         if r.co_units:
+            assert case.deadline is not None  # _set_handling counted it from 交办日期
             co_day, co_provisional, co_how = deadlines.co_unit(r)
             assignments += [
                 Assignment(
@@ -473,6 +481,7 @@ def _write_history(
                 for unit in r.co_units
             ]
         if r.state in REPLIED_STATES:
+            assert r.replied_on is not None
             replies.append(
                 Reply(
                     case=case,
@@ -488,6 +497,7 @@ def _write_history(
             )
         if r.feedback_result:
             # A ledger gives no rating date: the reply date stands for it.
+            assert r.replied_on is not None
             feedbacks.append(
                 Feedback(
                     case=case, round=1, result=r.feedback_result, on=r.replied_on, recorded_by=by

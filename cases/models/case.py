@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from cases.models.choices import Category, Level, Mode, ProposerKind, Role
+from workflow.vocabulary import State
 
 
 class Proposer(models.Model):
@@ -75,7 +76,7 @@ class Case(models.Model):
         Proposer, through="CaseProposer", related_name="cases", verbose_name="提出人"
     )
 
-    state = models.CharField("状态", max_length=30)
+    state = models.CharField("状态", max_length=30, choices=State.choices)
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
     received_on = models.DateField("收到日期")
     assigned_on = models.DateField("交办日期", null=True, blank=True)

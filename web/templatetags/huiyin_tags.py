@@ -8,11 +8,13 @@ from django import template
 from cases.figures import is_overdue
 from cases.models import FeedbackRating
 from huiyin.formats import cn_date as format_cn_date
+from huiyin.types import AnyUser, User
 from orgs.access import standing_of
 from orgs.models import COMMISSION_ROLES, Membership, Role
 from workflow.tables import workflow_for
 
 register = template.Library()
+
 
 @register.filter
 def cn_date(day: date | None) -> str:
@@ -47,7 +49,7 @@ def rating_label(value: str) -> str:
 
 
 @register.filter
-def person(user: Any) -> str:
+def person(user: User | None) -> str:
     if not user:
         return ""
     return user.get_full_name() or user.username
@@ -59,9 +61,9 @@ def minutes(value: Any) -> int:
 
 
 @register.simple_tag
-def user_roles(user: Any) -> str:
+def user_roles(user: AnyUser) -> str:
     """议提案管理员 · 处室负责人（医政医管处）: what the top bar says the user is."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # the anonymous visitor (or no user in the context)
         return ""
     labels = dict(Role.choices)
     seen: list[str] = []
@@ -77,5 +79,5 @@ def user_roles(user: Any) -> str:
 
 
 @register.simple_tag
-def is_coordinator(user: Any) -> bool:
+def is_coordinator(user: AnyUser) -> bool:
     return standing_of(user).has(Role.COORDINATOR)

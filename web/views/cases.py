@@ -17,12 +17,14 @@ from cases.dispatch import check_actor, perform
 from cases.models import Case, Mode
 from cases.payloads import RegisterPayload
 from cases.queries import case_for_user
+from huiyin.errors import DomainError
 from huiyin.types import AuthedRequest, User
 from orgs.access import standing_of
 from orgs.models import Role
 from proposals.cards import preview_for
 from web.action_cards import ActionCard, CardInput, action_form, build_card
 from web.case_page import action_cards, case_facts
+from web.errors import web_error
 from web.forms import PayloadForm
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
@@ -68,20 +70,20 @@ def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("没有这项操作") from None
     # Validation builds the form only; the card around it is built if the page is shown.
     inp = CardInput(case, request.user, today(), data=request.POST)
-    payload = action_form(spec, inp).validate()
+    form = action_form(spec, inp)
+    payload = form.validate()
+    status = 400
     if payload is not None:
         try:
             perform(case, action, by=request.user, payload=payload)
-        except ActionForbidden as exc:
-            raise PermissionDenied(exc.message) from None
-        except CaseError as exc:
-            inp.built_form.add_case_error(exc)
+        except DomainError as exc:
+            status = web_error(exc, form=form)
         else:
             messages.success(request, f"已完成：{spec.label}")
             return redirect("case-detail", pk=case.pk)
     # The action refused: show the page as it is now, with the user's input and the reason.
     card = build_card(action, inp)
-    return _render_case(request, case_for_user(request.user, pk), card, status=400)
+    return _render_case(request, case_for_user(request.user, pk), card, status=status)
 
 
 def _date_param(request: AuthedRequest, name: str) -> date | None:
