@@ -43,6 +43,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -206,14 +207,15 @@ def _skipped_nodes(tree: ast.Module) -> set[int]:
 
 def _is_name_collection(node: ast.Set | ast.List | ast.Tuple, parent: ast.AST | None) -> bool:
     """A literal collection of names: states, roles, fields ({S.REPLIED, S.CLOSED},
-    [COORDINATOR], ("A", "B")), or the exceptions of an `except (A, B)`. Tuples need two
-    elements and no bare names (a, b = …; return x, y are not collections)."""
+    [COORDINATOR], ("A", "B")), or the exceptions of an `except (A, B)`. Strings count when
+    they are identifiers (not a label and its help text). Tuples need two elements and no
+    bare names (a, b = …; return x, y are not collections)."""
 
     def named(e: ast.expr, bare: bool) -> bool:
         if isinstance(e, ast.Starred):
             e = e.value
         if isinstance(e, ast.Constant):
-            return isinstance(e.value, str)
+            return isinstance(e.value, str) and e.value.isidentifier() and e.value.isascii()
         return isinstance(e, ast.Attribute) or (bare and isinstance(e, ast.Name))
 
     if isinstance(parent, ast.ExceptHandler):
@@ -414,8 +416,29 @@ def _env(workspace: Path) -> dict[str, str]:
     return env
 
 
+# The test runs in progress, so that an interrupted run (Ctrl-C, kill) ends them too.
+RUNNING: set[subprocess.Popen[str]] = set()
+STOPPING = threading.Event()
+
+
+def _stop_all() -> None:
+    STOPPING.set()
+    for proc in list(RUNNING):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    _stop_all()
+    sys.exit(128 + signum)
+
+
 def run_tests(workspace: Path, tests: list[str], timeout: float) -> tuple[str, float, str]:
     """('passed' | 'failed' | 'timeout', seconds, the output's tail)."""
+    if STOPPING.is_set():
+        raise KeyboardInterrupt
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests],
@@ -424,14 +447,19 @@ def run_tests(workspace: Path, tests: list[str], timeout: float) -> tuple[str, f
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,
+        start_new_session=True,  # its own process group: a timeout kills all of it
     )
+    RUNNING.add(proc)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         return "timeout", time.monotonic() - started, ""
+    finally:
+        RUNNING.discard(proc)
+    if STOPPING.is_set():
+        raise KeyboardInterrupt
     status = "passed" if proc.returncode == 0 else "failed"
     return status, time.monotonic() - started, out[-3000:]
 
@@ -507,8 +535,11 @@ def mutate_module(module: str, args: argparse.Namespace, workspaces: list[Path])
                 print(f"  {result:8} L{mutant.line:<4} {mutant.description}  ({seconds:.0f} s)")
             return Outcome(mutant, result, seconds)
 
-        with ThreadPoolExecutor(max_workers=len(workspaces)) as pool:
+        pool = ThreadPoolExecutor(max_workers=len(workspaces))
+        try:
             report.outcomes = list(pool.map(run_one, chosen))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     finally:
         for ws in workspaces:
             (ws / module).write_text(original, encoding="utf-8")
@@ -570,9 +601,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.monotonic()
+    # A kill (SIGTERM) unwinds like Ctrl-C: the test runs end and the copies are removed.
+    signal.signal(signal.SIGTERM, _on_sigterm)
     with tempfile.TemporaryDirectory(prefix="huiyin-mutate-") as tmp:
-        workspaces = make_workspaces(max(1, args.jobs), Path(tmp))
-        reports = [mutate_module(m, args, workspaces) for m in args.modules]
+        try:
+            workspaces = make_workspaces(max(1, args.jobs), Path(tmp))
+            reports = [mutate_module(m, args, workspaces) for m in args.modules]
+        except BaseException:
+            _stop_all()
+            raise
     print_report(reports)
     print(f"\n{time.monotonic() - started:.0f} s")
     return 1 if any(r.error for r in reports) else 0
