@@ -69,7 +69,7 @@ lint: $(VENV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Mutants of the core modules, one at a time in a copy of the tree; about half an hour.
+# Mutants of the core modules, one at a time in copies of the tree (about 10 minutes).
 MUTATE_ARGS ?=
 mutate: $(VENV_STAMP)
 	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)

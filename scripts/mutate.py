@@ -98,6 +98,7 @@ TESTS: dict[str, list[str]] = {
         "cases/tests/test_state_table.py",
         "workflow/tests",
         "cases/tests",
+        "transfer/tests/test_import_rules.py",  # the import's own transition
     ],
     "workflow/proposals.py": [
         "cases/tests/test_state_table.py",
@@ -109,6 +110,13 @@ TESTS: dict[str, list[str]] = {
         "proposals/tests",
         "workflow/tests",
         "cases/tests",
+        "transfer/tests/test_import_rules.py",
+        # The readers of the state groups and forms the spec declares.
+        "console/tests/test_unit_cases_in_hand.py",
+        "reports/tests/test_stats_edges.py",
+        "web/tests/test_case_page.py",
+        "web/tests/test_action_forms.py",
+        "attachments/tests/test_actions.py",
     ],
     "reports/stats.py": [
         "reports/tests/test_stats_edges.py",
@@ -122,10 +130,83 @@ TESTS: dict[str, list[str]] = {
     ],
 }
 
+_SIZING = "sizes the first calendar load only; other years are loaded when reached"
+_REVIEW_ORDER = "`('gates', 'passed', 'comment')`"
+
 # Mutants that cannot change what the program does, by module, keyed by the stripped
 # source line and the mutant's description (not the line number, which moves). They are
 # reported but left out of the score.
-EQUIVALENT: dict[str, dict[tuple[str, str], str]] = {}
+EQUIVALENT: dict[str, dict[tuple[str, str], str]] = {
+    "workdays/calendar.py": {
+        ("chinese_calendar.is_workday(datetime.date(year, 1, 1))", "`1` → `2`"): (
+            "chinesecalendar knows whole years: any day of a year tells whether it has it"
+        ),
+        ("_check(day, 0)", "`0` → `1`"): "is_workday checks only the date; 0 and 1 both pass",
+        (
+            'ConfirmedYear.objects.filter(year__in=unknown).values_list("year", flat=True)',
+            "drop `.filter(year__in=unknown)`",
+        ): "only the unknown years are looked up in what is read: all years give the same",
+        ("ROLL_MARGIN = datetime.timedelta(days=15)", "`15` → `16`"): _SIZING,
+        (
+            "rows = CalendarOverride.objects.filter(",
+            "drop `.filter(day__range=(datetime.date(fir…)`",
+        ): "loading every override instead of the span's years' gives the same answers",
+        (
+            "span = span or _Span(start, start + datetime.timedelta(days=2 * n) + ROLL_MARGIN)",
+            "`2` → `3`",
+        ): _SIZING,
+        (
+            "span = span or _Span(end - datetime.timedelta(days=2 * n) - ROLL_MARGIN, end)",
+            "`2` → `3`",
+        ): _SIZING,
+    },
+    "cases/permissions.py": {
+        (
+            "live_assignments = list(case.assignments.filter(status__in=LIVE_ASSIGNMENT))",
+            "drop `.filter(status__in=LIVE_ASSIGNMENT)`",
+        ): "the loop skips assignments that are not live anyway (it must: lists passed in)",
+    },
+    "cases/queries.py": {
+        ("if digits.isascii() and digits.isdigit() and len(digits) <= 19:", "`<=` → `<`"): (
+            "no id has 19 digits (10^18 and more): 404 either way"
+        ),
+        ("if digits.isascii() and digits.isdigit() and len(digits) <= 19:", "`19` → `20`"): (
+            "20 digits exceed the id column: Django answers no row, 404 either way"
+        ),
+    },
+    "workflow/engine.py": {
+        (
+            "return now if not_before is None or now >= not_before else not_before",
+            "`>=` → `>`",
+        ): "when today is the previous action's date both branches give that date",
+        ("return AuditEvent.objects.bulk_create(events, batch_size=500)", "`500` → `501`"): (
+            "a batch size: the same rows are written"
+        ),
+    },
+    "proposals/spec.py": {
+        **{
+            ('order=("gates", "passed", "comment"),', f"drop `'{name}'` of {_REVIEW_ORDER}"): (
+                "the review card's template places each field by name: the order is not read"
+            )
+            for name in ("gates", "passed", "comment")
+        },
+        **{
+            ("[COORDINATOR, R.ADMIN],", f"drop `{name}` of `[COORDINATOR, R.ADMIN]`"): (
+                "the import transition's actors are not read: check_importer decides who imports"
+            )
+            for name in ("COORDINATOR", "R.ADMIN")
+        },
+    },
+    "cases/actions/reply.py": {
+        (
+            'reply = case.replies.filter(round=case.round, status=status).order_by("-id").first()',
+            "drop `.filter(round=case.round, status=stat…)`",
+        ): (
+            "the state machine keeps the newest reply the one awaiting the step (a draft is "
+            "made only in handling, after the previous one was signed or sent back)"
+        ),
+    },
+}
 
 PYTEST_ARGS = ["-x", "-q", "-m", "not browser", "-p", "no:randomly", "-p", "no:cacheprovider"]
 COPY_IGNORE = shutil.ignore_patterns(
@@ -469,7 +550,16 @@ def tests_for(module: str, workspace: Path, override: list[str] | None) -> list[
     if wanted is None:
         app = module.split("/")[0]
         wanted = [f"{app}/tests", "workflow/tests", "cases/tests"]
-    return [t for t in dict.fromkeys(wanted) if (workspace / t).exists()]
+    # Folders expanded to their test files: given a file and then its folder, pytest runs
+    # the file alone; given a file twice, it runs it twice.
+    files: list[str] = []
+    for path in wanted:
+        full = workspace / path
+        if full.is_dir():
+            files += sorted(str(f.relative_to(workspace)) for f in full.rglob("test_*.py"))
+        elif full.exists():
+            files.append(path)
+    return list(dict.fromkeys(files))
 
 
 def make_workspaces(n: int, base: Path) -> list[Path]:
@@ -494,7 +584,8 @@ def mutate_module(module: str, args: argparse.Namespace, workspaces: list[Path])
     if not tests:
         report.error = "no tests found"
         return report
-    print(f"\n{module}: {len(chosen)} of {len(mutants)} mutants; tests: {' '.join(tests)}")
+    wanted = args.tests or TESTS.get(module) or ["(default)"]
+    print(f"\n{module}: {len(chosen)} of {len(mutants)} mutants; tests: {' '.join(wanted)}")
 
     # The baseline: the module as ast.unparse writes it (so every mutant differs from it by
     # the mutation alone), in every workspace; the tests must pass.

@@ -191,7 +191,9 @@ def _review(cast, case, **kwargs):
 def test_a_partial_gate_set_cannot_pass(cast, missing):
     case = case_in(cast, "reviewing")
     gates = {g: True for g in GATES if g != missing}
-    with pytest.raises(CaseError, match="请逐项审核") as refused:
+    label = {"format": "答复格式", "policy": "政策法规", "content": "答复内容"}
+    label["resolution"] = "解决问题"
+    with pytest.raises(CaseError, match=f"请逐项审核：{label[missing]}$") as refused:
         _review(cast, case, passed=True, gates=gates)
     assert refused.value.field == "gates"
     assert Case.objects.get(pk=case.pk).state == "reviewing"

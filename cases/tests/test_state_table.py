@@ -255,6 +255,24 @@ def test_every_send_back_returns_the_case_to_handling(cast, state):
 
 
 @FROZEN
+def test_a_pending_extension_is_offered_to_the_leader_alone(cast):
+    case = case_in(cast, "handling")
+    actions.request_extension(
+        case, by=cast.yizheng_head, until=date(2026, 7, 31), reason="需调研", on=date(2026, 3, 9)
+    )
+    on = date(2026, 3, 9)
+    assert available_actions(cast.leader, case, on) == ["decide_extension"]
+    assert "request_extension" not in available_actions(cast.yizheng_head, case, on)
+    assert "decide_extension" not in available_actions(cast.yizheng_head, case, on)
+    assert "decide_extension" not in available_actions(cast.coordinator, case, on)
+    actions.decide_extension(case, by=cast.leader, approved=True, on=on)
+    case = Case.objects.get(pk=case.pk)
+    assert (case.state, case.deadline) == ("handling", date(2026, 7, 31))
+    assert available_actions(cast.leader, case, on) == []
+    assert "request_extension" in available_actions(cast.yizheng_head, case, on)
+
+
+@FROZEN
 def test_a_co_case_closes_when_signed_and_a_lead_case_is_replied(cast):
     co = case_in(cast, "signing", mode="co", external_lead="市发改委")
     actions.sign_reply(co, by=cast.leader, approved=True, on=date(2026, 5, 25))

@@ -157,6 +157,22 @@ def test_an_override_on_the_first_or_last_day_of_a_year_counts(day):
     assert not span.is_workday(day)
 
 
+def test_each_day_reads_its_own_override():
+    CalendarOverride.objects.create(day=date(2030, 1, 1), is_workday=False)  # a Tuesday
+    CalendarOverride.objects.create(day=date(2030, 1, 5), is_workday=True)  # a Saturday
+    assert calendar.is_workday(date(2030, 1, 1)) is False
+    assert calendar.is_workday(date(2030, 1, 5)) is True
+    assert calendar.is_workday(date(2030, 1, 2)) is True  # no override: a Wednesday
+    assert calendar.is_workday(date(2030, 1, 6)) is False  # no override: a Sunday
+
+
+def test_a_count_from_a_rest_day_starts_at_the_next_working_day():
+    # 10-01 is 国庆: the first working day after it is 10-08, whatever the count.
+    assert calendar.workdays_after(date(2026, 10, 1), 1).date == date(2026, 10, 8)
+    assert calendar.workdays_after(date(2026, 10, 1), 2).date == date(2026, 10, 9)
+    assert calendar.workdays_after(date(2026, 10, 1), 0).date == date(2026, 10, 8)
+
+
 def test_an_override_in_the_year_after_the_span_is_loaded_when_reached():
     CalendarOverride.objects.create(day=date(2031, 1, 2), is_workday=False)
     span = WorkdaySpan(date(2030, 12, 1), date(2030, 12, 31))

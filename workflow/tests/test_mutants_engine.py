@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
 
 from audit.models import AuditEvent
 from cases import actions
@@ -12,8 +14,15 @@ from cases.models import Case
 from cases.tests.factories import register
 from cases.tests.walks import GATES, case_in
 from reports.stats import year_stats
-from workflow.engine import apply_transition, check_on, start_case, transition_for
-from workflow.errors import CaseError
+from workflow.engine import (
+    apply_transition,
+    check_on,
+    import_states,
+    lock_case,
+    start_case,
+    transition_for,
+)
+from workflow.errors import CaseError, StaleCase
 
 TODAY = date(2026, 6, 10)
 FROZEN = time_machine.travel(TODAY, tick=False)
@@ -165,6 +174,76 @@ def test_a_stale_state_loses_and_writes_nothing(cast):
     assert AuditEvent.objects.count() == events
     assert stale.state == "assigned"  # the object is left as it was read
     assert Case.objects.get(pk=case.pk).state == "handling"
+
+
+@pytest.mark.django_db
+@FROZEN
+def test_lock_case_rereads_the_row_and_refuses_a_state_changed_meanwhile(cast):
+    case = case_in(cast, "assigned")
+    stale = Case.objects.get(pk=case.pk)
+    Case.objects.filter(pk=case.pk).update(title="别人改过的标题")
+    with transaction.atomic():
+        assert lock_case(stale) is stale
+    assert stale.title == "别人改过的标题"  # re-read under the lock
+    actions.accept_case(case, by=cast.yizheng_head, on=date(2026, 3, 6))
+    with pytest.raises(StaleCase, match="刚被他人办理"), transaction.atomic():
+        lock_case(stale)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_case_needs_a_transaction(cast):
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        case = register(cast, on=date(2026, 3, 2))
+    with pytest.raises(TransactionManagementError):
+        lock_case(case)
+
+
+@pytest.mark.django_db
+@FROZEN
+def test_import_states_moves_each_case_with_its_own_event(cast):
+    first = case_in(cast, "registered")
+    second = case_in(cast, "registered")
+    events = import_states(
+        [(first, "closed", {"row": 2}), (second, "handling", {})], by=cast.coordinator, on=TODAY
+    )
+    assert [
+        (e.case, e.actor, e.action, e.from_state, e.to_state, e.on, e.details) for e in events
+    ] == [
+        (first, cast.coordinator, "import", "registered", "closed", TODAY, {"row": 2}),
+        (second, cast.coordinator, "import", "registered", "handling", TODAY, {}),
+    ]
+    assert Case.objects.get(pk=first.pk).state == "closed" and first.state == "closed"
+    assert Case.objects.get(pk=second.pk).state == "handling"
+    # A new case's first event comes from no state; no user: no actor.
+    third = case_in(cast, "registered")
+    (event,) = import_states([(third, "replied", {})], by=None, on=TODAY, new=True)
+    assert (event.actor, event.from_state, event.to_state) == (None, "", "replied")
+
+
+@pytest.mark.django_db
+@FROZEN
+def test_import_states_moves_more_cases_than_one_update_takes(cast):
+    """A ledger of 1,001 new cases: every one moved and recorded, none twice."""
+    template = case_in(cast, "registered")
+    rows = [
+        Case(
+            category=template.category,
+            level=template.level,
+            year=2025,
+            number=f"H{i:05d}",
+            title="历史办件",
+            mode="lead",
+            state="registered",
+            received_on=date(2025, 3, 1),
+            last_action_on=date(2025, 3, 1),
+        )
+        for i in range(1001)
+    ]
+    cases = Case.objects.bulk_create(rows)
+    events = import_states([(c, "closed", {}) for c in cases], by=None, on=TODAY, new=True)
+    assert len(events) == 1001
+    assert Case.objects.filter(year=2025, state="closed").count() == 1001
+    assert AuditEvent.objects.filter(action="import").count() == 1001
 
 
 # ── the register event ──────────────────────────────────────────────────────────────────
