@@ -362,7 +362,8 @@ IMPORT_HISTORY = t(
     str(Event.IMPORT.label),
     PROPOSAL_STATES,
     PROPOSAL_STATES,
-    [COORDINATOR, R.ADMIN],
+    # Who may import: cases.actions.importing_rows.check_importer reads this.
+    [COORDINATOR],
     hidden=True,
 )
 

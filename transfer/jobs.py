@@ -328,6 +328,7 @@ def preview_of(plan: ImportPlan) -> dict[str, Any]:
         "rows_total": len(plan.rows),
         "errors_total": len(plan.errors),
         "has_errors": plan.has_errors,
+        "has_unknown_units": plan.has_unknown_units,
         "header_row": plan.header_row,
         "header_errors": [
             {"row": e.row, "column": e.column, "message": e.message, "text": str(e)}

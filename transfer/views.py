@@ -116,8 +116,8 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
         "rows": rows,
         "rows_hidden": preview.get("rows_total", 0) - len(rows),
         "to_write": counts.get("new", 0) + counts.get("changed", 0),
-        "unknown_units": not job.create_units
-        and any("系统中没有单位" in e["message"] for r in rows for e in r["errors"]),
+        # Read from the plan's error codes, never from the wording of a message.
+        "unknown_units": not job.create_units and bool(preview.get("has_unknown_units")),
         "done": done,
         "total": total,
         "percent": int(done * 100 / total) if total else 0,

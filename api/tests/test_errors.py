@@ -272,3 +272,18 @@ def test_a_web_url_no_route_matches_is_still_the_404_page(cast):
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("body", [NOT_JSON, "{}", '{"category": 1}'])
+def test_a_role_that_may_not_register_gets_403_before_the_body_is_read(cast, body):
+    for user in (cast.viewer, cast.yizheng_head, cast.leader):
+        response = ApiClient(user.username).post("/cases", raw=body)
+        assert response.status_code == 403, (user, response.content)
+    assert ApiClient(cast.coordinator.username).post("/cases", raw=body).status_code in (400, 422)
+
+
+def test_the_register_operation_still_documents_its_body(cast):
+    document = ApiClient(cast.coordinator.username).get("/openapi.json").json()
+    body = document["paths"][f"{BASE}/cases"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert {"category", "level", "year", "number", "title"} <= set(schema["required"])

@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja import Query, Router
 
 from api.errors import JsonInvalid
-from api.openapi import CASE_PATH, action_body, action_operation
+from api.openapi import CASE_PATH, action_body, action_operation, body_schema
 from api.schemas import (
     CaseDetailOut,
     CaseErrorOut,
@@ -20,6 +20,7 @@ from api.schemas import (
 from api.serialize import case_detail, case_item, load_for_detail
 from audit.record import today
 from cases.actions import register_case
+from cases.actions.register import check_registrar
 from cases.dispatch import action_payloads, check_actor, perform
 from cases.listing import CaseFilter, list_cases
 from cases.payloads import RegisterPayload
@@ -52,8 +53,22 @@ def list_(request: AuthedRequest, filters: Query[CaseListQuery]):
     }
 
 
-@router.post("", response={201: CaseDetailOut, **ERRORS}, summary="登记办件")
-def register(request: AuthedRequest, payload: RegisterPayload):
+@router.post(
+    "",
+    response={201: CaseDetailOut, **ERRORS},
+    summary="登记办件",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": body_schema(RegisterPayload)}},
+        }
+    },
+)
+def register(request: AuthedRequest):
+    """Register a case (the coordinator). A role that may not register gets 403 before
+    the body is read, as for every action; then the body is checked (422)."""
+    check_registrar(request.user)
+    payload = RegisterPayload.model_validate(_json_body(request))
     fields = payload.model_dump(exclude={"deadline"})
     case = register_case(by=request.user, explicit_deadline=payload.deadline, **fields)
     return 201, _detail(request, case.pk)

@@ -135,6 +135,13 @@ def _check_unique(data: dict[str, Any], exclude_pk: int | None = None) -> None:
         raise CaseError(f"{data['year']}年已有编号为“{data['number']}”的同类办件", field="number")
 
 
+def check_registrar(user: User) -> None:
+    """Who may register a case: the coordinator. Every entry point asks this before it
+    reads the posted case, so a role that may not register gets 403, not a form error."""
+    if not standing_of(user).has(Role.COORDINATOR):
+        raise ActionForbidden("只有议提案管理员可以登记办件")
+
+
 @transaction.atomic
 def register_case(
     *,
@@ -159,8 +166,7 @@ def register_case(
     leader_in_charge: User | None = None,
 ) -> Case:
     """登记: create a case in its workflow's initial state."""
-    if not standing_of(by).has(Role.COORDINATOR):
-        raise ActionForbidden("只有议提案管理员可以登记办件")
+    check_registrar(by)
     data = {
         "category": category,
         "level": level,

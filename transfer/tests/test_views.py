@@ -148,10 +148,10 @@ def test_create_units_is_passed_on(cast):
     row = basic_row("1", 承办处室="规划发展处", 交办日期="2026-03-05")
     upload(client, basic_file(row))
     job = ImportJob.objects.get()
-    assert job.preview["has_errors"]
-    assert (
-        "系统中没有单位“规划发展处”" in client.get(f"/transfer/import/{job.pk}/").content.decode()
-    )
+    assert job.preview["has_errors"] and job.preview["has_unknown_units"]
+    page = client.get(f"/transfer/import/{job.pk}/").content.decode()
+    assert "系统中没有单位“规划发展处”" in page
+    assert "勾选“自动创建未知单位”" in page  # the hint, from the error's code
 
     upload(client, basic_file(row), create_units="on")
     job = ImportJob.objects.latest("id")
@@ -559,3 +559,21 @@ def test_export_over_the_limit_says_so(cast, monkeypatch):
     response = client.get("/transfer/export.xlsx?year=2026", follow=True)
     assert response.redirect_chain[-1][0] == "/cases/?year=2026"
     assert "符合条件的办件超过2件" in response.content.decode()
+
+
+def test_the_unknown_unit_hint_follows_the_code_not_the_wording(cast):
+    client = client_for(cast.coordinator)
+    row = basic_row("1", 承办处室="规划发展处", 交办日期="2026-03-05")
+    upload(client, basic_file(row))
+    job = ImportJob.objects.get()
+    # The message reworded: the hint still shows, read from the plan's code.
+    for r in job.preview["rows"]:
+        for e in r["errors"]:
+            e["message"] = "另一种说法"
+    job.save()
+    assert "勾选“自动创建未知单位”" in client.get(f"/transfer/import/{job.pk}/").content.decode()
+    job.preview["has_unknown_units"] = False
+    job.save()
+    assert (
+        "勾选“自动创建未知单位”" not in client.get(f"/transfer/import/{job.pk}/").content.decode()
+    )

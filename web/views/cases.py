@@ -13,14 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 from attachments.queries import attachment_context
 from audit.record import today
 from cases import actions
+from cases.actions.register import check_registrar
 from cases.dispatch import check_actor, perform
 from cases.models import Case, Mode
 from cases.payloads import RegisterPayload
 from cases.queries import case_for_user
 from huiyin.errors import DomainError
-from huiyin.types import AuthedRequest, User
-from orgs.access import standing_of
-from orgs.models import Role
+from huiyin.types import AuthedRequest
 from proposals.cards import preview_for
 from web.action_cards import ActionCard, CardInput, action_form, build_card
 from web.case_page import action_cards, case_facts
@@ -29,10 +28,6 @@ from web.forms import PayloadForm
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
 from workflow.vocabulary import Action
-
-
-def _is_coordinator(user: User) -> bool:
-    return standing_of(user).has(Role.COORDINATOR)
 
 
 def _render_case(
@@ -133,8 +128,10 @@ def case_print(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_register(request: AuthedRequest) -> HttpResponse:
-    if not _is_coordinator(request.user):
-        raise PermissionDenied("只有议提案管理员可以登记办件")
+    try:
+        check_registrar(request.user)  # the same check as the API's and the action's
+    except ActionForbidden as exc:
+        raise PermissionDenied(exc.message) from None
     form = PayloadForm(
         RegisterPayload,
         action="register",
