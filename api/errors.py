@@ -62,18 +62,14 @@ MESSAGES = {
 }
 DEFAULT_MESSAGE = "取值无效"
 
-# Models whose validation errors are the client's fault (422). Any other model failing
-# (above all ninja's response schemas) is our bug: 500.
+# Models whose validation errors are the client's fault (422): these, and the payload of
+# every action a category declares (_action_payload). Any other model failing (above all
+# ninja's response schemas) is our bug: 500.
 PAYLOAD_MODELS: dict[str, type[pydantic.BaseModel]] = {
     name: obj
     for name, obj in vars(payloads).items()
     if isinstance(obj, type) and issubclass(obj, pydantic.BaseModel)
 }
-
-
-def register_payload_model(model: type[pydantic.BaseModel]) -> type[pydantic.BaseModel]:
-    PAYLOAD_MODELS[model.__name__] = model
-    return model
 
 
 def _inner_model(annotation: Any) -> type[pydantic.BaseModel] | None:

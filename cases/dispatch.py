@@ -4,7 +4,6 @@ web, commands): it reads the category's spec (workflow.tables, e.g. proposals/sp
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -21,23 +20,6 @@ if TYPE_CHECKING:
     from huiyin.types import User
 else:
     User = Any
-
-
-class _AllActions(Mapping[str, ActionSpec]):
-    """Every offered action of every registered category, read when asked (a category
-    registered later, e.g. in a test, appears too)."""
-
-    def __getitem__(self, name: str) -> ActionSpec:
-        return all_actions()[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(all_actions())
-
-    def __len__(self) -> int:
-        return len(all_actions())
-
-
-ACTIONS: Mapping[str, ActionSpec] = _AllActions()
 
 
 def unit_by_code(code: str | None, field: str) -> Unit | None:
@@ -61,13 +43,6 @@ def user_by_name(username: str | None, field: str) -> User | None:
 def action_payloads() -> dict[str, type[BaseModel]]:
     """Every action name any category declares, with the payload model it takes."""
     return {name: spec.payload for name, spec in all_actions().items() if spec.payload}
-
-
-def payload_for(case: Case, action: str) -> type[BaseModel]:
-    spec = spec_for(case, action)
-    if spec.payload is None:
-        raise CaseError(f"没有“{action}”这项操作")
-    return spec.payload
 
 
 def spec_for(case: Case, action: str) -> ActionSpec:

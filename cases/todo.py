@@ -30,7 +30,6 @@ from workflow.vocabulary import State
 SECTION_LIMIT = 50
 # A case of a section's query, with what that query annotates.
 C = TypeVar("C", bound=Case)
-SOON = SOON_WORKDAYS  # working days: at most this many left is shown in orange
 ROW_FIELDS = (
     "id",
     "category",
@@ -70,12 +69,12 @@ class Row:
 
     @property
     def tone(self) -> str:
-        """overdue (red), soon (orange: at most SOON working days left), or empty."""
+        """overdue (red), soon (orange: at most SOON_WORKDAYS working days left), or empty."""
         if self.due is None or self.days_left is None or self.waiting:
             return ""
         if self.due_passed:
             return "overdue"
-        return "soon" if self.days_left <= SOON else ""
+        return "soon" if self.days_left <= SOON_WORKDAYS else ""
 
     @property
     def days_text(self) -> str:
@@ -343,4 +342,4 @@ def todo_for(user: User, today: datetime.date) -> Todo:
     return Builder(user, today).build()
 
 
-__all__ = ["SOON", "Builder", "Queue", "Row", "Section", "Summary", "Todo", "todo_for"]
+__all__ = ["Builder", "Queue", "Row", "Section", "Summary", "Todo", "todo_for"]

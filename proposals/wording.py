@@ -2,7 +2,6 @@
 decision, gates, dates, ratings, reason and comment)."""
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from cases.models import (
@@ -12,20 +11,9 @@ from cases.models import (
     OutcomeKind,
 )
 from cases.payloads import EditPayload
-from huiyin.formats import cn_date
+from web.timeline import choice_label, iso_date
 
 Rows = list[tuple[str, str]]
-
-
-def iso_date(value: Any) -> str:
-    try:
-        return cn_date(date.fromisoformat(str(value)))
-    except ValueError:
-        return str(value)
-
-
-def label(choices: Any, value: Any) -> str:
-    return str(dict(choices.choices).get(value, value))
 
 
 def units(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
@@ -44,7 +32,8 @@ def unit(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
 def communication(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
     if not d.get("method"):
         return []
-    how = f"{label(CommunicationStage, d.get('stage'))} · {label(CommunicationMethod, d['method'])}"
+    stage = choice_label(CommunicationStage, d.get("stage"))
+    how = f"{stage} · {choice_label(CommunicationMethod, d['method'])}"
     return [("沟通", how)]
 
 
@@ -60,14 +49,19 @@ def deadline(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
 
 
 def outcome(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
-    return [(label(OutcomeKind, d.get("kind")), d["title"])] if d.get("title") else []
+    return [(choice_label(OutcomeKind, d.get("kind")), d["title"])] if d.get("title") else []
 
 
 def commitment(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
     if not isinstance(d.get("status"), list):
         return []
     old, new = (d["status"] + ["", ""])[:2]
-    return [("承诺事项状态", f"{label(CommitmentStatus, old)} → {label(CommitmentStatus, new)}")]
+    return [
+        (
+            "承诺事项状态",
+            f"{choice_label(CommitmentStatus, old)} → {choice_label(CommitmentStatus, new)}",
+        )
+    ]
 
 
 def edited(d: dict[str, Any], names: Mapping[str, str]) -> Rows:

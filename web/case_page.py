@@ -60,11 +60,6 @@ def _card_order(workflow: Workflow, action: str) -> tuple[int, int]:
     return workflow.transitions[action].card_group, list(workflow.transitions).index(action)
 
 
-def action_card(action: str, case: Case, user: User, today: date, data: Any = None) -> ActionCard:
-    """One action's card on its own, bound to the posted `data`."""
-    return build_card(action, CardInput(case, user, today, data))
-
-
 def action_cards(
     user: User,
     case: Case,

@@ -35,7 +35,8 @@ def action_label(workflow: Workflow, action: str) -> str:
     return str(dict(Event.choices).get(action, action))
 
 
-def _iso_date(value: Any) -> str:
+def iso_date(value: Any) -> str:
+    """An ISO date from an event's details as 2026年6月22日 (anything else as it is)."""
     try:
         return cn_date(date.fromisoformat(str(value)))
     except ValueError:
@@ -68,11 +69,11 @@ def _details(
             f"{words.labels.get(g, g)}：{remarks[g]}" for g in failed_keys if g in remarks
         )
     if d.get("until"):
-        out.append(("延期至", _iso_date(d["until"])))
+        out.append(("延期至", iso_date(d["until"])))
     if d.get("result"):
-        out.append(("办理结果评价", _label(FeedbackRating, d["result"])))
+        out.append(("办理结果评价", choice_label(FeedbackRating, d["result"])))
     if d.get("attitude"):
-        out.append(("办理态度评价", _label(FeedbackRating, d["attitude"])))
+        out.append(("办理态度评价", choice_label(FeedbackRating, d["attitude"])))
     if words.tail:
         out.extend(words.tail(d, unit_names))
     if d.get("without_feedback"):
@@ -86,7 +87,8 @@ def _details(
     return out
 
 
-def _label(choices: Any, value: Any) -> str:
+def choice_label(choices: Any, value: Any) -> str:
+    """A stored choice's label (its code when unknown); the categories' wording uses it too."""
     return str(dict(choices.choices).get(value, value))
 
 
