@@ -1,6 +1,6 @@
 # Huiyin developer tasks. GNU make; every command uses the project's own .venv.
 #
-#   make run     set up, migrate, load demo data if the database is empty, serve on :$PORT
+#   make run     the demo: set up, migrate, load demo data if the database is empty, serve on :$PORT
 #   make test    set up and run the whole test suite (PYTEST_ARGS="-k foo -x" to narrow)
 #   make lint    ruff check + ruff format --check + mypy (every app, settings in pyproject.toml)
 #   make static  npm ci (when needed) and copy vendor files into web/static/vendor/
@@ -47,16 +47,25 @@ $(NODE_STAMP): package-lock.json package.json
 static: $(NODE_STAMP)
 	$(PYTHON) scripts/copy_vendor.py
 
-# The server runs as users will meet it: debug off (Chinese error pages, never a
-# traceback), a secret key made once and kept in var/, cookies over plain http on the
+# `make run` is the demo (HUIYIN_DEMO=1): it loads the demo data into an empty database,
+# whose accounts all have the public password huiyin-demo. The server runs as users will
+# meet it: debug off (Chinese error pages, never a traceback), the HUIYIN_SECRET_KEY of
+# the environment or else one made once and kept in var/, cookies over plain http on the
 # loopback. HUIYIN_DEBUG=1 make run gives Django's debug pages for development.
-RUN_ENV = HUIYIN_DEBUG=$${HUIYIN_DEBUG:-0} HUIYIN_SECURE_COOKIES=0 HUIYIN_SECRET_KEY="$$(cat var/secret_key)"
+# A real installation runs without HUIYIN_DEMO; its server refuses to start while an
+# account still has the demo password.
+RUN_ENV = HUIYIN_DEMO=1 HUIYIN_DEBUG=$${HUIYIN_DEBUG:-0} HUIYIN_SECURE_COOKIES=0 HUIYIN_SECRET_KEY="$${HUIYIN_SECRET_KEY:-$$(cat var/secret_key)}"
 
 var/secret_key:
 	@mkdir -p var
 	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 run: $(VENV_STAMP) static var/secret_key
+	@echo "=================================================================="
+	@echo " 演示模式 (HUIYIN_DEMO=1): an empty database gets the DEMO data;"
+	@echo " every demo account has the PUBLIC password huiyin-demo."
+	@echo " Not for real cases: see README, \"Running it for real\"."
+	@echo "=================================================================="
 	$(RUN_ENV) $(BIN)/huiyin migrate --noinput
 	$(RUN_ENV) $(BIN)/huiyin load_demo --if-empty
 	$(RUN_ENV) $(BIN)/huiyin runserver 127.0.0.1:$${PORT:-8000}

@@ -7,7 +7,7 @@ from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.params.models import PathModel
 
 from api import errors
-from api.auth import token_auth
+from api.auth import docs_login_required, token_auth
 from api.views import auth, cases, stats, units
 
 
@@ -40,9 +40,13 @@ api = HuiyinAPI(
     title="回音 Huiyin API",
     version="1.0",
     description="议提案办理接口。先以用户名和密码获取令牌（POST /auth/token），"
-    "其余请求带 `Authorization: Bearer <令牌>`。",
+    "其余请求带 `Authorization: Bearer <令牌>`；DELETE /auth/token 注销令牌。"
+    "写操作（登记、办理操作）可带 `Idempotency-Key` 头（8到100个字符，建议用 UUID）："
+    "同一个值再次提交时答复第一次的结果，不重复保存。",
     urls_namespace="api-v1",
     auth=token_auth,
+    # The interface's description is for the commission's own people: login first.
+    docs_decorator=docs_login_required,
 )
 errors.install(api)
 api.add_router("/auth", auth.router)

@@ -1,8 +1,12 @@
 """Bearer-token authentication of the JSON API."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja.security import HttpBearer
 
@@ -26,7 +30,21 @@ class TokenAuth(HttpBearer):
         if found.last_used_at is None or now - found.last_used_at >= TOUCH_INTERVAL:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]  # for DELETE /auth/token
         return found.user
 
 
 token_auth = TokenAuth()
+
+
+def docs_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's description (/docs, /openapi.json) is for the commission's own people: a
+    logged-in user of the web or a bearer token; anyone else is sent to the login page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated or token_auth(request) is not None:
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped

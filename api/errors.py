@@ -23,7 +23,10 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cases import payloads
+from huiyin.dates import DATE_MESSAGES
 from huiyin.errors import DomainError, Forbidden, NotFound
+from huiyin.middleware import busy_response, is_database_busy
+from huiyin.text import TEXT_MESSAGES
 
 logger = logging.getLogger("api")
 
@@ -59,6 +62,8 @@ MESSAGES = {
     "model_type": OBJECT,
     "model_attributes_type": OBJECT,
     "dict_type": OBJECT,
+    **TEXT_MESSAGES,
+    **DATE_MESSAGES,
 }
 DEFAULT_MESSAGE = "取值无效"
 
@@ -242,6 +247,8 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if is_database_busy(exc):  # SQLite's write lock not had in time: nothing written
+            return busy_response(request)
         logger.error(
             "API error on %s %s",
             request.method,

@@ -55,3 +55,37 @@ class ApiToken(models.Model):
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+class IdempotencyKey(models.Model):
+    """A write done once for a key its client chose (the API's `Idempotency-Key` header,
+    the hidden key of a web action form): the same key again gets the first answer and
+    writes nothing. Stored in the write's own transaction, so a failed write leaves no key
+    and may be retried."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户"
+    )
+    key = models.CharField("幂等键", max_length=100)
+    action = models.CharField("操作", max_length=40)
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="办件",
+    )
+    status = models.PositiveSmallIntegerField("答复状态", default=200)
+    summary = models.CharField("结果", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "幂等键"
+        verbose_name_plural = "幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.action} · {self.key}"

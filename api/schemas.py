@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from huiyin.text import Line, Text
+
 
 class ErrorOut(Schema):
     detail: str
@@ -26,8 +28,8 @@ class InvalidOut(Schema):
 
 
 class TokenIn(Schema):
-    username: str = Field(title="用户名", min_length=1, max_length=150)
-    password: str = Field(title="密码", min_length=1, max_length=4096)
+    username: Line = Field(title="用户名", min_length=1, max_length=150)
+    password: Text = Field(title="密码", min_length=1, max_length=4096)
 
 
 class TokenOut(Schema):
@@ -51,8 +53,8 @@ class CaseListQuery(Schema):
     overdue: str = Field("", title="是否超期", description="true 或 false")
     q: str = Field("", title="关键词", description="标题、编号或提出人")
     sort: str = Field("", title="排序", description="number、-number、deadline、-deadline、recent")
-    page: int = Field(1, title="页码")
-    page_size: int = Field(20, title="每页条数", description="1–100")
+    page: int = Field(1, title="页码", ge=1)
+    page_size: int = Field(20, title="每页条数", description="1–100", ge=1, le=100)
 
 
 class CaseItemOut(Schema):
@@ -185,6 +187,7 @@ class CaseDetailOut(CaseItemOut):
     replied_on: date | None
     feedback_result: str | None
     round: int
+    handler: str | None = Field(description="承办人（主办处室指定的承办人的用户名），未指定为 null")
     assignments: list[AssignmentOut]
     replies: list[ReplyOut]
     communications: list[CommunicationOut]

@@ -9,7 +9,8 @@ from django.db.models import Prefetch
 from audit.models import AuditEvent
 from cases.dispatch import available_actions
 from cases.figures import is_overdue
-from cases.models import Assignment, Case, CaseProposer, Communication
+from cases.models import Assignment, AssignmentKind, Case, CaseProposer, Communication
+from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.types import User
 from workflow.tables import workflow_for
 
@@ -66,6 +67,14 @@ def case_item(case: Case, on: date) -> dict[str, Any]:
         "overdue": is_overdue(case, on),
         "reply_class": case.reply_class or None,
     }
+
+
+def _handler(case: Case) -> str | None:
+    """The live lead unit's 承办人 (from the prefetched assignments)."""
+    for a in case.assignments.all():
+        if a.kind == AssignmentKind.LEAD and a.status in LIVE_ASSIGNMENT:
+            return _username(a.handler)
+    return None
 
 
 def _assignment(a: Assignment) -> dict[str, Any]:
@@ -186,6 +195,7 @@ def case_detail(case: Case, user: User, on: date) -> dict[str, Any]:
         "replied_on": case.replied_on,
         "feedback_result": case.feedback_result or None,
         "round": case.round,
+        "handler": _handler(case),
         **_related(case),
         "available_actions": available_actions(user, case, on),
     }

@@ -1,27 +1,57 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+
+CASE_LABEL_LENGTH = 200
+ACTOR_NAME_LENGTH = 150
+
+
+def _describe(event: "AuditEvent") -> None:
+    """Copy the names of what the event refers to into the row itself, so that the event
+    still says which case and whom once the case or the user is gone (SET_NULL)."""
+    case, actor = event.case, event.actor
+    if case is not None and not event.case_label:
+        event.case_label = f"{case.year}年 {case.number} {case.title}"[:CASE_LABEL_LENGTH]
+    if actor is not None and not event.actor_name:
+        event.actor_name = actor.get_username()[:ACTOR_NAME_LENGTH]
+
+
+class AuditEventManager(models.Manager["AuditEvent"]):
+    def bulk_create(self, objs: Iterable["AuditEvent"], *args: Any, **kwargs: Any) -> Any:
+        objs = list(objs)
+        for event in objs:
+            _describe(event)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEvent(models.Model):
     """One row per action that changed something: who, when, what, from which state to which.
 
     Case actions fill `case`; actions on other objects (calendar, units, users) name
-    their object in `subject`. Rows are only ever inserted.
+    their object in `subject`. Rows are only ever inserted, and outlive what they
+    describe: deleting a case or a user leaves its events, with `case_label` and
+    `actor_name` saying what and who it was (never on_delete=CASCADE from here).
     """
 
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    case_label = models.CharField("办件", max_length=CASE_LABEL_LENGTH, blank=True)
     subject = models.CharField("对象", max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    actor_name = models.CharField("操作人", max_length=ACTOR_NAME_LENGTH, blank=True)
     action = models.CharField("操作", max_length=40)
     on = models.DateField("办理日期")
     at = models.DateTimeField("记录时间", auto_now_add=True)
     from_state = models.CharField("原状态", max_length=30, blank=True)
     to_state = models.CharField("新状态", max_length=30, blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
+
+    objects = AuditEventManager()
 
     class Meta:
         verbose_name = "审计事件"
@@ -31,3 +61,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _describe(self)
+        super().save(*args, **kwargs)

@@ -11,12 +11,23 @@ from audit.record import today
 from cases import actions
 from cases.models import Case
 from huiyin.types import User
+from letters.actions import configure_organisation
+from letters.models import LetterKind
 from orgs.actions import create_unit, create_user
 from orgs.models import Role, Unit, UnitKind
 from workflow.vocabulary import Action as A
 from workflow.vocabulary import State as S
 
 DEMO_PASSWORD = "huiyin-demo"
+
+# The demo's commission (invented): its letters read 江卫函〔2026〕1号 and so on.
+DEMO_COMMISSION = "江城市卫生健康委员会"
+DEMO_CODES = {LetterKind.REPLY.value: "江卫函"}
+DEMO_COPY_TO = {
+    "npc_suggestion": ["江城市人大常委会代表工作委员会", "江城市人民政府督查室"],
+    "cppcc_proposal": ["政协江城市委员会提案委员会", "江城市人民政府督查室"],
+    "co": [],
+}
 
 UNITS = [
     ("bangongshi", "办公室", UnitKind.OFFICE),
@@ -147,6 +158,14 @@ def demo_is_loaded() -> bool:
 @transaction.atomic
 def load_demo() -> dict[str, Any]:
     rng = random.Random(20260301)
+    configure_organisation(
+        by=None,
+        name=DEMO_COMMISSION,
+        codes=DEMO_CODES,
+        copy_to=DEMO_COPY_TO,
+        contact="王晓梅",
+        phone="0571-87000000",
+    )
     units = {
         code: create_unit(by=None, code=code, name=name, kind=kind, sort_order=i)
         for i, (code, name, kind) in enumerate(UNITS)
@@ -245,10 +264,16 @@ def _demo_case(
                 co_units=co,
                 assigned_on=next_day(2),
                 leader_in_charge=leader,
-                handler=staff,
+                # Mostly 由处室签收后确定: the head names the handler at 签收.
+                handler=staff if i % 3 == 0 else None,
             )
         elif step == A.ACCEPT:
-            actions.accept_case(case, by=staff or head or coordinator, on=next_day(2))
+            if head and staff and i % 3:
+                # A few handling cases wait for the head to name their handler.
+                named = None if target == S.HANDLING and i % 4 == 1 else staff
+                actions.accept_case(case, by=head, handler=named, on=next_day(2))
+            else:
+                actions.accept_case(case, by=staff or head or coordinator, on=next_day(2))
         elif step == A.COMMUNICATE and head:
             actions.communicate(
                 case,

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 
 from cases.models import Case, Communication
 from cases.models.choices import FACE_TO_FACE_METHODS, PROPOSAL_CATEGORIES
-from workdays.calendar import workdays_after
+from workdays.calendar import WorkdaySpan, workdays_after
 from workflow.tables import states_in
 
 # A deadline this many working days away or closer is "due soon" (orange), on every page.
@@ -44,6 +44,29 @@ def soon_end(on: date) -> date:
     return workdays_after(on, SOON_WORKDAYS).date
 
 
+# --- days left, in working days (the one calendar: workdays.calendar) --------------------
+# 我的待办, the ledger, the dashboard and the export all count and say it this way.
+
+
+def workdays_left(span: WorkdaySpan, on: date, due: date) -> int:
+    """Working days from today to a deadline: 3 is 剩 3 个工作日, 0 is due today, -2 is two
+    working days past it. `span` is the page's calendar, loaded once."""
+    return span.workdays_between(on, due)
+
+
+def days_text(days_left: int, passed: bool, *, waiting: bool = False) -> str:
+    """剩 3 个工作日 / 今天到期 / 逾期 2 个工作日 (waiting for a window: 今天截止 / 已期满 …).
+
+    `passed`: the deadline is before today. Past a deadline that fell on a rest day, no
+    working day has gone by yet: 逾期 without a number."""
+    if passed:
+        word = "已期满" if waiting else "逾期"
+        return f"{word} {-days_left} 个工作日" if days_left < 0 else word
+    if days_left == 0:
+        return "今天截止" if waiting else "今天到期"
+    return f"剩 {days_left} 个工作日"
+
+
 def deadline_tone(case: Case, on: date, soon_until: date) -> str:
     """The colour of the case's reply deadline: overdue (red), soon (orange) or none."""
     if not is_running(case) or case.deadline is None:
@@ -63,9 +86,57 @@ def counted_q() -> Q:
     return Q(category__in=PROPOSAL_CATEGORIES) & ~Q(state__in=states_in("uncounted"))
 
 
+# 已答复: the case has a signed reply (its 答复日期; imported history by its 答复日期), whatever
+# its state now (replied, closed, or handled again after 不满意) — never `state == replied`.
 REPLIED = Q(replied_on__isnull=False)
+# 按期答复 (DESIGN.md §5): replied by the deadline in force, after approved extensions (an
+# extension moves `deadline` itself). 按期答复率 = ON_TIME / REPLIED.
 ON_TIME = REPLIED & (Q(deadline__isnull=True) | Q(replied_on__lte=F("deadline")))
 LATE = REPLIED & Q(deadline__isnull=False) & Q(replied_on__gt=F("deadline"))
+# 超期未复 is overdue_q(on): open, past the deadline, not answered in this round. It is not
+# part of the rate (which counts answers), so every page shows it beside the rate.
+
+
+def is_replied(case: Case) -> bool:
+    return case.replied_on is not None
+
+
+def answered_late(case: Case) -> bool:
+    """逾期答复: the round's answer came after the deadline (the case no longer running)."""
+    if is_running(case) or case.replied_on is None or case.deadline is None:
+        return False
+    return case.replied_on > case.deadline
+
+
+def overdue_workdays(span: WorkdaySpan, on: date, case: Case) -> int | None:
+    """逾期工作日: for a case past its deadline and not yet answered, the working days since
+    the deadline up to today; for an answer after the deadline, those up to the answer;
+    otherwise None."""
+    if case.deadline is None:
+        return None
+    if is_overdue(case, on):
+        return max(0, -workdays_left(span, on, case.deadline))
+    if answered_late(case) and case.replied_on is not None:
+        return span.workdays_between(case.deadline, case.replied_on)
+    return None
+
+
+def overdue_word(case: Case, on: date) -> str:
+    """是否逾期: 是 (超期未复), 逾期答复 (answered after the deadline) or 否."""
+    if is_overdue(case, on):
+        return "是"
+    return "逾期答复" if answered_late(case) else "否"
+
+
+# The definitions written under the figures (dashboard, annual summary, export notes).
+DEFINITIONS = {
+    "replied": "有已签发答复的办件，含办结和不满意后重新办理的",
+    "unreplied": "尚无签发答复的办件",
+    "on_time_rate": "按期答复 ÷ 已答复；按期：答复日期不晚于答复期限（含批准的延期）",
+    "overdue": "已过答复期限、尚未答复的在办件（含重新办理），不计入按期答复率",
+    "due_soon": "未答复、答复期限在今天至第{n}个工作日之间的办件",
+    "days": "剩余与逾期天数均按工作日计算（法定节假日和调休按国家安排）",
+}
 
 
 def met_in_person() -> Q:

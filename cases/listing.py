@@ -1,5 +1,6 @@
 """The case list (台账): one filter for the API and the web UI, paged with bounded counts."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -10,9 +11,23 @@ from django.db.models.expressions import OrderBy
 
 from audit.record import today
 from cases.figures import LATE, ON_TIME, REPLIED, counted_q, due_within_q, met_in_person, overdue_q
-from cases.models import Assignment, Case, CaseProposer, Category, FeedbackRating, Level
+from cases.models import (
+    Assignment,
+    Case,
+    CaseProposer,
+    Category,
+    FeedbackRating,
+    Level,
+    Mode,
+    ReplyClass,
+)
+from cases.models import Role as CaseRole
 from cases.permissions import LIVE_ASSIGNMENT, visible_cases
+from huiyin.dates import DateInvalid, parse_date, window_message, year_in_window
+from huiyin.errors import DomainError
+from huiyin.text import QUERY_MAX, text_problem
 from huiyin.types import User
+from orgs.models import UnitKind
 from workflow.vocabulary import State
 
 PAGE_SIZE = 20
@@ -68,26 +83,155 @@ def _sorts() -> dict[str, tuple[Any, ...]]:
 SORTS = _sorts()
 
 
-def _truthy(value: Any) -> bool | None:
-    if value in (None, ""):
+INVALID_FILTER = "无效的筛选条件"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+# The parameters' names as the ledger's filter form calls them.
+PARAM_LABELS = {
+    "state": "状态",
+    "category": "类别",
+    "level": "级别",
+    "year": "年度",
+    "unit": "处室",
+    "overdue": "是否超期",
+    "q": "关键词",
+    "sort": "排序",
+    "handler": "承办人",
+    "topic": "主题",
+    "key": "重点件",
+    "led": "领办",
+    "issuer": "交办机关",
+    "due_within": "即将到期",
+    "mode": "办理方式",
+    "reply_class": "答复类别",
+    "feedback": "评价",
+    "counted": "统计口径",
+    "role": "主办或会办",
+    "replied": "已答复",
+    "on_time": "按期答复",
+    "met": "面商",
+    "lead_unit": "主办处室",
+    "lead_unit_kind": "主办处室类型",
+    "received_from": "收到日期（起）",
+    "received_to": "收到日期（止）",
+    "replied_from": "答复日期（起）",
+    "replied_to": "答复日期（止）",
+    "page": "页码",
+    "page_size": "每页条数",
+}
+# Parameters whose value must be one of these (the field's choices).
+CHOICES: dict[str, frozenset[str]] = {
+    "state": frozenset(State.values),
+    "category": frozenset(Category.values),
+    "level": frozenset(Level.values),
+    "mode": frozenset(Mode.values),
+    "reply_class": frozenset(ReplyClass.values),
+    "feedback": frozenset([*FeedbackRating.values, NO_FEEDBACK]),
+    "role": frozenset(CaseRole.values),
+}
+
+
+class InvalidFilter(DomainError):
+    """Query parameters that do not parse: each (parameter, message) is named, so that a
+    mistyped filter is never answered with an empty list that looks like a real one."""
+
+    code = "invalid_filter"
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        named = "；".join(f"{PARAM_LABELS.get(k, k)}（{k}）{message}" for k, message in problems)
+        super().__init__(f"{INVALID_FILTER}：{named}", field=problems[0][0] if problems else None)
+
+
+class QueryReader:
+    """Reads query parameters, collecting what is wrong with each; `done()` raises
+    InvalidFilter naming them all."""
+
+    def __init__(self, params: Any) -> None:
+        self.params = params
+        self.problems: list[tuple[str, str]] = []
+
+    def _raw(self, key: str) -> str:
+        value = self.params.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    def text(self, key: str, limit: int = QUERY_MAX) -> str:
+        value = self._raw(key)
+        problem = text_problem(value, max_length=limit)
+        if problem:
+            self.problems.append((key, problem))
+            return ""
+        return value
+
+    def choice(self, key: str, values: Iterable[str] | None = None) -> str:
+        allowed = CHOICES[key] if values is None else frozenset(values)
+        value = self.text(key)
+        if value and value not in allowed:
+            self.problems.append((key, f"取值无效（可选：{'、'.join(sorted(allowed))}）"))
+            return ""
+        return value
+
+    def flag(self, key: str) -> bool | None:
+        value = self.text(key).lower()
+        if value == "":
+            return None
+        if value in TRUE_WORDS:
+            return True
+        if value in FALSE_WORDS:
+            return False
+        self.problems.append((key, "应为 1 或 0（true 或 false）"))
         return None
-    return str(value).lower() in {"1", "true", "yes", "on"}
+
+    def number(self, key: str, low: int, high: int, message: str = "") -> int | None:
+        value = self.text(key, 20)
+        if value == "":
+            return None
+        try:
+            found = int(value)
+        except ValueError:
+            self.problems.append((key, "应为整数"))
+            return None
+        if not low <= found <= high:
+            self.problems.append((key, message or f"应在{low}至{high}之间"))
+            return None
+        return found
+
+    def year(self, key: str) -> int | None:
+        value = self.number(key, -(10**6), 10**6)
+        if value is not None and not year_in_window(value):
+            self.problems.append((key, window_message()))
+            return None
+        return value
+
+    def day(self, key: str) -> str:
+        value = self.text(key, 10)
+        if value:
+            try:
+                parse_date(value, label="")
+            except DateInvalid as exc:
+                self.problems.append((key, exc.message))
+                return ""
+        return value
+
+    def kinds(self, key: str) -> str:
+        value = self.text(key)
+        wrong = [k for k in value.split(",") if k and k not in UnitKind.values]
+        if wrong:
+            self.problems.append((key, f"取值无效（可选：{'、'.join(UnitKind.values)}）"))
+            return ""
+        return value
+
+    def done(self) -> None:
+        if self.problems:
+            raise InvalidFilter(self.problems)
 
 
-def _text(params: Any, key: str, limit: int = 100) -> str:
-    value = params.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _number(params: Any, key: str) -> int | None:
-    raw = params.get(key)
-    raw = raw.strip() if isinstance(raw, str) else raw
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return -1  # matches nothing: a bad number is an empty list, not an error
+def parse_page(raw: Any, key: str = "page") -> int:
+    """A page number from a query string: 1 when absent; InvalidFilter unless 1 or more."""
+    reader = QueryReader({key: raw})
+    page = reader.number(key, 1, 10**9, "应为正整数")
+    reader.done()
+    return page or 1
 
 
 @dataclass(frozen=True)
@@ -125,40 +269,44 @@ class CaseFilter:
 
     @classmethod
     def from_params(cls, params: Any) -> "CaseFilter":
-        sort = params.get("sort") or "recent"
-        due_within = _number(params, "due_within")
-        if due_within is not None and not 0 <= due_within <= MAX_DUE_WITHIN:
-            due_within = -1
-        return cls(
-            state=_text(params, "state"),
-            category=_text(params, "category"),
-            level=_text(params, "level"),
-            year=_number(params, "year"),
-            unit=_text(params, "unit"),
-            overdue=_truthy(params.get("overdue")),
-            q=_text(params, "q"),
+        """The filter a query string describes; InvalidFilter naming every parameter whose
+        value does not parse (the one parser of the ledger, the export and the API)."""
+        read = QueryReader(params)
+        sort = read.text("sort") or "recent"
+        if sort not in SORTS:
+            read.problems.append(("sort", f"取值无效（可选：{'、'.join(SORTS)}）"))
+        found = cls(
+            state=read.choice("state"),
+            category=read.choice("category"),
+            level=read.choice("level"),
+            year=read.year("year"),
+            unit=read.text("unit"),
+            overdue=read.flag("overdue"),
+            q=read.text("q"),
             sort=sort if sort in SORTS else "recent",
-            handler=_text(params, "handler", 150),
-            topic=_text(params, "topic", 50),
-            key=_truthy(params.get("key")),
-            led=_truthy(params.get("led")),
-            issuer=_text(params, "issuer"),
-            due_within=due_within,
-            mode=_text(params, "mode"),
-            reply_class=_text(params, "reply_class"),
-            feedback=_text(params, "feedback"),
-            counted=_truthy(params.get("counted")),
-            role=_text(params, "role"),
-            replied=_truthy(params.get("replied")),
-            on_time=_truthy(params.get("on_time")),
-            met=_truthy(params.get("met")),
-            lead_unit=_text(params, "lead_unit", 2000),
-            lead_unit_kind=_text(params, "lead_unit_kind"),
-            received_from=_text(params, "received_from", 10),
-            received_to=_text(params, "received_to", 10),
-            replied_from=_text(params, "replied_from", 10),
-            replied_to=_text(params, "replied_to", 10),
+            handler=read.text("handler", 150),
+            topic=read.text("topic", 50),
+            key=read.flag("key"),
+            led=read.flag("led"),
+            issuer=read.text("issuer"),
+            due_within=read.number("due_within", 0, MAX_DUE_WITHIN),
+            mode=read.choice("mode"),
+            reply_class=read.choice("reply_class"),
+            feedback=read.choice("feedback"),
+            counted=read.flag("counted"),
+            role=read.choice("role"),
+            replied=read.flag("replied"),
+            on_time=read.flag("on_time"),
+            met=read.flag("met"),
+            lead_unit=read.text("lead_unit", 2000),
+            lead_unit_kind=read.kinds("lead_unit_kind"),
+            received_from=read.day("received_from"),
+            received_to=read.day("received_to"),
+            replied_from=read.day("replied_from"),
+            replied_to=read.day("replied_to"),
         )
+        read.done()
+        return found
 
     def params(self) -> dict[str, str]:
         """The filter as query parameters (only those set): from_params(f.params()) == f."""

@@ -7,16 +7,28 @@ express, listed in the OpenAPI description of every action that takes the model,
 "- assign、edit：…" is a rule of those actions only. Rules of a base class apply to its
 subclasses."""
 
-from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from huiyin.dates import BoundedDate, BoundedYear
+from huiyin.text import LINE_RULE, LONG_TEXT_MAX, TEXT_RULE, Line, Text
 
 Stage = Literal["before", "during", "after"]
 Method = Literal[
     "face_to_face", "meeting", "site_visit", "phone", "video", "wechat", "email", "home_visit"
 ]
 Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
+# Text fields, bounded by their columns (huiyin.text: no control characters; line breaks
+# only in multi-line text). Dates fall in the configured window (huiyin.dates).
+UnitCode = Annotated[str, Field(max_length=40), LINE_RULE]
+Username = Annotated[str, Field(max_length=150), LINE_RULE]
+Name = Annotated[str, Field(max_length=100), LINE_RULE]
+TopicName = Annotated[str, Field(max_length=50), LINE_RULE]
+ShortCode = Annotated[str, Field(max_length=40), LINE_RULE]  # a level, a case number
+Title = Annotated[str, Field(max_length=300), LINE_RULE]
+LongText = Annotated[str, Field(max_length=LONG_TEXT_MAX), TEXT_RULE]
+MAX_LIST = 50
 
 
 class Payload(BaseModel):
@@ -26,7 +38,7 @@ class Payload(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    on: date | None = Field(None, title="办理日期")
+    on: BoundedDate | None = Field(None, title="办理日期")
 
 
 class AssignPayload(Payload):
@@ -37,12 +49,12 @@ class AssignPayload(Payload):
     - deadline（交办机关规定了办理期限时填写）须晚于交办日期。
     """
 
-    lead_unit: str = Field(title="主办处室")
-    co_units: list[str] = Field(default_factory=list, title="协办处室")
-    assigned_on: date | None = Field(None, title="交办日期")
-    leader_in_charge: str | None = Field(None, title="分管领导")
-    handler: str | None = Field(None, title="承办人")
-    deadline: date | None = Field(None, title="办理期限（交办机关规定时填写）")
+    lead_unit: UnitCode = Field(title="主办处室")
+    co_units: list[UnitCode] = Field(default_factory=list, title="协办处室", max_length=MAX_LIST)
+    assigned_on: BoundedDate | None = Field(None, title="交办日期")
+    leader_in_charge: Username | None = Field(None, title="分管领导")
+    handler: Username | None = Field(None, title="承办人")
+    deadline: BoundedDate | None = Field(None, title="办理期限（交办机关规定时填写）")
 
 
 class EmptyPayload(Payload):
@@ -52,13 +64,32 @@ class EmptyPayload(Payload):
     """
 
 
+class AcceptPayload(Payload):
+    """签收：主办处室接收办件；处室负责人可同时指定承办人（handler，可省略）。
+
+    - handler 须为主办处室在用的承办人（角色为承办人）的用户名；承办人本人签收时只能填自己或不填（不填即为本人承办）。
+    """
+
+    handler: Username | None = Field(None, title="承办人")
+
+
+class AssignHandlerPayload(Payload):
+    """指定或更换承办人：主办处室负责人或议提案管理员把办件交给本处室的一名承办人。
+
+    - handler 须为主办处室在用的承办人（角色为承办人）的用户名，且不能是现在的承办人。
+    - 只在主办处室持有办件时（已交办至已答复）可用。
+    """
+
+    handler: Username = Field(title="承办人", min_length=1)
+
+
 class ReasonPayload(Payload):
     """理由（reason）必填。
 
     - return：主办处室须在交办后的申请退回期限内（期限规则“申请退回”）提出；期满后不提供此操作。
     """
 
-    reason: str = Field(title="理由", min_length=1)
+    reason: LongText = Field(title="理由", min_length=1)
 
 
 class EditPayload(Payload):
@@ -69,23 +100,23 @@ class EditPayload(Payload):
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    level: str | None = Field(None, title="级别")
-    issuer: str | None = Field(None, title="交办机关")
-    year: int | None = Field(None, title="年度")
-    session: str | None = Field(None, title="届次")
-    number: str | None = Field(None, title="编号")
-    title: str | None = Field(None, title="标题")
-    content: str | None = Field(None, title="内容")
+    level: ShortCode | None = Field(None, title="级别")
+    issuer: Name | None = Field(None, title="交办机关")
+    year: BoundedYear | None = Field(None, title="年度")
+    session: Name | None = Field(None, title="届次")
+    number: ShortCode | None = Field(None, title="编号")
+    title: Title | None = Field(None, title="标题")
+    content: LongText | None = Field(None, title="内容")
     mode: Literal["lead", "undertake", "split", "co"] | None = Field(None, title="办理方式")
-    external_lead: str | None = Field(None, title="主办单位（外部）")
-    topics: list[str] | None = Field(None, title="主题")
-    led_by: str | None = Field(None, title="领办领导")
+    external_lead: Name | None = Field(None, title="主办单位（外部）")
+    topics: list[TopicName] | None = Field(None, title="主题", max_length=MAX_LIST)
+    led_by: Name | None = Field(None, title="领办领导")
     is_key: bool | None = Field(None, title="重点件")
-    lead_proposer: str | None = Field(None, title="领衔人")
-    joint_proposers: list[str] | None = Field(None, title="联名人")
-    received_on: date | None = Field(None, title="收到日期")
-    leader_in_charge: str | None = Field(None, title="分管领导")
-    explicit_deadline: date | None = Field(None, title="办理期限（交办机关）")
+    lead_proposer: Name | None = Field(None, title="领衔人")
+    joint_proposers: list[Name] | None = Field(None, title="联名人", max_length=MAX_LIST)
+    received_on: BoundedDate | None = Field(None, title="收到日期")
+    leader_in_charge: Username | None = Field(None, title="分管领导")
+    explicit_deadline: BoundedDate | None = Field(None, title="办理期限（交办机关）")
 
 
 class OpinionPayload(Payload):
@@ -95,8 +126,8 @@ class OpinionPayload(Payload):
     - 主办处室只能代外部协办单位（没有本系统用户的单位）登记意见，unit 填该单位的代码；办件没有外部协办单位时，主办处室不能执行此操作。
     """
 
-    text: str = Field(title="会办意见", min_length=1)
-    unit: str | None = Field(None, title="协办单位（代外部单位登记时选择）")
+    text: LongText = Field(title="会办意见", min_length=1)
+    unit: UnitCode | None = Field(None, title="协办单位（代外部单位登记时选择）")
 
 
 class CommunicatePayload(Payload):
@@ -104,8 +135,8 @@ class CommunicatePayload(Payload):
 
     stage: Stage = Field(title="沟通阶段")
     method: Method = Field(title="沟通方式")
-    summary: str = Field(title="沟通情况", min_length=1)
-    participants: str = Field("", title="参加人员")
+    summary: LongText = Field(title="沟通情况", min_length=1)
+    participants: Line = Field("", title="参加人员", max_length=300)
 
 
 class ExtensionRequestPayload(Payload):
@@ -115,8 +146,8 @@ class ExtensionRequestPayload(Payload):
     - 已有待审批的延期申请时不能再申请。
     """
 
-    until: date = Field(title="延期至")
-    reason: str = Field(title="延期理由", min_length=1)
+    until: BoundedDate = Field(title="延期至")
+    reason: LongText = Field(title="延期理由", min_length=1)
 
 
 class DecisionPayload(Payload):
@@ -128,15 +159,15 @@ class DecisionPayload(Payload):
     """
 
     approved: bool = Field(title="同意")
-    comment: str = Field("", title="意见")
+    comment: LongText = Field("", title="意见")
 
 
 class CommitmentIn(BaseModel):
     """一项承诺事项：承诺的内容和完成时间。"""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    what: str = Field(title="承诺事项", min_length=1)
-    due: date = Field(title="完成时间")
+    what: Line = Field(title="承诺事项", min_length=1, max_length=300)
+    due: BoundedDate = Field(title="完成时间")
 
 
 class ReplyPayload(Payload):
@@ -148,11 +179,13 @@ class ReplyPayload(Payload):
     - 承办人提交的答复先由处室负责人审核（approve_reply）；处室负责人提交的直接送审核（review）。
     """
 
-    text: str = Field(title="答复内容", min_length=1)
+    text: LongText = Field(title="答复内容", min_length=1)
     reply_class: Literal["A", "B", "C", "D", ""] = Field("", title="答复类别")
-    contact: str = Field(title="联系人", min_length=1)
-    phone: str = Field(title="联系电话", min_length=1)
-    commitments: list[CommitmentIn] = Field(default_factory=list, title="承诺事项")
+    contact: Line = Field(title="联系人", min_length=1, max_length=50)
+    phone: Line = Field(title="联系电话", min_length=1, max_length=40)
+    commitments: list[CommitmentIn] = Field(
+        default_factory=list, title="承诺事项", max_length=MAX_LIST
+    )
 
 
 class Gates(BaseModel):
@@ -169,10 +202,10 @@ class GateComments(BaseModel):
     """The reviewer's remark on each gate, optional; a failed gate needs one (or `comment`)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    format: str = Field("", title="答复格式意见", max_length=500)
-    policy: str = Field("", title="政策法规意见", max_length=500)
-    content: str = Field("", title="答复内容意见", max_length=500)
-    resolution: str = Field("", title="解决问题意见", max_length=500)
+    format: Text = Field("", title="答复格式意见", max_length=500)
+    policy: Text = Field("", title="政策法规意见", max_length=500)
+    content: Text = Field("", title="答复内容意见", max_length=500)
+    resolution: Text = Field("", title="解决问题意见", max_length=500)
 
 
 class ReviewPayload(Payload):
@@ -184,7 +217,7 @@ class ReviewPayload(Payload):
     """
 
     passed: bool = Field(title="审核通过")
-    comment: str = Field("", title="审核意见")
+    comment: LongText = Field("", title="审核意见")
     gates: Gates | None = Field(None, title="四关审核")
     gate_comments: GateComments | None = Field(None, title="四关审核意见")
 
@@ -197,14 +230,14 @@ class FeedbackPayload(Payload):
 
     result: Rating = Field(title="办理结果评价")
     attitude: Rating | None = Field(None, title="办理态度评价")
-    comment: str = Field("", title="意见")
+    comment: LongText = Field("", title="意见")
 
 
 class OutcomePayload(Payload):
     """登记一项成果转化：政策、规划、项目或制度。"""
 
     kind: Literal["policy", "plan", "project", "system"] = Field(title="成果类型")
-    title: str = Field(title="成果名称", min_length=1)
+    title: Line = Field(title="成果名称", min_length=1, max_length=300)
 
 
 class CommitmentUpdatePayload(Payload):
@@ -215,7 +248,7 @@ class CommitmentUpdatePayload(Payload):
 
     id: int = Field(title="承诺事项")
     status: Literal["open", "in_progress", "fulfilled", "cancelled"] = Field(title="状态")
-    note: str = Field("", title="进展情况")
+    note: LongText = Field("", title="进展情况")
 
 
 class RegisterPayload(BaseModel):
@@ -228,18 +261,18 @@ class RegisterPayload(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     category: Literal["npc_suggestion", "cppcc_proposal"] = Field(title="类别")
     level: Literal["provincial", "municipal", "county"] = Field(title="级别")
-    issuer: str = Field("", title="交办机关")
-    year: int = Field(title="年度", ge=2000, le=2100)
-    session: str = Field("", title="届次")
-    number: str = Field(title="编号", min_length=1, max_length=40)
-    title: str = Field(title="标题", min_length=1, max_length=300)
-    content: str = Field("", title="内容")
-    lead_proposer: str = Field(title="领衔人", min_length=1, max_length=100)
-    joint_proposers: list[str] = Field(default_factory=list, title="联名人")
+    issuer: Name = Field("", title="交办机关")
+    year: BoundedYear = Field(title="年度")
+    session: Name = Field("", title="届次")
+    number: Line = Field(title="编号", min_length=1, max_length=40)
+    title: Line = Field(title="标题", min_length=1, max_length=300)
+    content: LongText = Field("", title="内容")
+    lead_proposer: Name = Field(title="领衔人", min_length=1)
+    joint_proposers: list[Name] = Field(default_factory=list, title="联名人", max_length=MAX_LIST)
     mode: Literal["lead", "undertake", "split", "co"] = Field(title="办理方式")
-    external_lead: str = Field("", title="主办单位（外部）")
-    topics: list[str] = Field(default_factory=list, title="主题")
-    led_by: str = Field("", title="领办领导")
+    external_lead: Name = Field("", title="主办单位（外部）")
+    topics: list[TopicName] = Field(default_factory=list, title="主题", max_length=MAX_LIST)
+    led_by: Name = Field("", title="领办领导")
     is_key: bool = Field(False, title="重点件")
-    received_on: date | None = Field(None, title="收到日期")
-    deadline: date | None = Field(None, title="办理期限（交办机关规定时填写）")
+    received_on: BoundedDate | None = Field(None, title="收到日期")
+    deadline: BoundedDate | None = Field(None, title="办理期限（交办机关规定时填写）")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Count, F, Q, QuerySet, Window
 
-from cases.figures import SOON_WORKDAYS, overdue_q, running_states
+from cases.figures import REPLIED, SOON_WORKDAYS, counted_q, days_text, overdue_q, running_states
 from cases.models import Case
 from cases.permissions import visible_cases
 from huiyin.formats import cn_date
@@ -48,6 +48,7 @@ ROW_FIELDS = (
     "unit_deadline_provisional",
     "explicit_deadline",
     "replied_on",
+    "round",
     "lead_unit__name",
 )
 # How far back and ahead the page's calendar reaches: past any window a rule may set
@@ -66,6 +67,8 @@ class Row:
     # The date is one the user waits for (a window that ended), not a deadline to meet.
     waiting: bool = False
     url: str = ""  # the case page's address, set by the view
+    # A badge beside the title: 重新办理 with the new round's deadline (不满意 sent it back).
+    flag: str = ""
 
     @property
     def tone(self) -> str:
@@ -79,16 +82,9 @@ class Row:
     @property
     def days_text(self) -> str:
         """剩 3 个工作日 / 今天到期 / 逾期 2 个工作日, as the 待办 page says it."""
-        n = self.days_left
-        if self.due is None or n is None:
+        if self.due is None or self.days_left is None:
             return ""
-        if self.due_passed:
-            word = "已期满" if self.waiting else "逾期"
-            # Past a deadline that fell on a rest day, no working day has gone by yet.
-            return f"{word} {-n} 个工作日" if n < 0 else word
-        if n == 0:
-            return "今天截止" if self.waiting else "今天到期"
-        return f"剩 {n} 个工作日"
+        return days_text(self.days_left, self.due_passed, waiting=self.waiting)
 
 
 @dataclass
@@ -106,6 +102,7 @@ class Section:
     rows: list[Row] = field(default_factory=list)
     total: int = 0
     ledger_url: str = ""  # the 台账 link (查看全部), set by the view
+    alarm: bool = False  # its cases are late (the overdue lists): its chip is red
 
     @property
     def more(self) -> bool:
@@ -143,6 +140,12 @@ class Todo:
     @property
     def total(self) -> int:
         return sum(s.total for s in self.sections if not s.informational)
+
+    @property
+    def has_queues(self) -> bool:
+        """The user has steps to take (even if none is waiting today), not only figures to
+        watch: a viewer's page is an overview, not 我的待办."""
+        return any(not s.informational for s in self.sections)
 
 
 def _rows(qs: QuerySet[C], *order: Any) -> tuple[list[C], int]:
@@ -208,9 +211,18 @@ class Builder:
         cases, section.total = _rows(qs, *order)
         waiting = section.tone == "waiting"
         section.rows = [
-            Row(c, due(c), provisional(c), note=note(c), waiting=waiting) for c in cases
+            Row(c, due(c), provisional(c), note=note(c), waiting=waiting, flag=self.flag(c))
+            for c in cases
         ]
         return section
+
+    def flag(self, case: Case) -> str:
+        """重新办理 for a case in a later round that has not been answered again yet, with
+        the round's new deadline: whoever has it in hand sees it is a second try."""
+        running = self.workflow.group("running") if self.workflow else running_states()
+        if case.round <= 1 or case.state not in running:
+            return ""
+        return f"重新办理 · 第{case.round}轮 · 新答复期限 {cn(case.deadline)}"
 
     def overdue_section(
         self,
@@ -232,6 +244,7 @@ class Builder:
                 "答复期限",
                 {**ledger, "sort": "deadline"},
                 hint=hint or "已超过答复期限、尚未答复的办件",
+                alarm=True,
             ),
             order=(asc("deadline"),),
             due=lambda c: c.deadline,
@@ -241,14 +254,15 @@ class Builder:
 
     def unit_scope(self) -> Q:
         """The assignments that are the user's: all of the units they head; in the units
-        where they are a handler, those given to them or to nobody yet."""
+        where they are only a handler, those given to them. A unit's cases no one was
+        given yet wait for its head (who names the handler), not for every handler."""
         heads = self.standing.head_of
         handles = self.standing.handler_in - heads
         scope = Q(pk__in=[])
         if heads:
             scope |= Q(unit_id__in=heads)
         if handles:
-            scope |= Q(unit_id__in=handles) & (Q(handler=self.user) | Q(handler__isnull=True))
+            scope |= Q(unit_id__in=handles, handler=self.user)
         return scope
 
     def unit_ledger(self) -> dict[str, str]:
@@ -279,16 +293,12 @@ class Builder:
 
     def summary(self) -> Summary:
         year = self.today.year
-        figures = (
-            self.visible.filter(year=year)
-            .exclude(state=State.WITHDRAWN)
-            .aggregate(
-                total=Count("pk"),
-                open=Count("pk", filter=Q(state__in=running_states())),
-                replied=Count("pk", filter=Q(state=State.REPLIED)),
-                closed=Count("pk", filter=Q(state=State.CLOSED)),
-                overdue=Count("pk", filter=overdue_q(self.today)),
-            )
+        figures = self.visible.filter(counted_q(), year=year).aggregate(
+            total=Count("pk"),
+            open=Count("pk", filter=~REPLIED),
+            replied=Count("pk", filter=REPLIED),
+            closed=Count("pk", filter=Q(state=State.CLOSED)),
+            overdue=Count("pk", filter=overdue_q(self.today)),
         )
         return Summary(year=year, **figures)
 
@@ -322,19 +332,10 @@ class Builder:
 def days_from(
     span: WorkdaySpan, today: datetime.date, days: Iterable[datetime.date]
 ) -> dict[datetime.date, int]:
-    """span.workdays_between(today, day) for every day, in one walk over the calendar
-    instead of one per day (a page has hundreds of rows)."""
-    wanted = set(days)
-    if not wanted:
-        return {}
-    first, last = min(*wanted, today), max(*wanted, today)
-    running, counted = 0, {first: 0}  # working days after `first` up to the day
-    day = first
-    while day < last:
-        day += datetime.timedelta(days=1)
-        running += span.is_workday(day)
-        counted[day] = running
-    return {d: counted[d] - counted[today] for d in wanted}
+    """span.workdays_between(today, day) for every day (a page has hundreds of rows)."""
+    # Each count costs the years it crosses, not the days: a case due in the year 1 does
+    # not make the page walk two thousand years of calendar (issue 9 #15).
+    return span.workdays_from(today, days)
 
 
 def todo_for(user: User, today: datetime.date) -> Todo:

@@ -5,8 +5,13 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from cases.deadline_rules import BOUNDS, KIND_LABELS, SPECS, split_rule
+from cases.models import Category
+from huiyin.text import guard_form_text
+from letters.models import CONTACT_MAX, NAME_MAX, PHONE_MAX, LetterKind
+from letters.setup import CO_KEY, Setup
 from orgs.models import Role, Unit, UnitKind
 
 PASSWORD_HELP = "至少 8 位，不能全是数字，不能过于常见，也不能与用户名、姓名相近"
@@ -17,6 +22,7 @@ class BootstrapForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        guard_form_text(self.fields)  # no control characters (huiyin.text)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.Select):
@@ -291,3 +297,83 @@ class NoticeForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
         help_text="从中国政府网复制“国务院办公厅关于某年部分节假日安排的通知”的全文（或其中各条）粘贴到这里",
     )
+
+
+# --- 发文设置 (the issuing organisation) ------------------------------------------------
+
+
+class OrganisationForm(BootstrapForm):
+    """The commission's name, a 代字 per kind of letter, 抄送 bodies (one per line) per
+    category and for the 会办意见, the contact defaults. letters.actions checks the rest."""
+
+    name = forms.CharField(
+        label="机关名称",
+        max_length=NAME_MAX,
+        help_text="全称，用于答复函的版头（发文机关标志）、署名和版记，如“武汉市卫生健康委员会”",
+    )
+    contact = forms.CharField(
+        label="默认联系人",
+        required=False,
+        max_length=CONTACT_MAX,
+        help_text="答复未填联系人时（如导入的历史答复），答复函和征询意见表用此联系人和电话",
+    )
+    phone = forms.CharField(label="默认联系电话", required=False, max_length=PHONE_MAX)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in LetterKind.choices:
+            field = forms.CharField(
+                label=f"{label}的发文机关代字",
+                max_length=10,
+                help_text="2至10个汉字，如“武卫函”；文号写作“武卫函〔2026〕17号”，序号按年度自1起，签发时自动编号",
+            )
+            field.widget.attrs["class"] = "form-control"
+            self.fields[f"code_{kind}"] = field
+        for key, label in copy_to_groups():
+            field = forms.CharField(
+                label=f"抄送机关：{label}",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+                help_text="每行一个机关",
+            )
+            self.fields[f"copy_to_{key}"] = field
+        # Control characters (NUL included) are refused by letters.actions, with a message
+        # naming the field, rather than by Django's own validator and its wording.
+        for each in self.fields.values():
+            each.validators = [
+                v for v in each.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+
+    @staticmethod
+    def initial_for(setup: Setup) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "name": setup.name,
+            "contact": setup.contact,
+            "phone": setup.phone,
+        }
+        for kind in LetterKind.values:
+            initial[f"code_{kind}"] = setup.code(kind)
+        for key, _ in copy_to_groups():
+            initial[f"copy_to_{key}"] = "\n".join(setup.copy_to.get(key, []))
+        return initial
+
+    def codes(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[f"code_{kind}"] for kind in LetterKind.values}
+
+    def copy_to(self) -> dict[str, list[str]]:
+        return {
+            key: [line for line in self.cleaned_data[f"copy_to_{key}"].splitlines() if line.strip()]
+            for key, _ in copy_to_groups()
+        }
+
+    def code_fields(self) -> list[forms.BoundField]:
+        return [self[f"code_{kind}"] for kind in LetterKind.values]
+
+    def copy_to_fields(self) -> list[forms.BoundField]:
+        return [self[f"copy_to_{key}"] for key, _ in copy_to_groups()]
+
+
+def copy_to_groups() -> list[tuple[str, str]]:
+    """The letters with 抄送 bodies of their own: each category's 答复函, and the 会办意见."""
+    return [*((code, f"{label}答复函") for code, label in Category.choices), (CO_KEY, "会办意见")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.views import calendar, rules, units, users
+from console.views import calendar, organisation, rules, units, users
 
 app_name = "console"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("users/<int:pk>/roles/<int:membership>/remove/", users.role_remove, name="role-remove"),
     path("rules/", rules.rule_list, name="rules"),
     path("rules/<slug:category>/<slug:name>/", rules.rule_edit, name="rule-edit"),
+    path("organisation/", organisation.organisation, name="organisation"),
     path("calendar/", calendar.calendar_current, name="calendar-current"),
     path("calendar/<int:year>/", calendar.calendar_year, name="calendar"),
     path("calendar/<int:year>/day/", calendar.calendar_day, name="calendar-day"),

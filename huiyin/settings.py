@@ -50,7 +50,6 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 ALLOWED_HOSTS = env_list("HUIYIN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,14 +74,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: even an error page or a lockout carries the policy.
+    "huiyin.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that a session that could not be renewed does not cost a page view.
+    "huiyin.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # "系统正忙" (503) for a write that could not get SQLite's lock; no-store on pages;
+    # the password change a user must make first.
+    "huiyin.middleware.DatabaseBusyMiddleware",
+    "huiyin.middleware.NoStoreMiddleware",
+    "huiyin.middleware.PasswordChangeRequiredMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "letters.context_processors.organisation",  # the commission's name
             ],
         },
     },
@@ -128,11 +136,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 350 of 500 ms of the yearly statistics over 100,000 cases).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUIYIN_TEST_DB_NAME") or None}
+# A connection dropped between requests is replaced before use, not found broken mid-write.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 8 characters of three kinds; never the demo's password (orgs/passwords.py).
+    {"NAME": "orgs.passwords.CharacterClassValidator"},
+    {"NAME": "orgs.passwords.NotDemoPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -153,8 +165,18 @@ MEDIA_ROOT = Path(os.environ.get("HUIYIN_MEDIA_ROOT", VAR_DIR / "media"))
 HUIYIN_UPLOAD_MAX_BYTES = env_int("HUIYIN_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 HUIYIN_IMPORT_MAX_ROWS = env_int("HUIYIN_IMPORT_MAX_ROWS", 50_000)
 HUIYIN_IMPORT_MAX_BYTES = env_int("HUIYIN_IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+# Every date a user or a file gives falls in these years (huiyin.dates): a typo such as
+# 0001-01-01 is refused rather than stored.
+HUIYIN_DATE_MIN_YEAR = env_int("HUIYIN_DATE_MIN_YEAR", 2000)
+HUIYIN_DATE_MAX_YEAR = env_int("HUIYIN_DATE_MAX_YEAR", 2100)
+if not 1 < HUIYIN_DATE_MIN_YEAR <= HUIYIN_DATE_MAX_YEAR < 9999:
+    raise ImproperlyConfigured("HUIYIN_DATE_MIN_YEAR must not be after HUIYIN_DATE_MAX_YEAR")
 # The commission's name as it appears on letters and reports.
 HUIYIN_COMMISSION_NAME = os.environ.get("HUIYIN_COMMISSION_NAME", "市卫生健康委员会")
+
+# The demo (`make run`): load_demo may run, and its accounts keep the password
+# huiyin-demo. Without it a server refuses to start while an account still has it.
+HUIYIN_DEMO = env_bool("HUIYIN_DEMO", False)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # 我的待办

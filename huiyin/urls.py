@@ -1,11 +1,8 @@
-from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = "回音 · 系统管理"
-admin.site.site_title = "回音"
-
+# No Django admin: every change of users, units, tokens and settings goes through the
+# console's audited actions (/console/).
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("console/", include("console.urls")),
     path("", include("letters.urls")),
@@ -15,4 +12,5 @@ urlpatterns = [
     path("", include("web.urls")),
 ]
 
+handler400 = "huiyin.views.bad_request"
 handler404 = "huiyin.views.not_found"

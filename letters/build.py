@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.conf import settings
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -47,6 +46,8 @@ from letters.layout import (
     child,
     text_width,
 )
+from letters.models import LetterKind, LetterNumber
+from letters.setup import CO_KEY, Setup, current, format_number, require_ready
 from orgs.models import UnitKind
 from workflow.errors import CaseError
 
@@ -116,6 +117,9 @@ class LetterData:
     commitments: list[Commitment] = field(default_factory=list)
     outside_units: list[str] = field(default_factory=list)
     commission: str = ""
+    code: str = ""
+    doc_number: str = ""
+    copy_to: list[str] = field(default_factory=list)
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -125,7 +129,8 @@ class LetterData:
             "number": self.number,
             "title": self.title,
             "year": self.year,
-            "code": wording.DOC_CODE,
+            "code": self.code,
+            "doc_number": self.doc_number,
             "you": self.you,
             "name": self.proposer_name,
             "contact": self.contact or wording.BLANK,
@@ -134,11 +139,25 @@ class LetterData:
         }
 
 
-def gather(case: Case) -> LetterData:
+def doc_number(reply: Reply | None, setup: Setup, year: int) -> str:
+    """The 文号 a letter prints: the one given at 签发; for a number taken while the 代字
+    was still unset, that number with today's 代字; else (a draft, or a historical reply
+    imported without one) the 代字 and year with the number left blank, to fill in by hand."""
+    if reply is not None and reply.doc_number:
+        return reply.doc_number
+    code = setup.code(LetterKind.REPLY)
+    taken = LetterNumber.objects.filter(reply=reply).first() if reply is not None else None
+    if taken is not None:
+        return format_number(taken.code or code, taken.year, taken.number)
+    return format_number(code, year, wording.BLANK[:2])
+
+
+def gather(case: Case, setup: Setup | None = None) -> LetterData:
     reply = letter_reply(case)
     if reply is None and case.replied_on is None:
         raise CaseError(NO_REPLY)
-    commission = getattr(settings, "HUIYIN_COMMISSION_NAME", "")
+    setup = setup or current()
+    commission = setup.name
     is_co = case.role == Role.CO
     proposer = case.lead_proposer
     name = proposer.name if proposer else ""
@@ -150,6 +169,7 @@ def gather(case: Case) -> LetterData:
         addressee = f"{name}{'' if name.endswith(suffix) else suffix}："
     on = reply.signed_on if reply else case.replied_on
     draft_day = reply.submitted_on if reply else None
+    year = (on or draft_day or date(case.year, 1, 1)).year
     reply_class = "" if is_co else (reply.reply_class if reply else case.reply_class) or ""
     commitments = []
     if reply is not None and reply_class in CLASSES_NEEDING_COMMITMENTS:
@@ -169,19 +189,22 @@ def gather(case: Case) -> LetterData:
         is_co=is_co,
         reply_class=reply_class,
         on=on,
-        year=(on or draft_day or date(case.year, 1, 1)).year,
+        year=year,
         number=case.number,
         title=case.title,
         session=case.session,
         proposer_name=name,
         addressee=addressee,
         you=wording.YOU_PERSON if is_person else wording.YOU_COLLECTIVE,
-        contact=reply.contact if reply else "",
-        phone=reply.phone if reply else "",
+        contact=(reply.contact if reply else "") or setup.contact,
+        phone=(reply.phone if reply else "") or setup.phone,
         text=reply.text if reply else "",
         commitments=commitments,
         outside_units=outside,
         commission=commission,
+        code=setup.code(LetterKind.REPLY),
+        doc_number=doc_number(reply, setup, year),
+        copy_to=setup.copy_to.get(CO_KEY if is_co else case.category, []),
     )
 
 
@@ -344,7 +367,7 @@ def add_signature(sheet: Sheet, unit: str, day_text: str) -> None:
 
 def _record(sheet: Sheet, data: LetterData, day_text: str) -> None:
     """版记: 抄送 and 印发, between a thick first and last line and a thin one between."""
-    names = wording.COPY_TO_CO if data.is_co else wording.COPY_TO.get(data.case.category, [])
+    names = data.copy_to
     rows = (1 if names else 0) + 1
     sheet.paragraph("HYBody")
     half = TEXT_WIDTH // 2
@@ -379,8 +402,11 @@ def _record(sheet: Sheet, data: LetterData, day_text: str) -> None:
 
 
 def reply_letter(case: Case) -> bytes:
-    """The 答复函 (or, for a 会办 case, the 会办意见 to the lead agency) as .docx bytes."""
-    data = gather(case)
+    """The 答复函 (or, for a 会办 case, the 会办意见 to the lead agency) as .docx bytes;
+    refused (LetterSetupError) while the 发文设置 still has placeholders."""
+    setup = current()
+    data = gather(case, setup)
+    require_ready(setup, LetterKind.REPLY)
     fields = data.fields
     sheet = _sheet()
 
@@ -464,8 +490,11 @@ def _form_cell(
 
 
 def feedback_form(case: Case) -> bytes:
-    """The 征询意见表 sent with the reply for the proposer to rate it."""
-    data = gather(case)
+    """The 征询意见表 sent with the reply for the proposer to rate it (it names the
+    commission, so it too waits for the 发文设置)."""
+    setup = current()
+    data = gather(case, setup)
+    require_ready(setup, None)
     if data.is_co:
         raise CaseError(NO_FEEDBACK_FOR_CO)
     fields = data.fields

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from cases.models import Case
 from cases.queries import case_for_user
+from huiyin.errors import DomainError
 from huiyin.types import AuthedRequest
 from letters.build import (
     DOCX_CONTENT_TYPE,
@@ -18,7 +19,9 @@ from letters.build import (
     reply_letter,
     reply_letter_filename,
 )
-from workflow.errors import CaseError
+from letters.setup import SETUP_PAGE, LetterSetupError
+from orgs.access import standing_of
+from orgs.models import Role
 
 
 def docx_response(content: bytes, filename: str, ascii_name: str) -> HttpResponse:
@@ -41,12 +44,20 @@ def _download(
     case = case_for_user(request.user, pk)  # 404 for a case the user may not see
     try:
         content = build(case)
-    except CaseError as error:
+    except DomainError as error:
+        setup_needed = isinstance(error, LetterSetupError)
         return render(
             request,
             "letters/cannot_build.html",
-            {"case": case, "message": error.message},
-            status=400,
+            {
+                "case": case,
+                "message": error.message,
+                "setup_page": SETUP_PAGE
+                if setup_needed and standing_of(request.user).has(Role.ADMIN)
+                else "",
+                "setup_needed": setup_needed,
+            },
+            status=error.status,
         )
     return docx_response(content, name(case), f"{ascii_prefix}-{case.pk}.docx")
 

@@ -11,29 +11,29 @@ Strings are Python ``str.format`` templates. The fields they may use:
 - ``{number}``      the case's number, e.g. 20260005
 - ``{title}``       the case's title, e.g. 关于加强基层医疗卫生人才队伍建设的建议
 - ``{year}``        the year of the letter (the reply's signing year)
-- ``{code}``        DOC_CODE below
+- ``{code}``        the 发文机关代字 of reply letters (console › 发文设置), e.g. 武卫函
+- ``{doc_number}``  the letter's 发文字号, e.g. 武卫函〔2026〕17号 (given at 签发)
 - ``{you}``         您 (a person) or 你们 (a collective: 党派、界别、专委会)
 - ``{units}``       the outside agencies that gave their opinion (会同 …), joined by 、
 - ``{name}``        the proposer's name
 - ``{what}`` / ``{due}``  one commitment and its date (COMMITMENT_ITEM only)
 - ``{contact}`` / ``{phone}``  the reply's contact person and telephone
-- ``{commission}``  settings.HUIYIN_COMMISSION_NAME
+- ``{commission}``  the commission's name (console › 发文设置)
 """
 
 # ── 版头 (letterhead) ────────────────────────────────────────────────────────────────
 # The red 发文机关标志 printed above the red double line. None: the commission's name
-# (settings.HUIYIN_COMMISSION_NAME). "": no letterhead at all, for printing on paper with a
+# (console › 发文设置). "": no letterhead at all, for printing on paper with a
 # pre-printed 红头.
 LETTERHEAD: str | None = None
 LETTERHEAD_COLOR = "E60012"  # 红色 (RGB hex)
 LETTERHEAD_SIZE_PT = 36
 
 # ── 发文字号 ─────────────────────────────────────────────────────────────────────────
-# 机关代字 of the commission's letters. The number is the case's own number, so the same
-# case always prints the same 字号; a commission that numbers letters from its 发文登记
-# replaces {number} in the printed letter (or here, e.g. with a fixed 第   号).
-DOC_CODE = "X卫函"
-DOC_NUMBER = "{code}〔{year}〕{number}号"
+# The 代字 and the yearly numbering are configured in the console (发文设置); the number is
+# given at 签发 and stored on the reply (letters.actions.take_number). A draft prints the
+# 代字 and year with the number left blank.
+DOC_NUMBER = "{doc_number}"
 
 # ── 标题 ─────────────────────────────────────────────────────────────────────────────
 KIND_WORD = {"npc_suggestion": "建议", "cppcc_proposal": "提案"}
@@ -63,10 +63,11 @@ CLOSING = "感谢{you}对卫生健康工作的关心和支持！"
 CLOSING_CO = "特此函告。"
 
 # ── 署名、附注、版记 ─────────────────────────────────────────────────────────────────
-# None: settings.HUIYIN_COMMISSION_NAME.
+# None: the commission's name (console › 发文设置).
 SIGNATURE: str | None = None
 NOTE = "（联系人：{contact}，联系电话：{phone}）"
 BLANK = "　　　　"  # what stands in for a missing contact, phone or date part
+# The 抄送 bodies until an administrator sets them in the console (发文设置).
 COPY_TO = {
     "npc_suggestion": ["市人大常委会代表工委", "市政府督查室"],
     "cppcc_proposal": ["市政协提案委", "市政府督查室"],

@@ -10,6 +10,7 @@ the console checks that before calling them. The other writes are administrators
 import re
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,6 +20,13 @@ from audit.record import record_event
 from huiyin.errors import DomainError, Forbidden
 from huiyin.types import User
 from orgs.access import forget_standing, standing_of
+from orgs.accounts import (
+    is_demo_account,
+    note_new_password,
+    password_changed,
+    require_password_change,
+    revoke_tokens,
+)
 from orgs.models import Membership, Role, Unit, UnitKind
 
 CODE_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -262,13 +270,15 @@ def _password_problems(exc: ValidationError) -> str:
     return "；".join(problems)
 
 
-def _check_password(password: str, user: User) -> None:
+def _check_password(password: str, user: User, field: str = "password") -> None:
     if not password:
-        raise OrgError("请填写密码", field="password")
+        raise OrgError("请填写密码", field=field)
+    if settings.HUIYIN_DEMO and is_demo_account(user):
+        return  # the demo's own accounts keep (or get back) the demo's password
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise OrgError(_password_problems(exc), field="password") from None
+        raise OrgError(_password_problems(exc), field=field) from None
 
 
 @transaction.atomic
@@ -303,6 +313,8 @@ def create_user(
     user.save()
     for unit, role in roles or []:
         _grant(user, unit, role)
+    if by is not None:
+        require_password_change(user)  # the administrator knows it: the user changes it
     record_event(
         actor=by,
         action="user_created",
@@ -335,28 +347,63 @@ def set_user_active(user: User, *, by: User, active: bool) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     forget_standing(user)
+    revoked = 0 if active else revoke_tokens(user)
     record_event(
         actor=by,
         action="user_activated" if active else "user_deactivated",
         subject=_user_subject(user),
         from_state="inactive" if active else "active",
         to_state="active" if active else "inactive",
+        details={"tokens_revoked": revoked} if revoked else {},
     )
     return user
 
 
 @transaction.atomic
 def reset_password(user: User, *, by: User, password: str) -> User:
-    """Set a new password chosen by the administrator (Django's validators apply)."""
+    """Set a new password chosen by the administrator (the password policy applies). The
+    user's API tokens die with the old password, and the user must choose their own at
+    the next login."""
     require_admin(by)
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    note_new_password(user, password)
+    revoked = revoke_tokens(user)
+    require_password_change(user)
     # A user who asks for a new password is often one locked out by failed logins.
     from axes.utils import reset as reset_lockouts
 
     reset_lockouts(username=user.username)
-    record_event(actor=by, action="password_reset", subject=_user_subject(user))
+    record_event(
+        actor=by,
+        action="password_reset",
+        subject=_user_subject(user),
+        details={"tokens_revoked": revoked} if revoked else {},
+    )
+    return user
+
+
+@transaction.atomic
+def change_own_password(user: User, *, old_password: str, new_password: str) -> User:
+    """The user replaces their password (the policy applies; not the same as before).
+    Their API tokens die with the old one."""
+    if not old_password or not user.check_password(old_password):
+        raise OrgError("当前密码不正确", field="old_password")
+    _check_password(new_password, user, field="new_password")
+    if new_password == old_password:
+        raise OrgError("新密码不能与当前密码相同", field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    note_new_password(user, new_password)
+    revoked = revoke_tokens(user)
+    password_changed(user)
+    record_event(
+        actor=user,
+        action="password_changed",
+        subject=_user_subject(user),
+        details={"tokens_revoked": revoked} if revoked else {},
+    )
     return user
 
 

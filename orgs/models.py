@@ -71,3 +71,26 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class Account(models.Model):
+    """What the login needs to know about a user beyond Django's user row. A user without
+    one has nothing pending."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+    )
+    # Set when an administrator chose the password (a new account, a reset): the user
+    # changes it at the next login before doing anything else.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # The password hash load_demo gave the account: while the user's hash is still this
+    # one, the account has the demo's password (checked at server start without hashing).
+    demo_password = models.CharField("演示密码摘要", max_length=128, blank=True, default="")
+
+    class Meta:
+        verbose_name = "账号状态"
+        verbose_name_plural = "账号状态"
+
+    def __str__(self) -> str:
+        return f"{self.user}"

@@ -11,17 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 from cases.actions.assign import reply_deadlines, return_window_end
 from cases.actions.feedback import feedback_window_end
+from cases.actions.handler import current_handler, unit_handlers
 from cases.actions.handling import pending_extension
 from cases.deadline_rules import due_for, period_words, rule_for
 from cases.models import AssignmentKind, Case, Reply, ReplyClass, ReplyStatus
 from cases.models import Role as CaseRole
-from cases.permissions import LIVE_ASSIGNMENT
+from cases.permissions import LIVE_ASSIGNMENT, relations
 from web.action_cards import review_steps as _steps
-from web.forms import user_label
+from web.forms import Choice, user_label
 from web.letter_preview import letter_preview
 from workflow.engine import check_on
 from workflow.errors import CaseError
 from workflow.tables import workflow_for
+from workflow.vocabulary import Relation
 
 if TYPE_CHECKING:
     from web.action_cards import CardInput
@@ -185,29 +187,46 @@ def assign_initial(inp: CardInput) -> dict[str, Any]:
     }
 
 
-def _reply_source(inp: CardInput) -> tuple[dict[str, Any], Reply | None]:
-    """Prefill: a sent-back draft of this round is revised, not retyped; the contact and
-    phone come from the case's earlier reply, else the user's last reply anywhere."""
+def _reply_prefill(reply: Reply) -> dict[str, Any]:
+    return {
+        "text": reply.text,
+        "reply_class": reply.reply_class,
+        "commitments": [{"what": c.what, "due": c.due} for c in reply.commitments.all()],
+        "contact": reply.contact,
+        "phone": reply.phone,
+    }
+
+
+def _reply_source(inp: CardInput) -> tuple[dict[str, Any], Reply | None, Reply | None]:
+    """Prefill: a sent-back draft of this round is revised, not retyped; a re-handled case
+    (不满意) starts from the previous round's signed reply; otherwise the contact and phone
+    come from the case's earlier reply, else the user's last reply anywhere.
+    Returns (initial, the sent-back draft, the previous round's reply)."""
     case, user = inp.case, inp.user
     initial: dict[str, Any] = {"contact": user_label(user)}
     earlier = case.replies.order_by("-id").first()
     source = earlier or Reply.objects.filter(submitted_by=user).order_by("-id").first()
     if source is not None:
         initial.update(contact=source.contact, phone=source.phone)
-    sent_back = None
+    sent_back = previous = None
     if earlier is not None and earlier.round == case.round:
         if earlier.status == ReplyStatus.SENT_BACK:
             sent_back = earlier
-            initial.update(
-                text=earlier.text,
-                reply_class=earlier.reply_class,
-                commitments=[{"what": c.what, "due": c.due} for c in earlier.commitments.all()],
-            )
-    return initial, sent_back
+            initial.update(_reply_prefill(earlier))
+    elif case.round > 1:
+        previous = (
+            case.replies.filter(round__lt=case.round, status=ReplyStatus.SIGNED)
+            .prefetch_related("commitments")
+            .order_by("-round", "-id")
+            .first()
+        )
+        if previous is not None:
+            initial.update(_reply_prefill(previous))
+    return initial, sent_back, previous
 
 
 def reply_initial(inp: CardInput) -> dict[str, Any]:
-    initial, inp.memo["sent_back"] = _reply_source(inp)
+    initial, inp.memo["sent_back"], inp.memo["previous"] = _reply_source(inp)
     return initial
 
 
@@ -234,10 +253,12 @@ def assign_context(inp: CardInput) -> dict[str, Any]:
 def reply_context(inp: CardInput) -> dict[str, Any]:
     case = inp.case
     if "sent_back" not in inp.memo:  # shown again with a post: the prefill was not built
-        inp.memo["sent_back"] = _reply_source(inp)[1]
+        _, inp.memo["sent_back"], inp.memo["previous"] = _reply_source(inp)
     sent_back = inp.memo["sent_back"]
     return {
         "sent_back": sent_back,
+        # Re-handling: the form starts from the answer the proposer was not satisfied with.
+        "previous": inp.memo["previous"],
         "sent_back_steps": review_steps(sent_back, case) if sent_back else [],
         "classes": [
             (code, label.split("（")[0], label.split("（")[-1].rstrip("）"), REPLY_CLASS_HELP[code])
@@ -278,6 +299,39 @@ def sign_context(inp: CardInput) -> dict[str, Any]:
 
 def return_window(inp: CardInput) -> dict[str, Any]:
     return {"window_end": return_window_end(inp.case)}
+
+
+def _offer_handlers(inp: CardInput, leave_out: str = "") -> None:
+    """The handler picker lists the lead unit's handlers only (the payload's field lists
+    every unit's people, as the 交办 form needs)."""
+    inp.built_form.field["handler"].choices = [
+        Choice(u.username, user_label(u))
+        for u in unit_handlers(inp.case.lead_unit_id)
+        if u.username != leave_out
+    ]
+
+
+def accept_context(inp: CardInput) -> dict[str, Any]:
+    """签收: the unit head picks the handler among the unit's; a handler accepts for
+    themselves (or for whoever 交办 already named)."""
+    case = inp.case
+    _offer_handlers(inp)
+    return {
+        **return_window(inp),
+        "names_handler": Relation.LEAD_HEAD in relations(inp.user, case),
+        "current_handler": current_handler(case),
+    }
+
+
+def accept_initial(inp: CardInput) -> dict[str, Any]:
+    handler = current_handler(inp.case)
+    return {"handler": handler.username} if handler is not None else {}
+
+
+def assign_handler_context(inp: CardInput) -> dict[str, Any]:
+    current = current_handler(inp.case)
+    _offer_handlers(inp, leave_out=current.username if current is not None else "")
+    return {"current_handler": current}
 
 
 def reopen_context(inp: CardInput) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from cases.models import (
     Case,
     Category,
     ExtensionRequest,
+    FeedbackRating,
     Level,
 )
 from cases.permissions import LIVE_ASSIGNMENT
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from cases.todo import Builder
 
 WAITING_ORDER = (asc("explicit_deadline"), "received_on")
+# The round's reply is still to come: the lead unit (its handler) works on it.
+UNIT_HOLDS = (State.HANDLING,)
 NO_FEEDBACK = "none"  # the ledger's feedback filter for "replied, not rated"
 
 
@@ -159,6 +162,41 @@ def to_close(b: Builder) -> Section:
 
 def overdue(b: Builder) -> Section:
     return b.overdue_section(b.visible, "overdue", "逾期办件", {"overdue": "1"})
+
+
+def rehandling(b: Builder) -> Section:
+    """不满意 sent these back for another round: followed until they are answered again."""
+    return b.section(
+        _with_handler(
+            b.visible.filter(
+                round__gt=1,
+                state__in=(State.HANDLING, State.UNIT_APPROVING, State.REVIEWING, State.SIGNING),
+            )
+        ),
+        Section(
+            "rehandling",
+            "重新办理中",
+            "bi-arrow-repeat",
+            "",
+            "查看",
+            "新答复期限",
+            {"feedback": FeedbackRating.UNSATISFIED, "sort": "deadline"},
+            hint="代表委员不满意、正在重新办理的办件，按新的答复期限排序",
+        ),
+        order=(asc("deadline"),),
+        due=_deadline,
+        provisional=_deadline_provisional,
+        note=lambda c: "；".join(
+            part
+            for part in (
+                unit_note(c),
+                f"承办人：{c.handler_name or c.handler_username}"  # type: ignore[attr-defined]  # annotated by _with_handler
+                if c.handler_username  # type: ignore[attr-defined]
+                else "",
+            )
+            if part
+        ),
+    )
 
 
 def _window_open(b: Builder) -> Q:
@@ -319,21 +357,37 @@ def to_approve(b: Builder) -> Section | None:
     )
 
 
-def drafting(b: Builder) -> Section:
+def _handler_note(c: Case) -> str:
+    name = c.handler_name or c.handler_username  # type: ignore[attr-defined]  # annotated by _with_handler
+    return f"承办人：{name} · 答复期限 {cn(c.deadline)}"
+
+
+def _with_handler(qs: QuerySet[Case]) -> QuerySet[Case]:
+    lead = Assignment.objects.filter(
+        case=OuterRef("pk"), kind=AssignmentKind.LEAD, status__in=LIVE_ASSIGNMENT
+    )
+    return qs.annotate(
+        handler_name=Subquery(lead.values("handler__first_name")[:1]),
+        handler_username=Subquery(lead.values("handler__username")[:1]),
+    )
+
+
+def mine(b: Builder) -> Section:
+    """The cases given to the user (承办人), first on the page: the reply to write."""
+    given = Assignment.objects.filter(
+        handler=b.user, kind=AssignmentKind.LEAD, status=AssignmentStatus.ACCEPTED
+    )
     return b.section(
-        Case.objects.filter(
-            pk__in=_lead(b).filter(status=AssignmentStatus.ACCEPTED).values("case_id"),
-            state=State.HANDLING,
-        ),
+        Case.objects.filter(pk__in=given.values("case_id"), state=State.HANDLING),
         Section(
-            "drafting",
-            "办理中（待提交答复）",
-            "bi-pencil-square",
+            "mine",
+            "我承办的（待提交答复）",
+            "bi-person-workspace",
             Action.SUBMIT_REPLY,
             "提交答复",
             "处室初稿期限",
-            {**b.unit_ledger(), "state": State.HANDLING},
-            hint="处室初稿期限是答复期限前留出审核、签发时间的内部期限",
+            {**b.unit_ledger(), "handler": b.user.get_username(), "state": State.HANDLING},
+            hint="交给您承办的办件；处室初稿期限是答复期限前留出审核、签发时间的内部期限",
         ),
         order=(asc("unit_deadline"),),
         due=_unit_deadline,
@@ -342,8 +396,71 @@ def drafting(b: Builder) -> Section:
     )
 
 
+def unassigned(b: Builder) -> Section | None:
+    """The head's: the unit's accepted cases no handler was given yet."""
+    if not b.standing.head_of:
+        return None
+    waiting = Assignment.objects.filter(
+        unit_id__in=b.standing.head_of,
+        kind=AssignmentKind.LEAD,
+        status=AssignmentStatus.ACCEPTED,
+        handler__isnull=True,
+    )
+    return b.section(
+        Case.objects.filter(pk__in=waiting.values("case_id"), state__in=UNIT_HOLDS),
+        Section(
+            "unassigned",
+            "待指定承办人",
+            "bi-person-plus",
+            Action.ASSIGN_HANDLER,
+            "指定承办人",
+            "处室初稿期限",
+            {**b.unit_ledger(), "state": State.HANDLING},
+            hint="本处室已签收、尚未指定承办人的办件",
+        ),
+        order=(asc("unit_deadline"),),
+        due=_unit_deadline,
+        provisional=_unit_deadline_provisional,
+        note=lambda c: f"答复期限 {cn(c.deadline)}",
+    )
+
+
+def drafting(b: Builder) -> Section | None:
+    """The head's view of the unit's other cases being drafted, by their handlers."""
+    if not b.standing.head_of:
+        return None
+    others = (
+        _lead(b)
+        .filter(status=AssignmentStatus.ACCEPTED, handler__isnull=False)
+        .exclude(handler=b.user)
+    )
+    return b.section(
+        _with_handler(Case.objects.filter(pk__in=others.values("case_id"), state=State.HANDLING)),
+        Section(
+            "drafting",
+            "本处室办理中（承办人起草答复）",
+            "bi-pencil-square",
+            "",
+            "查看",
+            "处室初稿期限",
+            {**b.unit_ledger(), "state": State.HANDLING},
+            hint="已交给本处室承办人、尚未提交答复的办件",
+        ),
+        order=(asc("unit_deadline"),),
+        due=_unit_deadline,
+        provisional=_unit_deadline_provisional,
+        note=_handler_note,
+    )
+
+
 def opinions(b: Builder) -> Section:
-    co = _mine(b).filter(kind=AssignmentKind.CO, opinion="")
+    # A co-unit's part has no handler: it waits for every member of the unit.
+    co = Assignment.objects.filter(
+        unit_id__in=b.standing.unit_ids,
+        status__in=LIVE_ASSIGNMENT,
+        kind=AssignmentKind.CO,
+        opinion="",
+    )
     co_of_case = co.filter(case=OuterRef("pk")).order_by("deadline")
     return b.section(
         Case.objects.filter(

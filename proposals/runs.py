@@ -7,12 +7,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cases import actions
+from cases.actions import handler as handler_actions
 from cases.actions.assign import return_window_end
 from cases.actions.feedback import feedback_window_end
 from cases.actions.handling import pending_extension
 from cases.dispatch import unit_by_code, user_by_name
 from cases.models import Case
 from cases.payloads import (
+    AcceptPayload,
+    AssignHandlerPayload,
     AssignPayload,
     CommitmentUpdatePayload,
     CommunicatePayload,
@@ -51,8 +54,14 @@ def assign(case: Case, by: User, p: AssignPayload) -> Any:
     )
 
 
-def accept(case: Case, by: User, p: EmptyPayload) -> Any:
-    return actions.accept_case(case, by=by, on=p.on)
+def accept(case: Case, by: User, p: AcceptPayload) -> Any:
+    return actions.accept_case(case, by=by, on=p.on, handler=user_by_name(p.handler, "handler"))
+
+
+def assign_handler(case: Case, by: User, p: AssignHandlerPayload) -> Any:
+    handler = user_by_name(p.handler, "handler")
+    assert handler is not None  # the payload requires a name; an unknown one is refused above
+    return handler_actions.assign_handler(case, by=by, on=p.on, handler=handler)
 
 
 def return_(case: Case, by: User, p: ReasonPayload) -> Any:
@@ -193,3 +202,8 @@ def pending_extension_exists(case: Case, today: date, mine: set[str]) -> bool:
 
 def has_commitments(case: Case, today: date, mine: set[str]) -> bool:
     return case.commitments.exists()
+
+
+def lead_unit_has_handlers(case: Case, today: date, mine: set[str]) -> bool:
+    """A handler can be named only if the lead unit has one."""
+    return handler_actions.unit_handlers(case.lead_unit_id).exists()

@@ -7,6 +7,8 @@ the ledger and the statistics. To add a category, copy the shape of this module.
 
 from cases.models.choices import Category
 from cases.payloads import (
+    AcceptPayload,
+    AssignHandlerPayload,
     AssignPayload,
     CommitmentUpdatePayload,
     CommunicatePayload,
@@ -22,6 +24,7 @@ from cases.payloads import (
     ReviewPayload,
 )
 from proposals import cards, queues, runs, wording
+from proposals import messages as done
 from workflow.tables import EDITS, Form, Queue, Wording, Workflow, register_workflow, t
 from workflow.vocabulary import Action as A
 from workflow.vocabulary import Event
@@ -46,6 +49,9 @@ PROPOSAL_STATES: dict[str, str] = {
 RUNNING = (S.REGISTERED, S.ASSIGNED, S.HANDLING, S.UNIT_APPROVING, S.REVIEWING, S.SIGNING)
 OPEN = (*RUNNING, S.REPLIED)
 IN_HANDLING = (S.HANDLING, S.UNIT_APPROVING, S.REVIEWING, S.SIGNING, S.REPLIED, S.CLOSED)
+# The lead unit holds the case: from 交办 until the round's reply (the handler may still
+# call the proposer while the rating is awaited); not once it is closed or withdrawn.
+HELD = tuple(state for state in OPEN if state != S.REGISTERED)
 GROUPS = {
     "running": frozenset(RUNNING),
     "open": frozenset(OPEN),
@@ -53,6 +59,8 @@ GROUPS = {
     "answered": frozenset({S.REPLIED, S.CLOSED}),
     # Before the draft goes to review, the unit's own target date is the one that matters.
     "unit_deadline": frozenset({S.ASSIGNED, S.HANDLING}),
+    # A handler may be named or changed (assign_handler).
+    "held": frozenset(HELD),
     "final": frozenset({S.CLOSED, S.WITHDRAWN}),
     # Not ours (退回交办机关 or 改办): left out of statistics and attachments.
     "uncounted": frozenset({S.WITHDRAWN}),
@@ -94,6 +102,7 @@ PROPOSAL_TRANSITIONS = [
             context=cards.assign_context,
         ),
         wording=Wording(head=wording.units, tail=wording.deadline),
+        success=done.assigned,
     ),
     t(
         A.ACCEPT,
@@ -101,14 +110,33 @@ PROPOSAL_TRANSITIONS = [
         [S.ASSIGNED],
         [S.HANDLING],
         [LEAD_UNIT],
-        payload=EmptyPayload,
+        payload=AcceptPayload,
         run=runs.accept,
         form=Form(
             template="web/actions/accept.html",
             on_label="签收日期",
-            context=cards.return_window,
+            initial=cards.accept_initial,
+            context=cards.accept_context,
         ),
-        wording=Wording(head=wording.unit),
+        wording=Wording(head=wording.handler),
+        success=done.accepted,
+    ),
+    t(
+        A.ASSIGN_HANDLER,
+        "指定承办人",
+        HELD,
+        [],
+        [LEAD_HEAD, COORDINATOR],
+        payload=AssignHandlerPayload,
+        run=runs.assign_handler,
+        available=runs.lead_unit_has_handlers,
+        form=Form(
+            template="web/actions/assign_handler.html",
+            on_label="指定日期",
+            context=cards.assign_handler_context,
+        ),
+        wording=Wording(head=wording.handler),
+        success=done.handler_assigned,
     ),
     t(
         A.RETURN,
@@ -127,6 +155,7 @@ PROPOSAL_TRANSITIONS = [
             warning="申请退回后，办件回到“已登记”，由办公室重新交办；本件各单位的交办一并撤销。",
             context=cards.return_window,
         ),
+        success=done.returned,
     ),
     t(
         A.WITHDRAW,
@@ -143,6 +172,7 @@ PROPOSAL_TRANSITIONS = [
             labels={"reason": ("撤回理由", "如：退回交办机关、改由他单位办理")},
             warning="撤回后，此件不再由我委办理（退回交办机关或改办），不计入统计，且不能恢复。",
         ),
+        success=done.withdrawn,
     ),
     t(
         A.EDIT,
@@ -154,6 +184,7 @@ PROPOSAL_TRANSITIONS = [
         run=runs.edit,
         form=Form(group=EDITS, dated=False, only_changed=True, initial=cards.edit_initial),
         wording=Wording(tail=wording.edited),
+        success=done.edited,
     ),
     t(
         A.COMMUNICATE,
@@ -165,6 +196,7 @@ PROPOSAL_TRANSITIONS = [
         run=runs.communicate,
         form=Form(template="web/actions/communicate.html", on_label="沟通日期"),
         wording=Wording(head=wording.communication),
+        success=done.communicated,
     ),
     t(
         A.SUBMIT_OPINION,
@@ -183,6 +215,7 @@ PROPOSAL_TRANSITIONS = [
             context=cards.opinion_context,
         ),
         wording=Wording(head=wording.unit),
+        success=done.opinion_given,
     ),
     t(
         A.REQUEST_EXTENSION,
@@ -199,6 +232,7 @@ PROPOSAL_TRANSITIONS = [
             labels={"reason": ("延期理由", "说明需要延期的原因和办理安排")},
             context=cards.request_extension_context,
         ),
+        success=done.extension_requested,
     ),
     t(
         A.DECIDE_EXTENSION,
@@ -217,6 +251,7 @@ PROPOSAL_TRANSITIONS = [
             context=cards.decide_extension_context,
         ),
         wording=Wording(yes="同意延期"),
+        success=done.extension_decided,
     ),
     t(
         A.SUBMIT_REPLY,
@@ -234,6 +269,7 @@ PROPOSAL_TRANSITIONS = [
             context=cards.reply_context,
         ),
         wording=Wording(head=wording.reply_class),
+        success=done.reply_submitted,
     ),
     t(
         A.APPROVE_REPLY,
@@ -249,6 +285,7 @@ PROPOSAL_TRANSITIONS = [
             labels={"comment": ("审核意见", "退回修改时必填")},
             context=cards.unit_review_context,
         ),
+        success=done.reply_approved,
     ),
     t(
         A.REVIEW,
@@ -269,6 +306,7 @@ PROPOSAL_TRANSITIONS = [
             context=cards.review_context,
         ),
         wording=Wording(labels=cards.GATE_LABELS),
+        success=done.reviewed,
     ),
     t(
         A.SIGN,
@@ -284,6 +322,7 @@ PROPOSAL_TRANSITIONS = [
             decisions=DECISION_WORDS[A.SIGN],
             context=cards.sign_context,
         ),
+        success=done.signed,
     ),
     t(
         A.RECORD_FEEDBACK,
@@ -300,6 +339,7 @@ PROPOSAL_TRANSITIONS = [
             context=cards.feedback_context,
         ),
         wording=Wording(tail=wording.deadline),
+        success=done.feedback_recorded,
     ),
     t(
         A.CLOSE,
@@ -315,6 +355,7 @@ PROPOSAL_TRANSITIONS = [
             on_label="办结日期",
             context=cards.close_context,
         ),
+        success=done.closed,
     ),
     t(
         A.REOPEN,
@@ -333,6 +374,7 @@ PROPOSAL_TRANSITIONS = [
             context=cards.reopen_context,
         ),
         wording=Wording(tail=wording.deadline),
+        success=done.reopened,
     ),
     t(
         A.ADD_OUTCOME,
@@ -343,6 +385,7 @@ PROPOSAL_TRANSITIONS = [
         payload=OutcomePayload,
         run=runs.add_outcome,
         wording=Wording(tail=wording.outcome),
+        success=done.outcome_added,
     ),
     t(
         A.UPDATE_COMMITMENT,
@@ -354,6 +397,7 @@ PROPOSAL_TRANSITIONS = [
         run=runs.update_commitment,
         available=runs.has_commitments,
         wording=Wording(tail=wording.commitment),
+        success=done.commitment_updated,
     ),
 ]
 # Imported history lands in whatever state the ledger says, through the engine's one path.
@@ -374,12 +418,16 @@ QUEUES = (
     Queue("coordinator", "to_rate", queues.to_rate, A.RECORD_FEEDBACK),
     Queue("coordinator", "to_close", queues.to_close, A.CLOSE),
     Queue("coordinator", "overdue", queues.overdue),
+    Queue("coordinator", "rehandling", queues.rehandling),
     Queue("leader", "to_sign", queues.to_sign, A.SIGN),
     Queue("leader", "extensions", queues.extensions, A.DECIDE_EXTENSION),
     Queue("leader", "key_overdue", queues.key_overdue),
+    # The cases given to the user first; the unit's unassigned ones are the head's.
+    Queue("unit", "mine", queues.mine, A.SUBMIT_REPLY),
     Queue("unit", "to_accept", queues.to_accept, A.ACCEPT),
+    Queue("unit", "unassigned", queues.unassigned, A.ASSIGN_HANDLER),
     Queue("unit", "to_approve", queues.to_approve, A.APPROVE_REPLY),
-    Queue("unit", "drafting", queues.drafting, A.SUBMIT_REPLY),
+    Queue("unit", "drafting", queues.drafting),
     Queue("unit", "opinions", queues.opinions, A.SUBMIT_OPINION),
     Queue("unit", "unit_overdue", queues.unit_overdue),
     Queue("viewer", "viewer_overdue", queues.viewer_overdue),

@@ -70,3 +70,17 @@ def edited(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
     fields = EditPayload.model_fields
     titles = [(fields[k].title or k) if k in fields else k for k in d["diff"]]
     return [("修改内容", "、".join(titles))]
+
+
+def handler(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    """签收 and 指定承办人: the unit, and the handler (old → new when it changed)."""
+    out = unit(d, names)
+    new = d.get("handler_name") or d.get("handler")
+    if not new:
+        return out
+    old = d.get("old_handler_name") or d.get("old_handler")
+    if old and old != new:
+        out.append(("承办人", f"{old} → {new}"))
+    else:
+        out.append(("承办人", str(new)))
+    return out

@@ -7,6 +7,8 @@ else (handlers, users without a role) sees no statistics.
 
 from typing import Any
 
+from huiyin.dates import year_window
+from huiyin.text import text_problem, visible
 from huiyin.types import AnyUser, User
 from orgs.access import standing_of
 from orgs.models import Unit
@@ -15,7 +17,8 @@ from workflow.errors import ActionForbidden, CaseError
 NO_STATS = "只有议提案管理员、委领导、查阅人员和处室负责人可以查看统计"
 OTHER_UNIT = "处室负责人只能查看本处室的统计"
 NO_SUMMARY = "年度工作总结由办公室（议提案管理员）、委领导和查阅人员下载"
-MIN_YEAR, MAX_YEAR = 2000, 2100
+MIN_YEAR, MAX_YEAR = year_window()  # HUIYIN_DATE_MIN_YEAR / HUIYIN_DATE_MAX_YEAR
+UNIT_CODE_MAX = 40  # orgs.Unit.code
 
 
 class UnknownUnit(CaseError):
@@ -48,9 +51,11 @@ def stats_unit(user: User, code: str | None) -> Unit | None:
     standing = standing_of(user)
     unit = None
     if code:
-        unit = Unit.objects.filter(code=code).first()
+        # A code with a NUL cannot even be looked up on PostgreSQL: unknown, like a typo.
+        readable = not text_problem(code, max_length=UNIT_CODE_MAX)
+        unit = Unit.objects.filter(code=code).first() if readable else None
         if unit is None:
-            raise UnknownUnit(code)
+            raise UnknownUnit(visible(code[:UNIT_CODE_MAX]))
     if standing.sees_all:
         return unit
     if not standing.head_of:

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from cases.figures import due_within_q, overdue_q
+from cases.figures import DEFINITIONS, days_text, due_within_q, overdue_q, workdays_left
 from cases.models import Outcome
 from cases.models.choices import Category, FeedbackRating, Level
 from orgs.models import Unit, UnitKind
@@ -33,6 +33,7 @@ from reports.stats import (
     topic_counts,
     year_figures,
 )
+from workdays.calendar import WorkdaySpan
 
 DUE_SOON_WORKDAYS = 10  # "即将到期": due within this many working days (the list's due_within)
 LIST_ROWS = 5  # rows of the overdue and due-soon lists on the dashboard
@@ -46,9 +47,12 @@ CLASS_LABELS = {
     "C": "因条件限制需待以后解决",
     "D": "留作参考",
 }
-# Seed 000 compares 市直 units with the 县区: the unit table is grouped by unit kind.
+# Seed 000 compares the commission's own units with the 县区: the unit table is grouped by
+# unit kind. The commission's divisions are 委机关处室 (市直单位 are the city's other
+# bureaus, not ours); its hospitals and centres are 委直属单位.
 UNIT_GROUPS = [
-    ("city", "市直单位", (UnitKind.OFFICE, UnitKind.DEPARTMENT, UnitKind.AFFILIATED)),
+    ("divisions", "委机关处室", (UnitKind.OFFICE, UnitKind.DEPARTMENT)),
+    ("affiliated", "委直属单位", (UnitKind.AFFILIATED,)),
     ("county", "县区卫健局", (UnitKind.COUNTY,)),
     ("other", "其他单位", (UnitKind.EXTERNAL,)),
 ]
@@ -86,6 +90,8 @@ class Card:
     previous: str  # the previous year's value, as shown
     figures: list[Figure] = field(default_factory=list)
     note: str = ""
+    # A figure shown beside the big number, in red when not zero: 超期未复 by 按期答复率.
+    beside: Figure | None = None
 
 
 def percent(value: float | None) -> str:
@@ -142,9 +148,9 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
         previous = " / ".join(str(b) for b in befores)
         return Card(key, label, main, "", deltas, previous, list(figures), note)
 
-    def rate_card(key, label, now, before, figures, note=""):
+    def rate_card(key, label, now, before, figures, note="", beside=None):
         deltas = [rate_delta(now, before)] if has_previous else []
-        return Card(key, label, [], percent(now), deltas, percent(before), figures, note)
+        return Card(key, label, [], percent(now), deltas, percent(before), figures, note, beside)
 
     return [
         count_card(
@@ -178,6 +184,7 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
             [Figure("已答复", s[REPLIED_KEY], url(replied=1))],
             [prev[REPLIED_KEY]],
             [Figure("未答复", s["total"] - s[REPLIED_KEY], url(replied=0))],
+            DEFINITIONS["replied"],
         ),
         rate_card(
             "on_time",
@@ -188,7 +195,9 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
                 Figure("按期", s["replied_on_time"], url(on_time=1)),
                 Figure("逾期答复", s[REPLIED_KEY] - s["replied_on_time"], url(on_time=0)),
             ],
-            "按期答复 ÷ 已答复",
+            "按期答复 ÷ 已答复；按期：答复日期不晚于答复期限（含批准的延期）。"
+            "超期未复：已过答复期限、尚未答复，不计入答复率",
+            beside=Figure("超期未复", s["overdue_unreplied"], url(overdue=1)),
         ),
         rate_card(
             "class_ab",
@@ -234,6 +243,7 @@ def _counts(row: dict[str, Any]) -> dict[str, int]:
         REPLIED_KEY: row[REPLIED_KEY],
         "replied_on_time": row["replied_on_time"],
         "face_to_face": row["face_to_face"],
+        "overdue_unreplied": row["overdue_unreplied"],
     }
     flat.update({f"class_{c}": row["reply_class"][c] for c in CLASSES})
     flat.update({f"rating_{r}": n for r, n in row["feedback"].items()})
@@ -256,6 +266,7 @@ def _table_row(label: str, counts: dict[str, int], url) -> dict[str, Any]:
         "co": Figure("会办", counts["co"], url(role="co")),
         REPLIED_KEY: Figure("已答复", counts[REPLIED_KEY], url(replied=1)),
         "replied_on_time": Figure("按期答复", counts["replied_on_time"], url(on_time=1)),
+        "overdue_unreplied": Figure("超期未复", counts["overdue_unreplied"], url(overdue=1)),
         "class_A": Figure("A类", classes["A"], url(role="lead", replied=1, reply_class="A")),
         "class_B": Figure("B类", classes["B"], url(role="lead", replied=1, reply_class="B")),
     }
@@ -267,7 +278,8 @@ def _table_row(label: str, counts: dict[str, int], url) -> dict[str, Any]:
 
 
 def unit_table(s: dict[str, Any], unit: Unit | None) -> dict[str, Any]:
-    """Rows per lead unit, grouped 市直 / 县区 with subtotals, and the year's total."""
+    """Rows per lead unit, grouped 委机关处室 / 委直属单位 / 县区 with subtotals, and the
+    year's total."""
     year = s["year"]
     groups = []
     assigned = 0
@@ -376,22 +388,21 @@ def monthly_flow(year: int, unit: Unit | None, counts: dict[str, int]) -> list[d
 
 
 def deadline_columns(on: date) -> dict[str, Any]:
-    return {
-        "overdue": Count("id", filter=overdue_q(on)),
-        "due_soon": Count("id", filter=due_within_q(on, DUE_SOON_WORKDAYS)),
-    }
+    # 超期未复 is one of the statistics' own figures (reports.stats.figures).
+    return {"due_soon": Count("id", filter=due_within_q(on, DUE_SOON_WORKDAYS))}
 
 
 def deadline_lists(
     year: int, unit: Unit | None, on: date, counts: dict[str, int]
 ) -> dict[str, Any]:
-    """The year's open cases past their deadline, and those due within DUE_SOON_WORKDAYS:
-    the counts (from the grouped query) and the first few of each, soonest deadline first."""
+    """The year's open cases past their deadline (超期未复), and those due within
+    DUE_SOON_WORKDAYS: the counts (from the grouped query) and the first few of each,
+    soonest deadline first, with the working days left or past as 我的待办 says them."""
     cases = counted_cases(year, unit)
     fields = ("id", "number", "title", "deadline", "deadline_provisional", "state", "category")
 
-    def rows(condition: Q) -> list[dict[str, Any]]:
-        found = (
+    def rows(condition: Q) -> list[Any]:
+        return list(
             cases.filter(condition)
             .select_related("lead_unit")
             .only(*fields, "lead_unit__name")
@@ -401,22 +412,40 @@ def deadline_lists(
             .annotate(due=Coalesce("deadline", Value(date.max)))
             .order_by("due", "id")[:LIST_ROWS]
         )
-        return [
-            {"case": case, "days": abs((case.deadline - on).days)}
-            for case in found
-            if case.deadline is not None  # always: both filters compare the deadline
-        ]
+
+    overdue, due_soon = rows(overdue_q(on)), rows(due_within_q(on, DUE_SOON_WORKDAYS))
+    # Both filters compare the deadline: every row has one.
+    dues = [case.deadline for case in overdue + due_soon if case.deadline is not None]
+    # One calendar for both lists (one query, always: the page's queries stay fixed), as
+    # 我的待办 loads one for its page.
+    span = WorkdaySpan(min([on, *dues]), max([on, *dues]))
+
+    def shown(cases: list[Any]) -> list[dict[str, Any]]:
+        found = []
+        for case in cases:
+            if case.deadline is None:
+                continue
+            left = workdays_left(span, on, case.deadline)
+            found.append(
+                {"case": case, "days_left": left, "text": days_text(left, case.deadline < on)}
+            )
+        return found
 
     return {
-        "overdue": Figure("已逾期", counts["overdue"], case_list_url(year, unit, overdue=1)),
-        "overdue_rows": rows(overdue_q(on)),
+        "overdue": Figure(
+            "超期未复", counts["overdue_unreplied"], case_list_url(year, unit, overdue=1)
+        ),
+        "overdue_rows": shown(overdue),
+        "overdue_note": DEFINITIONS["overdue"],
         "due_soon": Figure(
             f"{DUE_SOON_WORKDAYS}个工作日内到期",
             counts["due_soon"],
             case_list_url(year, unit, due_within=DUE_SOON_WORKDAYS),
         ),
-        "due_soon_rows": rows(due_within_q(on, DUE_SOON_WORKDAYS)),
+        "due_soon_rows": shown(due_soon),
+        "due_soon_note": DEFINITIONS["due_soon"].format(n=DUE_SOON_WORKDAYS),
         "due_soon_workdays": DUE_SOON_WORKDAYS,
+        "days_note": DEFINITIONS["days"],
     }
 
 
@@ -494,16 +523,17 @@ def dashboard_data(year: int, unit: Unit | None, on: date | None = None) -> dict
     on = on or today()
     cases = counted_cases(year, unit)
     extra = {**month_columns(year), **deadline_columns(on)}
-    rows = grouped_figures(cases, "state", **extra)
+    rows = grouped_figures(cases, "state", on=on, **extra)
     s = assemble(
         year,
         unit,
         rows,
         topic_counts(cases),
         Outcome.objects.filter(case__in=cases).count(),
+        on,
     )
-    prev = year_figures(year - 1, unit)
-    counts = sum_rows(rows, tuple(extra))
+    prev = year_figures(year - 1, unit, on=on)
+    counts = {**sum_rows(rows, tuple(extra)), "overdue_unreplied": s["overdue_unreplied"]}
     states_found: dict[str, int] = {}
     for row in rows:
         states_found[row["state"]] = states_found.get(row["state"], 0) + row["total"]

@@ -6,13 +6,20 @@ Definitions where DESIGN.md leaves room, as a clerk would count:
 - a replied case without a deadline (imported history without 办理期限) is on time.
 - `feedback` is the case's latest recorded rating: a case re-handled after 不满意 counts as
   unsatisfied until its new reply is rated.
+- `replied` counts a signed reply whatever the state now (cases.figures.REPLIED), so a
+  closed case and one handled again after 不满意 count as replied.
+- `on_time_rate` is DESIGN.md §5's: answered on time ÷ answered. Open cases past their
+  deadline are not answers and are not in it; `overdue_unreplied` (超期未复, as of `as_of`)
+  counts them, and every page that shows the rate shows that figure beside it.
 """
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from cases.figures import ON_TIME, REPLIED, counted_q, met_in_person
+from audit.record import today
+from cases.figures import ON_TIME, REPLIED, counted_q, met_in_person, overdue_q
 from cases.models import Case, Outcome
 from cases.models.choices import Category, Level
 from orgs.models import Unit
@@ -39,8 +46,9 @@ def counted_cases(year: int, unit: Unit | None = None) -> QuerySet[Case]:
 LEAD = Q(role="lead")
 
 
-def figures() -> dict[str, Any]:
-    """The conditional counts behind every figure, for one aggregate query."""
+def figures(on: date) -> dict[str, Any]:
+    """The conditional counts behind every figure, for one aggregate query; `on` is the day
+    the open cases' deadlines are compared with."""
     found: dict[str, Any] = {
         "total": Count("id"),
         "lead": Count("id", filter=LEAD),
@@ -49,6 +57,7 @@ def figures() -> dict[str, Any]:
         "replied": Count("id", filter=REPLIED),
         "replied_on_time": Count("id", filter=ON_TIME),
         "face_to_face": Count("id", filter=LEAD & met_in_person()),
+        "overdue_unreplied": Count("id", filter=overdue_q(on)),
     }
     for cls in CLASSES:
         found[f"class_{cls}"] = Count("id", filter=LEAD & REPLIED & Q(reply_class=cls))
@@ -58,16 +67,18 @@ def figures() -> dict[str, Any]:
     return found
 
 
-FIGURES = tuple(figures())
+FIGURES = tuple(figures(date.min))
 UNIT_FIELDS = ("lead_unit__code", "lead_unit__name", "lead_unit__kind")
 
 
-def grouped_figures(cases: QuerySet[Case], *group: str, **extra: Any) -> list[dict[str, Any]]:
+def grouped_figures(
+    cases: QuerySet[Case], *group: str, on: date, **extra: Any
+) -> list[dict[str, Any]]:
     """One query: the figures per lead unit, category and level (and `group`), with the
     `extra` aggregates. Everything else is summed from these rows, whose number depends on
     the units and categories, not on the cases."""
     fields = (*UNIT_FIELDS, "category", "level", *group)
-    return list(cases.values(*fields).annotate(**figures(), **extra).order_by())
+    return list(cases.values(*fields).annotate(**figures(on), **extra).order_by())
 
 
 def rate(numerator: int, denominator: int) -> float | None:
@@ -91,6 +102,7 @@ def shape(row: dict[str, Any]) -> dict[str, Any]:
         ),
         "face_to_face": row["face_to_face"],
         "face_to_face_rate": rate(row["face_to_face"], row["lead"]),
+        "overdue_unreplied": row["overdue_unreplied"],
     }
 
 
@@ -119,9 +131,14 @@ def assemble(
     rows: list[dict[str, Any]],
     by_topic: dict[str, int],
     outcomes: int,
+    on: date,
 ) -> dict[str, Any]:
     """The statistics object from grouped_figures' rows (whatever else they are grouped by)."""
-    stats: dict[str, Any] = {"year": year, "unit": unit.code if unit else None}
+    stats: dict[str, Any] = {
+        "year": year,
+        "unit": unit.code if unit else None,
+        "as_of": on.isoformat(),
+    }
     stats.update(shape(sum_rows(rows)))
     by_category_level = {
         c: dict.fromkeys(Level.values, 0)
@@ -149,19 +166,22 @@ def assemble(
     return stats
 
 
-def year_stats(year: int, unit: Unit | None = None) -> dict[str, Any]:
-    """DESIGN.md §5's statistics object (`huiyin stats --json`, GET /api/v1/stats)."""
+def year_stats(year: int, unit: Unit | None = None, *, on: date | None = None) -> dict[str, Any]:
+    """DESIGN.md §5's statistics object (`huiyin stats --json`, GET /api/v1/stats), as of
+    `on` (today): the day 超期未复 is counted on."""
+    on = on or today()
     cases = counted_cases(year, unit)
     return assemble(
         year,
         unit,
-        grouped_figures(cases),
+        grouped_figures(cases, on=on),
         topic_counts(cases),
         Outcome.objects.filter(case__in=cases).count(),
+        on,
     )
 
 
-def year_figures(year: int, unit: Unit | None = None) -> dict[str, Any]:
+def year_figures(year: int, unit: Unit | None = None, *, on: date | None = None) -> dict[str, Any]:
     """The year's figures without the breakdowns (one query): for comparing with last year."""
-    row = counted_cases(year, unit).aggregate(**figures())
+    row = counted_cases(year, unit).aggregate(**figures(on or today()))
     return {"year": year, **shape(row)}

@@ -134,6 +134,9 @@ def _comparison(s: dict[str, Any], prev: dict[str, Any]) -> str:
 
 
 def _handling(s: dict[str, Any], as_of: date) -> str:
+    """The replies as cases.figures defines them: 已答复 has a signed reply; 按期答复率 is
+    answered on time ÷ answered (DESIGN.md §5); 超期未复, open past the deadline, is said
+    beside it because the rate does not count it."""
     total, replied, on_time = s["total"], s[REPLIED_KEY], s["replied_on_time"]
     if total and replied == total and on_time == replied:
         head = f"我委{_n(total)}议提案均已全部按时、按要求办复。"
@@ -141,8 +144,12 @@ def _handling(s: dict[str, Any], as_of: date) -> str:
         head = (
             f"截至{cn_date(as_of)}，{_n(total)}议提案已答复{_n(replied)}，"
             f"正在办理{_n(total - replied)}；按期答复{_n(on_time)}，"
-            f"按期答复率{_pct(s['on_time_rate'])}。"
+            f"按期答复率{_pct(s['on_time_rate'])}（按期答复件数÷已答复件数）"
         )
+        overdue = s["overdue_unreplied"]
+        if overdue:
+            head += f"；超期未复{_n(overdue)}（已过答复期限尚未答复，未计入按期答复率）"
+        head += "。"
     classes = s["reply_class"]
     classified = sum(classes.values())
     if classified:
@@ -204,15 +211,16 @@ def _led_progress(case: dict[str, Any]) -> str:
 
 
 def _groups_sentence(table: dict[str, Any]) -> str:
-    """Seed 000's comparison of 市直 units with the 县区, when both took cases."""
-    groups = {g["key"]: g for g in table["groups"]}
-    if "city" not in groups or "county" not in groups:
+    """Seed 000's comparison of our own units (委机关处室, 委直属单位) with the 县区, when
+    more than one kind took cases."""
+    groups = [g for g in table["groups"] if g["key"] != "other"]
+    if len(groups) < 2:
         return ""
     parts = []
-    for key in ("city", "county"):
-        row = groups[key]["subtotal"]
+    for group in groups:
+        row = group["subtotal"]
         parts.append(
-            f"{groups[key]['label']}主办{_n(row['figures']['total'].count)}，"
+            f"{group['label']}主办{_n(row['figures']['total'].count)}，"
             f"按期答复率{row['rates']['on_time_rate'][1]}、"
             f"满意率{row['rates']['satisfaction_rate'][1]}"
         )
@@ -279,12 +287,23 @@ TABLE_COLUMNS = [
     ("主办", "lead"),
     ("已答复", REPLIED_KEY),
     ("按期答复率", "on_time_rate"),
+    ("超期未复", "overdue_unreplied"),
     ("A、B类占比", "class_ab_rate"),
     ("满意率", "satisfaction_rate"),
     ("面商率", "face_to_face_rate"),
 ]
 NAME_WIDTH = 1765  # 7 characters of 小四: 基层卫生健康处
-NUMBER_WIDTH = (TEXT_WIDTH - NAME_WIDTH) // (len(TABLE_COLUMNS) - 1)
+# A table of at most this many rows is kept on one page with its 合计 row (every row keeps
+# with the next); a longer one may break, but its last KEEP_TAIL_ROWS rows (合计 with the
+# two before it) stay together, and the header row repeats on the next page.
+KEEP_WHOLE_ROWS = 18
+KEEP_TAIL_ROWS = 3
+COUNT_WIDTH = 760  # a count (at most 5 digits); its two-line header
+# The rates take the rest: "100.0%" stays on one line.
+RATE_KEYS = {key for _, key in TABLE_COLUMNS if key and key.endswith("_rate")}
+RATE_WIDTH = (
+    TEXT_WIDTH - NAME_WIDTH - COUNT_WIDTH * (len(TABLE_COLUMNS) - 1 - len(RATE_KEYS))
+) // (len(RATE_KEYS))
 
 
 def _cell_text(row: dict[str, Any], key: str) -> str:
@@ -299,7 +318,9 @@ def _unit_table(sheet: Sheet, table: dict[str, Any]) -> None:
         rows += [(r, "") for r in group["rows"]]
         rows.append((group["subtotal"], "subtotal"))
     rows.append((table["total"], "total"))
-    widths = [NAME_WIDTH] + [NUMBER_WIDTH] * (len(TABLE_COLUMNS) - 1)
+    widths = [NAME_WIDTH] + [
+        RATE_WIDTH if key in RATE_KEYS else COUNT_WIDTH for _, key in TABLE_COLUMNS[1:]
+    ]
     widths[0] += TEXT_WIDTH - sum(widths)
     edges = ("top", "left", "bottom", "right", "insideH", "insideV")
     docx_table = sheet.table(
@@ -310,20 +331,24 @@ def _unit_table(sheet: Sheet, table: dict[str, Any]) -> None:
         trpr.append(OxmlElement("w:cantSplit"))  # a row stays on one page
         if index == 0:
             trpr.append(OxmlElement("w:tblHeader"))  # the header repeats on every page
+    # Keep-with-next on the rows before 合计 ties the total to its table: no page break
+    # between them; the header row keeps with the first row.
     for col, (label, _) in enumerate(TABLE_COLUMNS):
         cell = docx_table.cell(0, col)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        sheet.paragraph("HYSumLabel", label, container=cell)
+        sheet.paragraph("HYSumLabel", label, container=cell, keep_next=True)
+    keep_from = 0 if len(rows) <= KEEP_WHOLE_ROWS else len(rows) - KEEP_TAIL_ROWS
     for index, (row, kind) in enumerate(rows, start=1):
+        keep = keep_from < index < len(rows)  # the last row is 合计
         for col, (_, key) in enumerate(TABLE_COLUMNS):
             cell = docx_table.cell(index, col)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             if key is None:
                 style = "HYSumLabel" if kind else "HYSumName"
-                sheet.paragraph(style, row["label"], container=cell)
+                sheet.paragraph(style, row["label"], container=cell, keep_next=keep)
             else:
                 look = sheet.looks["HYSumLabel"].type if kind else None
-                p = sheet.paragraph("HYSumNumber", container=cell)
+                p = sheet.paragraph("HYSumNumber", container=cell, keep_next=keep)
                 sheet.run(p, _cell_text(row, key), look)
 
 
@@ -375,7 +400,8 @@ def build_summary(year: int, *, on: date | None = None) -> bytes:
     intro = "各主办单位办理情况见下表。" + _groups_sentence(table)
     if table["unassigned"]:
         intro += f"另有{_n(table['unassigned'].count)}尚未交办到主办单位，计入合计。"
-    sheet.paragraph("HYBody", intro)
+    intro += "表中超期未复指已过答复期限尚未答复的办件，未计入按期答复率。"
+    sheet.paragraph("HYBody", intro, keep_next=True)
     _unit_table(sheet, table)
 
     for heading in ("三、主要做法及成效", "四、存在的问题", "五、下一步打算"):

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.record import today
+from cases.figures import DEFINITIONS
 from cases.models import Case
 from cases.models.choices import PROPOSAL_CATEGORIES
 from huiyin.types import AuthedRequest
@@ -85,7 +86,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             deadlines["overdue"],
             deadlines["overdue_rows"],
             "bi-exclamation-octagon",
-            "没有逾期未答复的办件",
+            "没有超期未复的办件",
+            deadlines["overdue_note"],
         ),
         (
             "due_soon",
@@ -93,6 +95,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             deadlines["due_soon_rows"],
             "bi-hourglass-split",
             f"{deadlines['due_soon_workdays']}个工作日内没有到期的办件",
+            deadlines["due_soon_note"],
         ),
     ]
     return render(
@@ -108,6 +111,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "whole_commission": whole_commission,
             "can_download": may_download_summary(request.user),
             "today": today(),
+            "definitions": DEFINITIONS,
         },
     )
 

@@ -66,7 +66,10 @@ API = {
         None,
         [200, 200, 200, 200, 403, 403, 200, 403, 401],
     ),
-    "GET openapi": ("get", "/openapi.json", None, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    # The description is for logged-in users or token holders (issue 9 #12).
+    "GET openapi": ("get", "/openapi.json", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
+    "GET docs": ("get", "/docs", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
+    "DELETE token": ("delete", "/auth/token", None, [204, 204, 204, 204, 204, 204, 204, 204, 401]),
     "register": ("post", "/cases", "REGISTER", [403, 201, 403, 403, 403, 403, 403, 403, 401]),
     "assign": (
         "post",
@@ -79,6 +82,13 @@ API = {
         "/cases/{A}/actions/accept",
         {},
         [403, 403, 403, 403, 200, 200, 403, 404, 401],
+    ),
+    # The head of the lead unit or the coordinator gives the case to one of its handlers.
+    "assign_handler": (
+        "post",
+        "/cases/{A}/actions/assign_handler",
+        {"handler": "yizheng_clerk"},
+        [403, 200, 403, 403, 200, 403, 403, 404, 401],
     ),
     "return": (
         "post",
@@ -238,6 +248,12 @@ def world(django_db_setup, django_db_blocker):
 
 
 def _build_world(cast):
+    from letters.actions import configure_organisation
+
+    # The letters need a configured commission (a placeholder one is refused).
+    configure_organisation(
+        by=None, name="江城市卫生健康委员会", codes={"reply": "江卫函"}, copy_to={}
+    )
     with time_machine.travel(TODAY, tick=False):
         cases = {"R": register(cast, on=date(2026, 6, 1))}
         cases["A"] = register(cast, on=date(2026, 6, 1))
@@ -295,7 +311,10 @@ def test_api_permission_matrix(db, world, operation, username, expected):
             )
         else:
             api = ApiClient(username)
-            response = api.get(path) if method == "get" else api.post(path, body)
+            if method == "delete":
+                response = api.client.delete(BASE + path, HTTP_AUTHORIZATION=f"Bearer {api.token}")
+            else:
+                response = api.get(path) if method == "get" else api.post(path, body)
     assert response.status_code == expected, response.content.decode()[:300]
 
 
@@ -304,6 +323,12 @@ def test_api_permission_matrix(db, world, operation, username, expected):
 WEB = {
     "login page": ("get", "/login/", None, [302, 302, 302, 302, 302, 302, 302, 302, 200]),
     "home": ("get", "/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
+    "change own password page": (
+        "get",
+        "/account/password/",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 200, 302],
+    ),
     "proposers": ("get", "/proposers/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
     "proposer page": (
         "get",
@@ -355,6 +380,18 @@ WEB = {
         None,
         [200, 200, 200, 200, 200, 200, 200, 200, 302],
     ),
+    "export columns": (
+        "get",
+        "/transfer/export/columns/?query=year%3D2026",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 200, 302],
+    ),
+    "save default export columns": (
+        "post",
+        "/transfer/export/columns/",
+        {"columns": ["number", "title"], "do": "save"},
+        [302, 302, 302, 302, 302, 302, 302, 302, 302],
+    ),
     "attach a file": (
         "post",
         "/cases/{H}/attachments/",
@@ -367,6 +404,18 @@ WEB = {
         "/console/users/",
         None,
         [200, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "发文设置": (
+        "get",
+        "/console/organisation/",
+        None,
+        [200, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "发文设置, save": (
+        "post",
+        "/console/organisation/",
+        {"name": "武汉市卫生健康委员会", "code_reply": "武卫函"},
+        [302, 403, 403, 403, 403, 403, 403, 403, 302],
     ),
     "calendar (read-only for coordinator and leader)": (
         "get",
@@ -412,6 +461,12 @@ WEB = {
         {},
         [403, 403, 403, 403, 302, 302, 403, 404, 302],
     ),
+    "assign_handler": (
+        "post",
+        "/cases/{A}/actions/assign_handler/",
+        {"handler": "yizheng_clerk"},
+        [403, 302, 403, 403, 302, 403, 403, 404, 302],
+    ),
     "communicate, incomplete": (
         "post",
         "/cases/{H}/actions/communicate/",
@@ -442,7 +497,8 @@ WEB = {
         {},
         [404, 404, 404, 404, 404, 404, 404, 404, 302],
     ),
-    "admin": ("get", "/admin/", None, [200, 302, 302, 302, 302, 302, 302, 302, 302]),
+    # No Django admin (issue 9 #8): the console is the only management UI.
+    "django admin": ("get", "/admin/", None, [404, 404, 404, 404, 404, 404, 404, 404, 404]),
 }
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from cases.actions.register import split_names
 from cases.models import Category, FeedbackRating, Level, Mode
+from huiyin.dates import window_message, year_in_window
+from huiyin.text import text_problem, visible
 from proposals.spec import PROPOSAL_STATES
 from workflow.vocabulary import State
 
@@ -52,7 +54,7 @@ def shown(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return visible(str(value).strip())
 
 
 def _raw(value: Any) -> str:
@@ -81,21 +83,30 @@ def _join_spaces(text: str) -> str:
     return _SPACE_RUN.sub(repl, text).strip()
 
 
+def _no_controls(text: str) -> str:
+    """The one text rule (huiyin.text): no NUL or other control character in a cell."""
+    problem = text_problem(text, multiline=True)
+    if problem:
+        raise CellError(problem, code="control_character")
+    return text
+
+
 def clean_text(value: Any) -> str:
     """One line of free text: a title, a name, a session."""
-    return _join_spaces(_raw(value).translate(_WIDTH).replace("\u00a0", " "))
+    return _join_spaces(_no_controls(_raw(value)).translate(_WIDTH).replace("\u00a0", " "))
 
 
 def clean_block(value: Any) -> str:
     """Multi-line free text (内容): paragraphs kept, each line cleaned."""
-    text = _raw(value).translate(_WIDTH).replace("\r\n", "\n").replace("\r", "\n")
+    text = _no_controls(_raw(value)).translate(_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.replace("\u00a0", " ").strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def clean_code(value: Any) -> str:
     """A case number: NFKC, no whitespace; `第12号` is 12."""
-    text = _SPACE_RUN.sub("", unicodedata.normalize("NFKC", _raw(value)))
+    text = _SPACE_RUN.sub("", unicodedata.normalize("NFKC", _no_controls(_raw(value))))
     match = re.fullmatch(r"第(.+)号", text)
     return match.group(1) if match else text
 
@@ -138,10 +149,9 @@ DATE_HINT = "（应为2022年3月5日、2022-3-5、2022/03/05或2022.03.05）"
 def parse_date(value: Any) -> date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+    if isinstance(value, datetime | date):
+        day = value.date() if isinstance(value, datetime) else value
+        return _make_date(day.year, day.month, day.day, original=value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_number(value, value)
     text = unicodedata.normalize("NFKC", str(value))
@@ -170,9 +180,12 @@ def _from_number(number: float, original: Any) -> date:
 
 def _make_date(year: int, month: int, day: int, *, original: Any) -> date:
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         raise CellError(f"日期“{shown(original)}”不存在") from None
+    if not year_in_window(found.year):
+        raise CellError(f"日期“{shown(original)}”{window_message()}", code="date_window")
+    return found
 
 
 def parse_year(value: Any) -> int | None:

@@ -46,7 +46,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("led_by", "领办领导", ("领办", "领办人"), 12),
     Column("is_key", "是否重点", ("重点", "重点件", "是否重点件"), 8),
     Column("assigned_on", "交办日期", ("交办时间",), 14),
-    Column("explicit_deadline", "办理期限", ("答复期限", "期限", "办结时限"), 14),
+    # Not 答复期限: that is the export's computed deadline in force (COMPUTED below).
+    Column("explicit_deadline", "办理期限", ("期限", "办结时限"), 14),
     Column("replied_on", "答复日期", ("答复时间", "办复日期", "办复时间"), 14),
     Column("reply_class", "答复类别", ("答复类型", "办理结果类别"), 8),
     Column(
@@ -59,6 +60,50 @@ COLUMNS: tuple[Column, ...] = (
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED = tuple(c for c in COLUMNS if c.required)
+
+# Columns the export computes and the import ignores (with a note in its preview): they
+# are the system's own reading of the case, not data to write back.
+COMPUTED: tuple[Column, ...] = (
+    Column("deadline", "答复期限", (), 14),  # in force, after approved extensions
+    Column("handler", "承办人", (), 10),  # of the lead unit
+    Column("overdue", "是否逾期", (), 10),
+    Column("overdue_workdays", "逾期工作日", (), 10),
+    Column("current_state", "当前状态", (), 16),
+)
+# Where each computed column stands in the export: after the column it explains.
+_AFTER = {
+    "deadline": "explicit_deadline",
+    "handler": "lead_unit",
+    "overdue": "deadline",
+    "overdue_workdays": "overdue",
+    "current_state": "state",
+}
+
+
+def _export_order() -> tuple[Column, ...]:
+    found: list[Column] = list(COLUMNS)
+    for column in COMPUTED:
+        found.insert(found.index(next(c for c in found if c.key == _AFTER[column.key])) + 1, column)
+    return tuple(found)
+
+
+EXPORT_COLUMNS = _export_order()
+EXPORT_BY_KEY = {c.key: c for c in EXPORT_COLUMNS}
+# 常用打印列: what fits a landscape A4 page at a readable size, and still re-imports (the
+# required columns are in it; a column left out keeps the case's value).
+PRINT_COLUMNS = (
+    *(c.key for c in REQUIRED),
+    "lead_unit",
+    "handler",
+    "assigned_on",
+    "deadline",
+    "overdue",
+    "overdue_workdays",
+    "replied_on",
+    "reply_class",
+    "feedback_result",
+    "current_state",
+)
 
 EXAMPLE_ROW = {
     "category": "人大代表建议",
@@ -101,6 +146,19 @@ for _c in COLUMNS:
         _HEADERS[header_key(_name)] = _c.key
 
 
+def _bare(text: str) -> str:
+    return re.sub(r"[(\[【].*[)\]】]$", "", text)
+
+
+_COMPUTED_HEADERS = {header_key(n): c.key for c in COMPUTED for n in (c.label, *c.aliases)}
+
+
+def computed_for(header: object) -> str | None:
+    """The export's computed column a header names (ignored on import), or None."""
+    text = header_key(header)
+    return _COMPUTED_HEADERS.get(text) or _COMPUTED_HEADERS.get(_bare(text)) if text else None
+
+
 def column_for(header: object) -> str | None:
     """The column a header names, or None. A trailing remark in brackets is ignored:
     `答复类别(A/B/C/D)` is 答复类别."""
@@ -109,5 +167,4 @@ def column_for(header: object) -> str | None:
         return None
     if text in _HEADERS:
         return _HEADERS[text]
-    bare = re.sub(r"[(\[【].*[)\]】]$", "", text)
-    return _HEADERS.get(bare)
+    return _HEADERS.get(_bare(text))

@@ -1,7 +1,7 @@
 """The ledger as .xlsx: the export and the import template share one set of columns."""
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, cast
 
@@ -13,11 +13,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cases.models import Case
-from transfer.columns import COLUMNS, EXAMPLE_ROW
-from transfer.ledger import cell_value, ledger_queryset, record_of
+from huiyin.formats import cn_date
+from transfer.columns import BY_KEY, COLUMNS, EXAMPLE_ROW, EXPORT_BY_KEY, EXPORT_COLUMNS, Column
+from transfer.ledger import cell_value, computed_values, ledger_queryset, record_of
+from workdays.calendar import WorkdaySpan
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-DATE_COLUMNS = {"assigned_on", "explicit_deadline", "replied_on"}
+DATE_COLUMNS = {"assigned_on", "explicit_deadline", "replied_on", "deadline"}
+# Excel allows 255 characters in a page header (all sections, codes included).
+HEADER_TEXT_LIMIT = 180
 # Text that a spreadsheet would take for a formula (or a DDE call) when typed in.
 FORMULA_STARTS = ("=", "+", "-", "@")
 THIN = Side(style="thin", color="999999")
@@ -37,17 +41,20 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any) -> None:
         cell.quotePrefix = True
 
 
-def _sheet(title: str, heading: str | None) -> tuple[Workbook, Worksheet, int]:
+def _sheet(
+    title: str, heading: str | None, columns: Sequence[Column] = COLUMNS
+) -> tuple[Workbook, Worksheet, int]:
     workbook = Workbook()
     sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = title
     header_row = 1
     if heading:
         sheet.cell(row=1, column=1, value=heading).font = Font(bold=True, size=14)
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+        if len(columns) > 1:
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
         sheet.row_dimensions[1].height = 24
         header_row = 2
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=header_row, column=index, value=column.label)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -73,33 +80,78 @@ def _save(workbook: Workbook) -> bytes:
     return out.getvalue()
 
 
-def write_rows(sheet: Worksheet, first_row: int, rows: Iterable[dict[str, Any]]) -> int:
+def write_rows(
+    sheet: Worksheet,
+    first_row: int,
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[Column] = COLUMNS,
+) -> int:
     wrap = Alignment(vertical="top", wrap_text=True)
     last = first_row - 1
     for last, values in enumerate(rows, start=first_row):
-        for index, column in enumerate(COLUMNS, start=1):
+        for index, column in enumerate(columns, start=1):
             _put(sheet, last, index, values.get(column.key))
             if column.key in ("title", "content"):
                 sheet.cell(row=last, column=index).alignment = wrap
     return last
 
 
-def export_workbook(cases: QuerySet[Case], *, heading: str | None = None) -> bytes:
+def _header_text(text: str) -> str:
+    """Text for a page header: `&` starts a code there, so it is doubled."""
+    if len(text) > HEADER_TEXT_LIMIT:
+        text = text[: HEADER_TEXT_LIMIT - 1] + "…"
+    return text.replace("&", "&&")
+
+
+def _page_header(sheet: Worksheet, description: str, on: date) -> None:
+    """Each printed page: the filter on the left, the export date on the right, the page
+    number in the footer."""
+    header, footer = sheet.oddHeader, sheet.oddFooter
+    assert header is not None and footer is not None  # a new sheet has both
+    header.left.text, header.left.size = _header_text(description), 9
+    header.right.text, header.right.size = f"导出日期：{cn_date(on)}", 9
+    footer.center.text, footer.center.size = "第 &P 页，共 &N 页", 9
+
+
+def export_workbook(
+    cases: QuerySet[Case],
+    *,
+    heading: str | None = None,
+    columns: Sequence[str] | None = None,
+    description: str = "筛选条件：全部办件",
+    on: date | None = None,
+) -> bytes:
     """The cases as a ledger that imports back unchanged; a fixed number of queries.
 
     A heading (e.g. 2026年度议提案办理台账) stands in a merged first row; the importer
-    finds the header below it."""
+    finds the header below it. `columns` are keys of EXPORT_COLUMNS (default: all, the
+    computed ones included, which the import ignores); `on` is the day the computed
+    columns are counted on (today)."""
+    from audit.record import today
+
+    on = on or today()
+    chosen = [EXPORT_BY_KEY[k] for k in columns] if columns else list(EXPORT_COLUMNS)
     heading = heading or f"{settings.HUIYIN_COMMISSION_NAME}议提案办理台账"
-    workbook, sheet, header_row = _sheet("议提案台账", heading)
-    ordered = ledger_queryset(cases.order_by("year", "category", "level", "issuer", "number", "pk"))
-    rows = (
-        {c.key: cell_value(record, c.key) for c in COLUMNS}
-        for record in (record_of(case) for case in ordered)
+    workbook, sheet, header_row = _sheet("议提案台账", heading, chosen)
+    _page_header(sheet, description, on)
+    ordered = list(
+        ledger_queryset(cases.order_by("year", "category", "level", "issuer", "number", "pk"))
     )
-    last = write_rows(sheet, header_row + 1, rows)
-    sheet.auto_filter.ref = (
-        f"A{header_row}:{get_column_letter(len(COLUMNS))}{max(last, header_row)}"
-    )
+    # One calendar for every row's working days (one query), as the pages load theirs.
+    days = [d for case in ordered for d in (case.deadline, case.replied_on) if d]
+    span = WorkdaySpan(min([on, *days]), max([on, *days]))
+    stored = [c.key for c in chosen if c.key in BY_KEY]
+    computed = len(stored) < len(chosen)
+
+    def row(case: Any) -> dict[str, Any]:
+        record = record_of(case)
+        values = {key: cell_value(record, key) for key in stored}
+        if computed:
+            values.update(computed_values(case, on, span))
+        return values
+
+    last = write_rows(sheet, header_row + 1, (row(case) for case in ordered), chosen)
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(chosen))}{max(last, header_row)}"
     return _save(workbook)
 
 

@@ -1,9 +1,13 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
 from attachments.checks import extension_of, human_size
+from huiyin.text import text_problem
 
 LEDGER_EXTENSIONS = (".xlsx", ".xlsm", ".csv")
+FILENAME_MAX = 200  # transfer.ImportJob.filename
 
 
 class LedgerUploadForm(forms.Form):
@@ -17,6 +21,18 @@ class LedgerUploadForm(forms.Form):
         help_text="表中出现而系统中没有的承办处室、协办单位将自动创建；不勾选时列为错误。",
     )
 
+    def __init__(self, *args: Any, may_create_units: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.may_create_units = may_create_units
+
+    def clean_create_units(self) -> bool:
+        wanted = bool(self.cleaned_data.get("create_units"))
+        if wanted and not self.may_create_units:
+            raise forms.ValidationError(
+                "只有系统管理员可以自动创建单位；请不勾选，表中的新单位会列出，交系统管理员添加"
+            )
+        return wanted
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.HUIYIN_IMPORT_MAX_BYTES
@@ -24,6 +40,9 @@ class LedgerUploadForm(forms.Form):
             raise forms.ValidationError(
                 f"文件过大（{human_size(upload.size)}），一次最多导入{human_size(limit)}；请分批导入"
             )
+        problem = text_problem(upload.name or "", max_length=FILENAME_MAX)
+        if problem:
+            raise forms.ValidationError(f"文件名{problem}，请改名后再导入")
         extension = extension_of(upload.name or "")
         if extension == ".xls":
             raise forms.ValidationError(

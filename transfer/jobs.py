@@ -329,12 +329,14 @@ def preview_of(plan: ImportPlan) -> dict[str, Any]:
         "errors_total": len(plan.errors),
         "has_errors": plan.has_errors,
         "has_unknown_units": plan.has_unknown_units,
+        "unknown_units": plan.unknown_units,
         "header_row": plan.header_row,
         "header_errors": [
             {"row": e.row, "column": e.column, "message": e.message, "text": str(e)}
             for e in plan.header_errors
         ],
         "ignored_columns": plan.ignored_columns,
+        "computed_columns": plan.computed_columns,
         "new_units": [
             {"name": u.name, "kind": str(kinds.get(u.kind, u.kind))} for u in plan.new_units
         ],
@@ -350,4 +352,24 @@ def preview_of(plan: ImportPlan) -> dict[str, Any]:
             for r in shown
         ],
         "digest": digest_of(plan),
+        "busy_note": busy_note(plan.count(NEW) + plan.count(CHANGED)),
     }
+
+
+# SQLite: the import's one transaction holds the only write lock (about 15 s for 20,000
+# rows, module docstring); other users' saves wait up to busy_timeout (5 s), then are told
+# 系统正忙 (huiyin/middleware.py). The preview says so when it is long enough to notice.
+SQLITE_SECONDS_PER_ROW = 15 / 20_000
+BUSY_NOTE_FROM_SECONDS = 3
+
+
+def busy_note(rows: int) -> str:
+    if connection.vendor != "sqlite":
+        return ""
+    seconds = round(rows * SQLITE_SECONDS_PER_ROW)
+    if seconds < BUSY_NOTE_FROM_SECONDS:
+        return ""
+    return (
+        f"导入约需{seconds}秒，期间数据库由导入独占：其他用户的保存操作会等待，"
+        "等待超过5秒时提示“系统正忙，请稍后重试”（不会只保存一半）。建议在业务空闲时确认导入。"
+    )

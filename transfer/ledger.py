@@ -1,10 +1,12 @@
 """A case as a ledger row and back: what the export writes and the import compares."""
 
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Prefetch, QuerySet
 
 from cases.actions.importing import CaseRecord
+from cases.figures import overdue_word, overdue_workdays
 from cases.models import (
     Assignment,
     AssignmentKind,
@@ -18,6 +20,7 @@ from cases.models import (
 )
 from cases.permissions import LIVE_ASSIGNMENT
 from proposals.spec import PROPOSAL_STATES
+from workdays.calendar import WorkdaySpan
 
 LIST_SEPARATOR = "、"
 
@@ -26,6 +29,7 @@ class _LedgerPrefetch(TypedDict):
     ledger_proposers: list[CaseProposer]
     ledger_topics: list[Topic]
     ledger_co_assignments: list[Assignment]
+    ledger_lead_assignments: list[Assignment]
 
 
 if TYPE_CHECKING:  # django-stubs-ext is a development tool, not a dependency
@@ -50,6 +54,13 @@ def ledger_queryset(cases: QuerySet[Case]) -> "QuerySet[LedgerCase]":
             .select_related("unit")
             .order_by("id"),
             to_attr="ledger_co_assignments",
+        ),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(
+                kind=AssignmentKind.LEAD, status__in=LIVE_ASSIGNMENT
+            ).select_related("handler"),
+            to_attr="ledger_lead_assignments",
         ),
     )
 
@@ -112,3 +123,33 @@ def cell_value(record: CaseRecord, key: str) -> Any:
     if key == "reply_class":
         return f"{value}类" if value else ""
     return value
+
+
+# ── the export's computed columns (transfer.columns.COMPUTED): not imported ─────────────
+
+
+def handler_name(case: "LedgerCase") -> str:
+    """承办人: the handler the lead unit named (Assignment.handler), or empty."""
+    for assignment in case.ledger_lead_assignments:
+        if assignment.handler is not None:
+            user = assignment.handler
+            return user.get_full_name() or user.get_username()
+    return ""
+
+
+def current_state(case: Case) -> str:
+    """当前状态: the state's label, with the round when handled again after 不满意."""
+    label = PROPOSAL_STATES.get(case.state, case.state)
+    return f"{label}（重新办理·第{case.round}轮）" if case.round > 1 else label
+
+
+def computed_values(case: "LedgerCase", on: date, span: WorkdaySpan) -> dict[str, Any]:
+    """The computed columns of a case as of `on`, counted as every page counts them
+    (cases.figures): the deadline in force, 是否逾期 and its working days."""
+    return {
+        "deadline": case.deadline,
+        "handler": handler_name(case),
+        "overdue": overdue_word(case, on),
+        "overdue_workdays": overdue_workdays(span, on, case),
+        "current_state": current_state(case),
+    }

@@ -61,3 +61,24 @@ class ImportJob(models.Model):
             self.Status.QUEUED,
             self.Status.RUNNING,
         )
+
+
+class ExportPreference(models.Model):
+    """A user's default columns for the ledger export (导出列), in their order. Written
+    only by transfer.actions.save_export_columns (audited)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_preference",
+        verbose_name="用户",
+    )
+    columns = models.JSONField("导出列", default=list)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "导出列设置"
+        verbose_name_plural = "导出列设置"
+
+    def __str__(self) -> str:
+        return f"{self.user}：{len(self.columns)}列"

@@ -16,6 +16,7 @@ from audit.record import today
 from cases.actions.importing import (
     DATA_FIELDS,
     HANDLING_FIELDS,
+    UNITS_ADMIN_ONLY,
     CaseRecord,
     ImportItem,
     cases_handled_in_system,
@@ -23,6 +24,7 @@ from cases.actions.importing import (
     derive_state,
     import_cases,
     jsonable,
+    may_create_units,
     new_unit,
     state_label,
     validate_case_data,
@@ -37,7 +39,7 @@ from transfer.cleaning import CellError, key
 from transfer.columns import BY_KEY, REQUIRED
 from transfer.ledger import ledger_queryset, record_of
 from transfer.reading import Table, read_table
-from workflow.errors import CaseError
+from workflow.errors import ActionForbidden, CaseError
 
 if TYPE_CHECKING:
     from transfer.ledger import LedgerCase
@@ -110,7 +112,10 @@ class ImportPlan:
     rows: list[RowPlan] = field(default_factory=list)
     header_errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # The export's computed columns (答复期限, 承办人 …) found in the file: not imported.
+    computed_columns: list[str] = field(default_factory=list)
     new_units: list[Unit] = field(default_factory=list)  # created on apply
+    unknown_units: list[str] = field(default_factory=list)  # names to ask an admin for
 
     @property
     def errors(self) -> list[RowError]:
@@ -170,12 +175,14 @@ class _Units:
         for unit in units:
             self.known.setdefault(key(unit.code), unit)
         self.new: dict[str, Unit] = {}
+        self.unknown: dict[str, str] = {}
 
     def find(self, name: str, *, lead: bool) -> Unit:
         found = self.known.get(key(name)) or self.new.get(key(name))
         if found is not None:
             return found
         if not self.create:
+            self.unknown.setdefault(key(name), name)
             raise CellError(f"系统中没有单位“{name}”", code=UNKNOWN_UNIT)
         unit = new_unit(name, lead=lead)
         if len(name) > 100:
@@ -192,9 +199,12 @@ def plan_import(
     Raises ActionForbidden for a non-coordinator and ImportFileError for a file that
     cannot be read as a ledger."""
     check_importer(user)
+    if create_units and not may_create_units(user):
+        raise ActionForbidden(UNITS_ADMIN_ONLY)
     table = read_table(data, filename)
     plan = ImportPlan(filename=filename, create_units=create_units, header_row=table.header_row)
     plan.ignored_columns = list(table.ignored)
+    plan.computed_columns = list(table.computed)
     for written, first in table.duplicates:
         plan.header_errors.append(RowError(table.header_row, written, f"与“{first}”列重复"))
     for column in REQUIRED:
@@ -251,6 +261,7 @@ class _Planner:
             if row.errors:
                 row.status, row.item = ERROR, None
         self.plan.new_units = list(self.units.new.values())
+        self.plan.unknown_units = list(self.units.unknown.values())
 
     def _error(self, number: int, field_name: str, message: str, code: str = "") -> RowError:
         column = BY_KEY[field_name].label if field_name in BY_KEY else ""

@@ -15,7 +15,7 @@ from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from transfer.columns import BY_KEY, column_for
+from transfer.columns import BY_KEY, column_for, computed_for
 from transfer.errors import ImportFileError
 
 HEADER_SEARCH_ROWS = 5  # a title row (or a few) may stand above the header
@@ -33,6 +33,7 @@ class Table:
     headers: dict[str, str]  # column key → the header as written in the file
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number, cells)
     ignored: list[str] = field(default_factory=list)  # headers we do not know
+    computed: list[str] = field(default_factory=list)  # the export's computed columns
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (header, first header)
 
 
@@ -131,20 +132,29 @@ def _find_header(head: list[tuple[Any, ...]] | list[list[Any]]) -> Table | None:
     for index, row in enumerate(head):
         columns: dict[str, int] = {}
         headers: dict[str, str] = {}
-        ignored, duplicates = [], []
+        ignored, computed, duplicates = [], [], []
         for position, cell in enumerate(row):
             if cell is None or not str(cell).strip():
                 continue
             written = str(cell).strip()
             column = column_for(written)
-            if column is None:
+            if column is None and computed_for(written):
+                computed.append(written)  # 答复期限, 承办人 …: the system computes them
+            elif column is None:
                 ignored.append(written)
             elif column in columns:
                 duplicates.append((written, headers[column]))
             else:
                 columns[column], headers[column] = position, written
         if len(columns) >= MIN_HEADER_MATCHES and len(columns) > best_count:
-            best = Table(index + 1, columns, headers, ignored=ignored, duplicates=duplicates)
+            best = Table(
+                index + 1,
+                columns,
+                headers,
+                ignored=ignored,
+                computed=computed,
+                duplicates=duplicates,
+            )
             best_count = len(columns)
     return best
 

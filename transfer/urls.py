@@ -1,6 +1,6 @@
 from django.urls import path
 
-from transfer import views
+from transfer import export_views, views
 
 urlpatterns = [
     path("import/", views.import_upload, name="transfer-import"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("import/<int:pk>/recheck/", views.import_recheck, name="transfer-import-recheck"),
     path("template.xlsx", views.template_download, name="transfer-template"),
     path("export.xlsx", views.export, name="transfer-export"),
+    path("export/columns/", export_views.export_columns, name="transfer-export-columns"),
 ]

@@ -16,17 +16,22 @@ from django.views.decorators.http import require_GET, require_POST
 from attachments.checks import clean_filename
 from attachments.downloads import as_download
 from audit.record import today
-from cases.listing import CaseFilter
+from cases.actions.importing import may_create_units
+from cases.listing import CaseFilter, InvalidFilter
 from cases.models.choices import PROPOSAL_CATEGORIES
 from cases.permissions import visible_cases
+from huiyin.errors import DomainError
 from huiyin.types import AuthedRequest
+from huiyin.views import invalid_input
 from orgs.access import standing_of
 from orgs.models import Role
 from transfer import jobs
+from transfer.export_views import describe_filter, export_columns_for
 from transfer.forms import LedgerUploadForm
 from transfer.models import ImportJob
 from transfer.planning import STATUS_LABELS
 from transfer.services import export_workbook, template_workbook
+from web.views.ledger import invalid_filter_page
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # One request builds the whole workbook in memory: about 5 s and 10 MB for this many.
@@ -67,7 +72,9 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
     _require_coordinator(request)
     status = 200
     if request.method == "POST":
-        form = LedgerUploadForm(request.POST, request.FILES)
+        form = LedgerUploadForm(
+            request.POST, request.FILES, may_create_units=may_create_units(request.user)
+        )
         if form.is_valid():
             upload = form.cleaned_data["file"]
             job = jobs.create_job(
@@ -87,7 +94,7 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
                 return redirect("transfer-import-job", pk=job.pk)
         status = 400
     else:
-        form = LedgerUploadForm()
+        form = LedgerUploadForm(may_create_units=may_create_units(request.user))
     recent = ImportJob.objects.filter(user=request.user).order_by("-id")[:RECENT_JOBS]
     context = {
         "form": form,
@@ -118,6 +125,8 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
         "to_write": counts.get("new", 0) + counts.get("changed", 0),
         # Read from the plan's error codes, never from the wording of a message.
         "unknown_units": not job.create_units and bool(preview.get("has_unknown_units")),
+        "unknown_unit_names": preview.get("unknown_units", []),
+        "may_create_units": may_create_units(job.user),
         "done": done,
         "total": total,
         "percent": int(done * 100 / total) if total else 0,
@@ -206,7 +215,10 @@ def template_download(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def export(request: AuthedRequest) -> HttpResponse:
     """The case list as filtered (the list's own parameters), all pages, as .xlsx."""
-    case_filter = CaseFilter.from_params(request.GET)
+    try:
+        case_filter = CaseFilter.from_params(request.GET)
+    except InvalidFilter as exc:
+        return invalid_filter_page(request, exc)
     cases = case_filter.apply(visible_cases(request.user), today()).filter(
         category__in=PROPOSAL_CATEGORIES
     )
@@ -218,9 +230,20 @@ def export(request: AuthedRequest) -> HttpResponse:
         )
         query = request.GET.urlencode()
         return redirect(reverse("case-list") + (f"?{query}" if query else ""))
+    try:
+        columns = export_columns_for(request)
+    except DomainError as exc:
+        return invalid_input(
+            request,
+            exc.message,
+            heading="无效的导出列",
+            back_url=reverse("transfer-export-columns"),
+            back_label="重新选择导出列",
+        )
     year = case_filter.year if case_filter.year and case_filter.year > 0 else None
     heading = f"{year}年度议提案办理台账" if year else None
     stamp = str(year) if year else f"{today():%Y%m%d}"
-    return _xlsx(
-        export_workbook(cases, heading=heading), f"议提案台账-{stamp}.xlsx", f"ledger-{stamp}.xlsx"
+    workbook = export_workbook(
+        cases, heading=heading, columns=columns, description=describe_filter(case_filter)
     )
+    return _xlsx(workbook, f"议提案台账-{stamp}.xlsx", f"ledger-{stamp}.xlsx")

@@ -8,6 +8,7 @@ from typing import Any
 from cases.dispatch import available_actions
 from cases.figures import SOON_WORKDAYS, soon_end
 from cases.models import AssignmentKind, Case, Feedback, Reply, ReplyClass
+from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.types import User
 from letters.build import feedback_form_available, letter_available
 from web.action_cards import ActionCard, CardInput, build_card, review_steps
@@ -142,6 +143,15 @@ def case_facts(case: Case, today: date) -> dict[str, Any]:
             soon_limit,
         ),
         "assignments": assignments,
+        # 承办人: the live lead unit's handler (an ended assignment's is history).
+        "handler": next(
+            (
+                a.handler
+                for a in assignments
+                if a.kind == AssignmentKind.LEAD and a.status in LIVE_ASSIGNMENT
+            ),
+            None,
+        ),
         "opinions": [a for a in assignments if a.kind == AssignmentKind.CO],
         "rounds": _rounds(case, workflow, replies, feedbacks),
         "reply_class_label": dict(ReplyClass.choices).get(case.reply_class, ""),

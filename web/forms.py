@@ -17,6 +17,8 @@ from functools import cached_property
 from typing import Any, Literal
 
 import pydantic
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.db.models import TextChoices
 
 from cases.models import (
@@ -33,7 +35,9 @@ from cases.models import (
 )
 from cases.payloads import CommitmentIn, GateComments, Gates
 from cases.permissions import LIVE_ASSIGNMENT
+from huiyin.dates import DATE_MESSAGES
 from huiyin.formats import cn_date
+from huiyin.text import TEXT_MESSAGES, guard_form_text
 from huiyin.types import User
 from orgs.models import Membership, Role, Unit, UnitKind
 from workflow.errors import CaseError
@@ -103,6 +107,9 @@ PYDANTIC_MESSAGES = {
     "greater_than_equal": "不能小于{ge}",
     "less_than_equal": "不能大于{le}",
     "extra_forbidden": "不接受此项",
+    "too_long": "最多{max_length}项",
+    **TEXT_MESSAGES,
+    **DATE_MESSAGES,
 }
 
 
@@ -116,10 +123,13 @@ def _normalise(raw: Any) -> str:
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
-    """(the type inside `X | None`, whether None is allowed)."""
+    """(the type inside `X | None`, whether None is allowed), without Annotated's rules."""
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return (args[0] if len(args) == 1 else annotation), True
+        inner = args[0] if len(args) == 1 else annotation
+        if typing.get_origin(inner) is typing.Annotated:
+            inner = typing.get_args(inner)[0]
+        return inner, True
     return annotation, False
 
 
@@ -523,6 +533,18 @@ class PayloadForm:
 
     def add_case_error(self, exc: CaseError) -> None:
         self.add_error(exc.field, exc.message)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the text rule (huiyin.text) and the username's length
+    enforced (Django only sets the input's maxlength): an overlong or control-laden name
+    is refused before it is looked up, or counted by django-axes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(150))
+        guard_form_text(self.fields)
 
 
 class _Omit:

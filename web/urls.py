@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from web import views
+from web.forms import LoginForm
+from web.views import account as account_views
 from web.views import cases as case_views
 
 urlpatterns = [
@@ -9,11 +11,14 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            template_name="registration/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=LoginForm,
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", account_views.password_change, name="account-password"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.case_register, name="case-register"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),

@@ -9,13 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.record import record_event, today
+from huiyin.dates import window_message, year_in_window, year_window
+from huiyin.text import text_problem
 from huiyin.types import User
 from workdays.errors import CalendarError
 from workdays.models import CalendarOverride, ConfirmedYear, Source
 from workdays.parsing import check_year
 from workdays.signals import calendar_changed
 
-MIN_YEAR, MAX_YEAR = 1990, 2100
+MIN_YEAR, MAX_YEAR = year_window()  # HUIYIN_DATE_MIN_YEAR / HUIYIN_DATE_MAX_YEAR
 NOTE_MAX = cast(int, CalendarOverride._meta.get_field("note").max_length)
 
 
@@ -33,6 +35,8 @@ def _state(is_workday: bool | None) -> str:
 def _check_day(day: Any) -> datetime.date:
     if isinstance(day, datetime.datetime) or not isinstance(day, datetime.date):
         raise CalendarError("日期无效")
+    if not year_in_window(day.year):
+        raise CalendarError(f"日期{window_message()}", field="day")
     return day
 
 
@@ -42,8 +46,9 @@ def _check_source(source: str) -> None:
 
 
 def _check_note(note: str) -> None:
-    if len(note) > NOTE_MAX:
-        raise CalendarError(f"说明不能超过{NOTE_MAX}个字")
+    problem = text_problem(note, max_length=NOTE_MAX, multiline=True)
+    if problem:
+        raise CalendarError(f"说明{problem}", field="note")
 
 
 def _changed(years: list[int], by: User | None) -> None:

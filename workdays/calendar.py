@@ -9,7 +9,9 @@ official calendar may move it.
 import calendar as stdlib_calendar
 import datetime
 import re
-from functools import cache
+from bisect import bisect_left
+from collections.abc import Iterable
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import chinese_calendar
@@ -48,6 +50,45 @@ def _base_workday(day: datetime.date) -> bool:
     return day.weekday() < 5
 
 
+# Counting working days over any distance costs the number of years crossed, not days: a
+# year's working days are counted once (its total, and running totals by day of the year
+# for the years where a count starts or ends), overrides added on top.
+
+
+def _day_of_year(day: datetime.date) -> int:
+    """1 for 1 January … 365 or 366 for 31 December."""
+    return day.toordinal() - datetime.date(day.year, 1, 1).toordinal() + 1
+
+
+@lru_cache(maxsize=256)
+def _base_running(year: int) -> tuple[int, ...]:
+    """running[i]: the base working days (without overrides) among the year's first i days."""
+    first = datetime.date(year, 1, 1)
+    days = 366 if stdlib_calendar.isleap(year) else 365
+    running, count = [0], 0
+    if _library_has(year):
+        for i in range(days):
+            count += _base_workday(first + datetime.timedelta(days=i))
+            running.append(count)
+    else:
+        weekday = first.weekday()
+        for i in range(days):
+            count += (weekday + i) % 7 < 5
+            running.append(count)
+    return tuple(running)
+
+
+@cache
+def _base_total(year: int) -> int:
+    """The year's base working days: Monday to Friday, or chinesecalendar's count."""
+    if _library_has(year):
+        return _base_running(year)[-1]
+    days = 366 if stdlib_calendar.isleap(year) else 365
+    weeks, rest = divmod(days, 7)
+    weekday = datetime.date(year, 1, 1).weekday()
+    return weeks * 5 + sum(1 for i in range(rest) if (weekday + i) % 7 < 5)
+
+
 def _check(day: datetime.date, n: int) -> None:
     # A datetime is a date too, but its calendar day depends on a time zone: refuse it.
     if isinstance(day, datetime.datetime) or not isinstance(day, datetime.date):
@@ -74,14 +115,87 @@ class _Span:
     def __init__(self, first: datetime.date, last: datetime.date) -> None:
         self._overrides: dict[datetime.date, bool] = {}
         self._years: set[int] = set()
+        # Per year: how the overrides change its working-day count, and (for the years a
+        # count starts or ends in) its running totals by day.
+        self._deltas: dict[int, dict[datetime.date, int]] = {}
+        self._running: dict[int, list[int]] = {}
         self._load(first.year, last.year)
 
     def _load(self, first_year: int, last_year: int) -> None:
+        first_year = max(first_year, datetime.MINYEAR)
+        last_year = min(last_year, datetime.MAXYEAR)
         rows = CalendarOverride.objects.filter(
             day__range=(datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31))
         ).values_list("day", "is_workday")
-        self._overrides.update(rows)
+        for day, workday in rows:
+            self._overrides[day] = workday
+            delta = int(workday) - int(_base_workday(day))
+            if delta:
+                self._deltas.setdefault(day.year, {})[day] = delta
         self._years.update(range(first_year, last_year + 1))
+
+    def _ensure(self, first_year: int, last_year: int) -> None:
+        """Load the overrides of the years from first_year to last_year: one query at most."""
+        first_year = max(first_year, datetime.MINYEAR)
+        last_year = min(last_year, datetime.MAXYEAR)
+        missing = [y for y in range(first_year, last_year + 1) if y not in self._years]
+        if missing:
+            self._load(missing[0], missing[-1])
+
+    def _year_total(self, year: int) -> int:
+        self._ensure(year, year)
+        return _base_total(year) + sum(self._deltas.get(year, {}).values())
+
+    def _year_running(self, year: int) -> list[int]:
+        """running[i]: the working days among the year's first i days, overrides included."""
+        found = self._running.get(year)
+        if found is None:
+            self._ensure(year, year)
+            found = list(_base_running(year))
+            for day, delta in sorted(self._deltas.get(year, {}).items()):
+                for i in range(_day_of_year(day), len(found)):
+                    found[i] += delta
+            self._running[year] = found
+        return found
+
+    def _up_to(self, day: datetime.date) -> int:
+        """The working days from 1 January of day's year up to and including day."""
+        return self._year_running(day.year)[_day_of_year(day)]
+
+    def _count(self, start: datetime.date, end: datetime.date) -> int:
+        """The working days after start up to and including end (start <= end), in time
+        proportional to the years between them."""
+        self._ensure(start.year, end.year)
+        between = sum(self._year_total(y) for y in range(start.year, end.year))
+        return between + self._up_to(end) - self._up_to(start)
+
+    def _nth_in_year(self, year: int, k: int) -> datetime.date:
+        """The year's k-th working day (1 <= k <= the year's total)."""
+        i = bisect_left(self._year_running(year), k)
+        return datetime.date(year, 1, 1) + datetime.timedelta(days=i - 1)
+
+    def _nth_after(self, start: datetime.date, n: int) -> datetime.date:
+        """The n-th working day after start (n >= 1)."""
+        self._ensure(start.year, start.year + n // 240)  # 240-odd working days a year
+        year, k = start.year, self._up_to(start) + n
+        while k > self._year_total(year):
+            k -= self._year_total(year)
+            year += 1
+            if year > datetime.MAXYEAR:
+                raise OverflowError("date value out of range")
+        return self._nth_in_year(year, k)
+
+    def _nth_before(self, end: datetime.date, n: int) -> datetime.date:
+        """The working day with n working days from it up to the day before end (n >= 1)."""
+        self._ensure(end.year - n // 240, end.year)
+        year = end.year
+        k = self._up_to(end) - int(self.is_workday(end)) - n + 1
+        while k <= 0:
+            year -= 1
+            if year < datetime.MINYEAR:
+                raise OverflowError("date value out of range")
+            k += self._year_total(year)
+        return self._nth_in_year(year, k)
 
     def is_workday(self, day: datetime.date) -> bool:
         if day.year not in self._years:
@@ -125,13 +239,7 @@ def workdays_after(start: datetime.date, n: int, *, span: "_Span | None" = None)
     """The n-th working day counted from the day after start; n=0: start, rolled forward."""
     _check(start, n)
     span = span or _Span(start, start + datetime.timedelta(days=2 * n) + ROLL_MARGIN)
-    day, counted = start, 0
-    if n == 0:
-        day = span.roll(start)
-    while counted < n:
-        day += ONE_DAY
-        if span.is_workday(day):
-            counted += 1
+    day = span.roll(start) if n == 0 else span._nth_after(start, n)
     return span.due(start, day)
 
 
@@ -147,11 +255,7 @@ def workdays_before(end: datetime.date, n: int, *, span: "_Span | None" = None) 
     """The working day n working days before end (end itself is not counted); n=0: end."""
     _check(end, n)
     span = span or _Span(end - datetime.timedelta(days=2 * n) - ROLL_MARGIN, end)
-    day, counted = end, 0
-    while counted < n:
-        day -= ONE_DAY
-        if span.is_workday(day):
-            counted += 1
+    day = end if n == 0 else span._nth_before(end, n)
     return span.due(end, day)
 
 
@@ -202,9 +306,16 @@ class WorkdaySpan(_Span):
         minus those after end up to and including start (a deadline passed 2 working days
         ago: -2)."""
         if end < start:
-            return -self.workdays_between(end, start)
-        day, counted = start, 0
-        while day < end:
-            day += ONE_DAY
-            counted += self.is_workday(day)
-        return counted
+            return -self._count(end, start)
+        return self._count(start, end)
+
+    def workdays_from(
+        self, start: datetime.date, days: Iterable[datetime.date]
+    ) -> dict[datetime.date, int]:
+        """workdays_between(start, day) for every day; the calendar of all of them loaded
+        with one query, each count in time proportional to the years it crosses."""
+        wanted = set(days)
+        if not wanted:
+            return {}
+        self._ensure(min(*wanted, start).year, max(*wanted, start).year)
+        return {day: self.workdays_between(start, day) for day in wanted}

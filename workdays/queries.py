@@ -12,7 +12,8 @@ from huiyin.formats import cn_date
 from workdays.calendar import _base_workday, _library_has
 from workdays.models import CalendarOverride, ConfirmedYear, Source
 
-LIBRARY_SOURCE = "法定（chinesecalendar）"
+# Shown to users: where the day's status comes from (never the library's name).
+LIBRARY_SOURCE = "法定（国务院节假日安排，系统内置）"
 PREVIEW_SOURCE = "国务院通知（待导入）"
 WEEKDAY_LABELS = ("一", "二", "三", "四", "五", "六", "日")
 _HOLIDAY_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}

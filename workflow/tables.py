@@ -99,6 +99,12 @@ class ActionSpec:
     wording: Wording = field(default_factory=Wording)
     # Internal paths (the import of history) that no user is offered as an action.
     hidden: bool = False
+    # What the user is told once it is done: what happened and what comes next
+    # ("已交办给医政医管处，答复期限2026年6月22日"), from the case as the action left it.
+    success: Callable[[Any], str] | None = None
+
+    def success_message(self, case: Any) -> str:
+        return self.success(case) if self.success else f"已完成：{self.label}"
 
     @property
     def moves(self) -> bool:

@@ -27,6 +27,7 @@ class State(models.TextChoices):
 class Action(models.TextChoices):
     ASSIGN = "assign", "交办"
     ACCEPT = "accept", "签收"
+    ASSIGN_HANDLER = "assign_handler", "指定承办人"
     RETURN = "return", "申请退回"
     WITHDRAW = "withdraw", "撤回"
     EDIT = "edit", "修改"

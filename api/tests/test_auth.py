@@ -46,8 +46,8 @@ def test_wrong_credentials_are_401_in_chinese(cast, username, password):
     if password:
         assert response.status_code == 401
         assert response.json() == {"detail": "用户名或密码错误"}
-    else:  # an empty password is not even a login attempt
-        assert response.status_code == 422
+    else:  # a malformed request: 400, and it counts as a failure (below)
+        assert response.status_code == 400
         assert response.json()["errors"] == [{"field": "password", "message": "不能为空"}]
 
 
@@ -93,9 +93,9 @@ def test_success_resets_the_failure_count(cast):
     assert login(client, "yizheng", "pw-yizheng").status_code == 200
 
 
-def test_bad_json_on_the_token_endpoint_is_422(cast):
+def test_bad_json_on_the_token_endpoint_is_400(cast):
     response = Client().post(TOKEN_URL, "{nope", content_type="application/json")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["detail"] == "请求体不是有效的 JSON"
 
 
@@ -143,3 +143,138 @@ def test_token_belongs_to_its_user(cast):
     response = Client().get(f"{BASE}/cases", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert json.loads(response.content)["count"] == 0
+
+
+# Point 14: every failed login counts, whatever the Content-Type claims.
+
+BROKEN_TYPE = "multipart/form-data"  # no boundary: Django cannot parse it as a form
+
+
+def login_as(client: Client, body: str, content_type: str = BROKEN_TYPE):
+    return client.post(TOKEN_URL, body, content_type=content_type)
+
+
+def credentials(username: str, password: str) -> str:
+    return json.dumps({"username": username, "password": password})
+
+
+def test_the_body_is_json_whatever_the_content_type(cast):
+    for content_type in (BROKEN_TYPE, "text/plain", "application/x-www-form-urlencoded"):
+        response = login_as(Client(), credentials("coordinator", "pw-coordinator"), content_type)
+        assert response.status_code == 200, (content_type, response.content)
+        assert response.json()["token"].startswith("hy_")
+
+
+def test_eight_wrong_passwords_with_a_broken_content_type_then_the_right_one_is_refused(cast):
+    client = Client()
+    statuses = [
+        login_as(client, credentials("yizheng", f"wrong-{i}")).status_code for i in range(8)
+    ]
+    # Counted like any failure: never a 500 that would tell a right password from a wrong one.
+    assert statuses == [401, 401, 401, 401, 429, 429, 429, 429]
+    right = login_as(client, credentials("yizheng", "pw-yizheng"))
+    assert right.status_code == 429
+    assert right.json() == {"detail": LOCKED}
+    assert "token" not in right.json()
+    # Nor with a proper Content-Type.
+    assert login(client, "yizheng", "pw-yizheng").status_code == 429
+    assert not ApiToken.objects.filter(user=cast.yizheng_head).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"username": "yizheng"}',  # no password
+        '{"username": "yizheng", "password": 12345678}',  # not text
+        '{"username": "yizheng", "password": "x", "extra": ',  # not JSON
+        '["yizheng", "x"]',  # not an object
+    ],
+)
+def test_a_malformed_request_is_400_and_counts_as_a_failure(cast, body):
+    client = Client()
+    for _ in range(4):
+        assert login(client, "yizheng", "wrong").status_code == 401
+    response = login_as(client, body, "application/json")
+    if body.startswith('{"username": "yizheng"') and body.endswith("}"):
+        # Its username can be read: the fifth failure for it locks it.
+        assert response.status_code == 429
+        assert login(client, "yizheng", "pw-yizheng").status_code == 429
+    else:
+        assert response.status_code == 400
+        assert response.json()["detail"]
+        # Counted too, for the username it could not name; yizheng is not locked by it.
+        assert login(client, "yizheng", "pw-yizheng").status_code == 200
+
+
+def test_five_malformed_requests_lock_the_username(cast):
+    client = Client()
+    statuses = [login_as(client, '{"username": "jiceng"}').status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 400, 429]
+    assert login(client, "jiceng", "pw-jiceng").status_code == 429
+
+
+# Point 12: tokens are revoked with logout, a password reset, a deactivation.
+
+
+def test_delete_token_revokes_the_callers_token_only(cast):
+    mine = token_for("coordinator")
+    other = token_for("coordinator")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {mine}"}
+    assert Client().get(f"{BASE}/units", **auth).status_code == 200
+    response = Client().delete(TOKEN_URL, **auth)
+    assert response.status_code == 204
+    assert Client().get(f"{BASE}/units", **auth).status_code == 401
+    assert Client().delete(TOKEN_URL, **auth).status_code == 401
+    # The user's other token (another client) is untouched.
+    assert Client().get(f"{BASE}/units", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200
+
+
+def test_delete_token_without_a_token_is_401(cast):
+    assert Client().delete(TOKEN_URL).status_code == 401
+
+
+def _still_valid(token: str) -> bool:
+    response = Client().get(f"{BASE}/units", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return response.status_code == 200
+
+
+def test_a_password_reset_or_deactivation_revokes_the_users_tokens(cast):
+    from orgs.actions import reset_password, set_user_active
+
+    admin = cast.admin
+    token = token_for("viewer")
+    kept = token_for("leader")
+    reset_password(cast.viewer, by=admin, password="Neues-Passwort-2026")
+    assert not _still_valid(token)
+    assert not ApiToken.objects.filter(user=cast.viewer).exists()
+    token = token_for("jiceng")
+    set_user_active(cast.jiceng_head, by=admin, active=False)
+    assert not ApiToken.objects.filter(user=cast.jiceng_head).exists()
+    assert _still_valid(kept)
+
+
+def test_a_password_set_by_an_administrator_gets_no_token_until_changed(cast):
+    from orgs.actions import change_own_password, reset_password
+
+    reset_password(cast.viewer, by=cast.admin, password="Temp-Passwort-1")
+    response = login(Client(), "viewer", "Temp-Passwort-1")
+    assert response.status_code == 403
+    assert "修改" in response.json()["detail"]
+    change_own_password(cast.viewer, old_password="Temp-Passwort-1", new_password="Mein-Passwort-2")
+    assert login(Client(), "viewer", "Mein-Passwort-2").status_code == 200
+
+
+def test_the_api_docs_need_a_login(cast):
+    for path in ("/docs", "/openapi.json"):
+        response = Client().get(BASE + path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/login/")
+    client = Client()
+    client.force_login(cast.viewer)
+    assert client.get(f"{BASE}/docs").status_code == 200
+    assert client.get(f"{BASE}/openapi.json").status_code == 200
+    # A client of the API may read the description with its token.
+    token = token_for("viewer")
+    described = Client().get(f"{BASE}/openapi.json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert described.status_code == 200
+    assert Client().get(f"{BASE}/openapi.json", HTTP_AUTHORIZATION="Bearer nope").status_code == 302

@@ -179,8 +179,10 @@ def test_a_stale_case_is_409_with_the_field_shape(cast, monkeypatch):
 
 
 @pytest.fixture
-def doc(db):
-    return Client().get(f"{BASE}/openapi.json").json()
+def doc(cast):
+    client = Client()
+    client.force_login(cast.viewer)  # the description is for logged-in users
+    return client.get(f"{BASE}/openapi.json").json()
 
 
 def _operation(doc, action):

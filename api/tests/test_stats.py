@@ -95,8 +95,10 @@ def test_a_bad_request_is_422_in_chinese(cast, params, message):
     assert body["errors"][0]["field"] in ("year", "unit")
 
 
-def test_the_operation_is_in_the_openapi_document(db):
-    schema = Client().get(f"{BASE}/openapi.json").json()
+def test_the_operation_is_in_the_openapi_document(cast):
+    client = Client()
+    client.force_login(cast.viewer)  # the description is for logged-in users
+    schema = client.get(f"{BASE}/openapi.json").json()
     operation = schema["paths"]["/api/v1/stats"]["get"]
     assert operation["summary"] == "年度统计"
     assert {p["name"] for p in operation["parameters"]} == {"year", "unit"}

@@ -98,7 +98,7 @@ def test_full_walk_with_rehandling(cast):
     )
     assert case["state"] == "signing"
     assert case["replies"][0]["review"]["review"]["gates"] == GATES
-    assert case["available_actions"] == ["edit"]
+    assert case["available_actions"] == ["assign_handler", "edit"]
     assert ok(leader.get(f"/cases/{cid}"))["available_actions"] == ["sign"]
 
     case = ok(leader.act(cid, "sign", {"approved": True, "on": "2026-05-25"}))

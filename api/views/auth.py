@@ -1,42 +1,133 @@
-"""POST /auth/token: a bearer token for a username and password."""
+"""POST /auth/token: a bearer token for a username and password; DELETE /auth/token: the
+caller's token revoked (logout)."""
 
+import json
+from typing import Any
+
+import pydantic
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
 from ninja import Router
 
+from api.errors import JSON_INVALID, describe
 from api.models import ApiToken
+from api.openapi import body_schema
 from api.schemas import ErrorOut, InvalidOut, TokenIn, TokenOut
+from huiyin.text import text_problem
+from orgs.accounts import must_change_password
 
 router = Router(tags=["登录"])
 
 WRONG = "用户名或密码错误"
 LOCKED = "登录失败次数过多，请30分钟后再试"
+MUST_CHANGE = "管理员设置的密码须先修改：请登录网页，在“修改密码”页设置自己的密码后再获取令牌"
+MALFORMED = '请求格式错误：请求体应为 JSON 对象 {"username": …, "password": …}'
 
 
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: InvalidOut, 429: ErrorOut},
+    response={
+        200: TokenOut,
+        400: InvalidOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        429: ErrorOut,
+    },
     summary="获取访问令牌",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": body_schema(TokenIn)}},
+        }
+    },
 )
-def issue_token(request: HttpRequest, data: TokenIn):
+def issue_token(request: HttpRequest):
     """With the token, send `Authorization: Bearer <token>` on every other request.
 
-    Five failures for one username from one address lock it for 30 minutes."""
+    The body is read as JSON whatever the Content-Type says. Five failures for one
+    username from one address (a malformed request counts as one) lock it for 30
+    minutes; meanwhile even the right password is refused (429)."""
+    _never_parse_as_form(request)
+    data, problems = _credentials(request)
+    if data is None:
+        _count_failure(request, problems["username"])
+        if _locked(request):
+            return 429, {"detail": LOCKED}
+        return 400, {"detail": problems["detail"], "errors": problems["errors"]}
     # Through django.contrib.auth so that django-axes counts the failures.
     user = authenticate(request, username=data.username, password=data.password)
     if user is None:
-        if getattr(request, "axes_locked_out", False):
-            # We answer in JSON ourselves; left set, the flag makes AxesMiddleware replace
-            # this response with its HTML lockout page.
-            request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes' flag
+        if _locked(request):
             return 429, {"detail": LOCKED}
         return 401, {"detail": WRONG}
     if getattr(settings, "AXES_RESET_ON_SUCCESS", False):
         _reset_failures(request, user.get_username())
+    if must_change_password(user):
+        return 403, {"detail": MUST_CHANGE}
     token, key = ApiToken.objects.issue(user)
     return 200, {"token": key, "expires_at": token.expires_at}
+
+
+@router.delete("/token", response={204: None, 401: ErrorOut}, summary="注销访问令牌")
+def revoke_token(request: HttpRequest):
+    """Revoke the token this request was sent with; it is refused (401) from then on."""
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        ApiToken.objects.filter(pk=token.pk).delete()
+    return 204, None
+
+
+def _never_parse_as_form(request: HttpRequest) -> None:
+    """Whatever the Content-Type claims, this endpoint's body is JSON: nothing may parse it
+    as a form. django-axes reads request.POST when it records a failure; with
+    `multipart/form-data` and no boundary that raised before the failure was counted."""
+    request.POST = QueryDict()
+    request._files = MultiValueDict()  # type: ignore[attr-defined]  # read by request.FILES
+
+
+def _credentials(request: HttpRequest) -> tuple[TokenIn | None, dict[str, Any]]:
+    """The username and password of the body, or None and what is wrong with it (with
+    the username, when one can be read, for the failure count)."""
+    try:
+        raw = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None, {"detail": JSON_INVALID, "errors": [], "username": None}
+    if not isinstance(raw, dict):
+        return None, {"detail": MALFORMED, "errors": [], "username": None}
+    username = raw.get("username")
+    readable = (
+        username
+        if isinstance(username, str) and 0 < len(username) <= 150 and not text_problem(username)
+        else None
+    )
+    try:
+        return TokenIn.model_validate(raw), {}
+    except pydantic.ValidationError as exc:
+        found = describe(exc.errors(include_url=False), TokenIn)
+        detail = "；".join(dict.fromkeys(p["sentence"] for p in found)) or MALFORMED
+        errors = [{"field": p["field"], "message": p["message"]} for p in found]
+        return None, {"detail": detail, "errors": errors, "username": readable}
+
+
+def _count_failure(request: HttpRequest, username: str | None) -> None:
+    """A malformed request is a failed login like a wrong password: django-axes counts it
+    (for its username when it has one) and may lock the username at this address."""
+    user_login_failed.send(
+        sender=__name__, credentials={"username": username or ""}, request=request
+    )
+
+
+def _locked(request: HttpRequest) -> bool:
+    if not getattr(request, "axes_locked_out", False):
+        return False
+    # We answer in JSON ourselves; left set, the flag makes AxesMiddleware replace this
+    # response with its HTML lockout page.
+    request.axes_locked_out = False  # type: ignore[attr-defined]  # django-axes' flag
+    return True
 
 
 def _reset_failures(request: HttpRequest, username: str) -> None:

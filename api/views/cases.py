@@ -4,10 +4,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404
 from ninja import Query, Router
 
-from api.errors import JsonInvalid
+from api.errors import JsonInvalid, RequestInvalid
+from api.idempotency import HEADER, Replay, clean_key, once
 from api.openapi import CASE_PATH, action_body, action_operation, body_schema
 from api.schemas import (
     CaseDetailOut,
@@ -22,7 +24,8 @@ from audit.record import today
 from cases.actions import register_case
 from cases.actions.register import check_registrar
 from cases.dispatch import action_payloads, check_actor, perform
-from cases.listing import CaseFilter, list_cases
+from cases.listing import PARAM_LABELS, CaseFilter, InvalidFilter, list_cases
+from cases.models import Case
 from cases.payloads import RegisterPayload
 from cases.queries import case_for_user
 from huiyin.types import AuthedRequest
@@ -38,11 +41,25 @@ def _detail(request: AuthedRequest, pk: int) -> dict[str, Any]:
     return case_detail(load_for_detail(pk), request.user, today())
 
 
+def _key(request: AuthedRequest) -> str | None:
+    return clean_key(request.headers.get(HEADER))
+
+
 @router.get("", response={200: CasePageOut, 401: ErrorOut, 422: InvalidOut}, summary="办件台账")
 def list_(request: AuthedRequest, filters: Query[CaseListQuery]):
-    """The caller's visible cases, filtered and paged (page_size at most 100)."""
+    """The caller's visible cases, filtered and paged (page_size at most 100). A filter
+    value that does not parse is a 422 naming the parameter, never an empty list."""
     page_size = min(max(filters.page_size, 1), MAX_PAGE_SIZE)
-    found = list_cases(request.user, CaseFilter.from_params(request.GET), filters.page, page_size)
+    try:
+        case_filter = CaseFilter.from_params(request.GET)
+    except InvalidFilter as exc:
+        raise RequestInvalid(
+            [
+                {"field": k, "message": m, "sentence": f"{PARAM_LABELS.get(k, k)}（{k}）{m}"}
+                for k, m in exc.problems
+            ]
+        ) from exc
+    found = list_cases(request.user, case_filter, filters.page, page_size)
     on = today()
     return {
         "count": found.count,
@@ -68,10 +85,29 @@ def register(request: AuthedRequest):
     """Register a case (the coordinator). A role that may not register gets 403 before
     the body is read, as for every action; then the body is checked (422)."""
     check_registrar(request.user)
+    key = _key(request)
     payload = RegisterPayload.model_validate(_json_body(request))
     fields = payload.model_dump(exclude={"deadline"})
-    case = register_case(by=request.user, explicit_deadline=payload.deadline, **fields)
-    return 201, _detail(request, case.pk)
+
+    @transaction.atomic
+    def work() -> tuple[Case, dict[str, Any]]:
+        case = register_case(by=request.user, explicit_deadline=payload.deadline, **fields)
+        return case, _detail(request, case.pk)  # inside the transaction, as for actions
+
+    done = once(
+        user=request.user,
+        key=key,
+        action="register",
+        case=None,
+        work=work,
+        case_of=lambda result: result[0],
+        status=201,
+    )
+    if isinstance(done, Replay):
+        if done.case_id is None:  # the case registered under the key was deleted since
+            raise Http404("办件不存在")
+        return done.status, _detail(request, done.case_id)
+    return 201, done[1]
 
 
 @router.get(
@@ -104,11 +140,23 @@ def _act(request: AuthedRequest, case_id: int, action: str) -> dict[str, Any]:
     if model is None:
         raise Http404("没有此操作")
     check_actor(request.user, case, action)
+    key = _key(request)
     payload = model.model_validate(_json_body(request))
-    perform(case, action, by=request.user, payload=payload)
-    # Built without the visibility check: after e.g. 申请退回 the unit no longer sees the
-    # case, but the answer to its own action is still the case as it left it.
-    return _detail(request, case.pk)
+
+    @transaction.atomic
+    def work() -> dict[str, Any]:
+        perform(case, action, by=request.user, payload=payload)
+        # The answer is built inside the action's transaction, from what it wrote: once
+        # committed, nothing is left to fail (a connection lost after the commit would
+        # otherwise turn a saved write into a 500, and the client would retry it). Built
+        # without the visibility check: after e.g. 申请退回 the unit no longer sees the
+        # case, but the answer to its own action is still the case as it left it.
+        return _detail(request, case.pk)
+
+    done = once(user=request.user, key=key, action=action, case=case, work=work)
+    if isinstance(done, Replay):
+        return _detail(request, case.pk)  # the same key again: the first one's result
+    return done
 
 
 def _action_view(action: str) -> Callable[[AuthedRequest, int], dict[str, Any]]:

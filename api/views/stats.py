@@ -36,6 +36,7 @@ class UnitStatsOut(Schema):
     satisfaction_rate: float | None
     face_to_face: int
     face_to_face_rate: float | None
+    overdue_unreplied: int
 
 
 class StatsOut(Schema):
@@ -45,9 +46,15 @@ class StatsOut(Schema):
     by_category_level: dict[str, dict[str, int]]
     by_role: dict[str, int] = Field(description="lead：主办（含承办、分办）；co：会办")
     leader_led: int = Field(description="领办件数")
-    replied: int
-    replied_on_time: int
-    on_time_rate: float | None = Field(description="按期答复率，0–1；无答复时为 null")
+    as_of: str = Field(description="统计截止日期（超期未复按此日计算），YYYY-MM-DD")
+    replied: int = Field(description="已答复：有已签发答复的办件（含已办结、不满意后重新办理的）")
+    replied_on_time: int = Field(description="按期答复：答复日期不晚于答复期限（含批准的延期）")
+    on_time_rate: float | None = Field(
+        description="按期答复率 = 按期答复 ÷ 已答复，0–1；无答复时为 null。超期未复不计入"
+    )
+    overdue_unreplied: int = Field(
+        description="超期未复：截至 as_of 已过答复期限、尚未答复的在办件（含重新办理）"
+    )
     reply_class: dict[str, int] = Field(description="主办件答复类别 A/B/C/D")
     feedback: dict[str, int]
     satisfaction_rate: float | None

@@ -12,6 +12,7 @@ from cases.actions.common import (
     lock_and_check,
     require_text,
 )
+from cases.actions.handler import check_handler, handler_details
 from cases.actions.validation import check_co_units, check_deadline, check_lead_unit
 from cases.deadline_rules import due_for, explicit, period_words, rule_for
 from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case
@@ -22,8 +23,8 @@ from orgs.access import standing_of
 from orgs.models import Membership, Role, Unit
 from workdays.calendar import compute
 from workflow.engine import apply_transition
-from workflow.errors import CaseError
-from workflow.vocabulary import Action, State
+from workflow.errors import ActionForbidden, CaseError
+from workflow.vocabulary import Action, Relation, State
 
 
 def reply_deadlines(case: Case, start: date, rule_name: str) -> dict[str, Any]:
@@ -130,25 +131,29 @@ def assign_case(
 
 
 @transaction.atomic
-def accept_case(case: Case, *, by: User, on: date | None = None) -> Case:
-    """签收: the lead unit takes the case."""
-    lock_and_check(by, case, Action.ACCEPT)
+def accept_case(
+    case: Case, *, by: User, on: date | None = None, handler: User | None = None
+) -> Case:
+    """签收: the lead unit takes the case; its head may name the handler at once. A
+    handler who accepts with no one named becomes the handler."""
+    mine = lock_and_check(by, case, Action.ACCEPT)
     on = action_date(case, on)
     assignment = lead_assignment(case)
     assert assignment is not None  # lock_and_check found the caller in the live lead unit
+    old = assignment.handler
+    if handler is not None:
+        if Relation.LEAD_HEAD not in mine and handler.pk != by.pk:
+            raise ActionForbidden("只有处室负责人可以指定承办人", field="handler")
+        assignment.handler = check_handler(handler, assignment.unit)
+    elif assignment.handler_id is None and assignment.unit_id in standing_of(by).handler_in:
+        assignment.handler = by
     assignment.status = AssignmentStatus.ACCEPTED
     assignment.accepted_on = on
-    if assignment.handler_id is None and assignment.unit_id in standing_of(by).handler_in:
-        assignment.handler = by
     assignment.save(update_fields=["status", "accepted_on", "handler"])
-    apply_transition(
-        case,
-        Action.ACCEPT,
-        by=by,
-        on=on,
-        to=State.HANDLING,
-        details={"unit": assignment.unit.code},
-    )
+    details: dict[str, Any] = {"unit": assignment.unit.code}
+    if assignment.handler is not None:
+        details.update(handler_details(old, assignment.handler))
+    apply_transition(case, Action.ACCEPT, by=by, on=on, to=State.HANDLING, details=details)
     return case
 
 

@@ -63,10 +63,11 @@ from cases.models import (
 )
 from cases.models import Role as CaseRole
 from huiyin.types import User
+from orgs.access import standing_of
 from orgs.actions import create_unit
-from orgs.models import Unit
+from orgs.models import Role, Unit
 from workflow.engine import apply_transition, import_states
-from workflow.errors import CaseError
+from workflow.errors import ActionForbidden, CaseError
 from workflow.tables import workflow_for
 from workflow.vocabulary import Event, State
 
@@ -151,8 +152,25 @@ def _unit_code(name: str) -> str:
     raise CaseError(f"无法为单位“{name}”生成代码")
 
 
+UNITS_ADMIN_ONLY = "只有系统管理员可以创建单位（自动创建未知单位）"
+
+
+def may_create_units(user: User) -> bool:
+    """Only administrators create units, the import's 自动创建未知单位 included: a unit's
+    name reaches every chart and list, so it is not for any importer to invent."""
+    return standing_of(user).has(Role.ADMIN)
+
+
 def _create_units(items: list[ImportItem], by: User) -> None:
     """Save the units the plan decided to create, in place, so records point at them."""
+    wanted = [
+        unit
+        for item in items
+        for unit in [item.record.lead_unit, *item.record.co_units]
+        if unit is not None and unit.pk is None
+    ]
+    if wanted and not may_create_units(by):
+        raise ActionForbidden(UNITS_ADMIN_ONLY)
     made: dict[str, Unit] = {}
     for item in items:
         r = item.record

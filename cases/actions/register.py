@@ -10,8 +10,10 @@ from django.db import IntegrityError, models, transaction
 from audit.record import today
 from cases.actions.assign import reply_deadlines
 from cases.actions.common import action_date, lock_and_check, require_text
+from cases.actions.validation import check_case_text, check_in_window
 from cases.models import Case, CaseProposer, Category, Level, Mode, Proposer, ProposerKind, Topic
 from cases.models import Role as CaseRole
+from huiyin.dates import year_in_window
 from huiyin.types import User
 from orgs.access import standing_of
 from orgs.models import Role
@@ -110,10 +112,12 @@ def validate_case_fields(data: dict[str, Any]) -> None:
     _check_choice(data["level"], Level, "level", "级别")
     _check_choice(data["mode"], Mode, "mode", "办理方式")
     year = data["year"]
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
+    if not isinstance(year, int) or not year_in_window(year):
         raise CaseError(f"年度“{year}”无效", field="year")
     require_text(data["number"], "number", "编号")
     require_text(data["title"], "title", "标题")
+    check_case_text(data)
+    check_in_window(data.get("received_on"), field="received_on", label="收到日期")
     if data["mode"] == Mode.CO and not (data.get("external_lead") or "").strip():
         raise CaseError("会办件请填写主办单位", field="external_lead")
     received_on = data.get("received_on")

@@ -15,6 +15,8 @@ from cases.models import (
 )
 from cases.models import Role as CaseRole
 from huiyin.types import User
+from letters.actions import take_number
+from letters.models import LetterKind
 from workflow.engine import apply_transition
 from workflow.errors import CaseError
 from workflow.vocabulary import Action, Relation, State
@@ -94,8 +96,10 @@ def _decide(
     forward_status: str,
     extra: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
+    noted: dict[str, Any] | None = None,
 ) -> Reply:
-    """The shared shape of approve_reply, review and sign: forward, or send back with a reason."""
+    """The shared shape of approve_reply, review and sign: forward, or send back with a reason.
+    `extra` goes into the reply's review and the audit event, `noted` into the event only."""
     comment = (comment or "").strip()
     if not approved and not comment:
         raise CaseError("退回修改时请填写意见", field="comment")
@@ -124,6 +128,7 @@ def _decide(
             "approved": bool(approved),
             "comment": comment,
             **(extra or {}),
+            **(noted or {}),
         },
     )
     return reply
@@ -213,9 +218,13 @@ def sign_reply(
     lock_and_check(by, case, Action.SIGN)
     on = action_date(case, on)
     reply = current_reply(case, ReplyStatus.SIGNING)
+    noted = None
     if approved:
-        reply.signed_on, reply.signed_by = on, by
-        reply.save(update_fields=["signed_on", "signed_by"])
+        # The 文号 is taken here, in this transaction: a refused signing gives it back.
+        number = take_number(LetterKind.REPLY, on=on, by=by, reply=reply)
+        reply.signed_on, reply.signed_by, reply.doc_number = on, by, number.text
+        reply.save(update_fields=["signed_on", "signed_by", "doc_number"])
+        noted = {"doc_number": number.text or f"{number.year}年第{number.number}号"}
     return _decide(
         case,
         action=Action.SIGN,
@@ -226,5 +235,6 @@ def sign_reply(
         reply_status=ReplyStatus.SIGNING,
         forward_to=State.CLOSED if case.role == CaseRole.CO else State.REPLIED,
         forward_status=ReplyStatus.SIGNED,
+        noted=noted,
         changes={"replied_on": on, "reply_class": reply.reply_class, "feedback_result": ""},
     )

@@ -27,9 +27,11 @@ from collections.abc import Hashable, Iterable
 from datetime import date
 from typing import Any
 
-from cases.models import FeedbackRating, ReplyClass
+from cases.models import Case, FeedbackRating, ReplyClass
 from cases.models import Role as CaseRole
 from cases.models.choices import CLASSES_NEEDING_COMMITMENTS
+from huiyin.dates import window_message, year_in_window
+from huiyin.text import column_length, text_problem
 from orgs.models import Unit, UnitKind
 from workflow.errors import CaseError
 
@@ -138,3 +140,34 @@ def check_result(value: str | None, *, required: bool = True) -> str:
 def check_attitude(value: str | None) -> str:
     """评价 of the handling's attitude, optional."""
     return check_rating(value, field="attitude", label="办理态度评价", required=False)
+
+
+# A case's own text fields (register, edit, import): huiyin.text's rule, bounded by the
+# column. The API and the web forms refuse the same earlier, field by field (payloads).
+CASE_TEXT = {
+    "issuer": "交办机关",
+    "session": "届次",
+    "number": "编号",
+    "title": "标题",
+    "content": "内容",
+    "external_lead": "主办单位（外部）",
+    "led_by": "领办领导",
+}
+
+
+def check_case_text(data: dict[str, Any]) -> None:
+    """NUL and other control characters refused (line breaks only in 内容), lengths bounded."""
+    for name, label in CASE_TEXT.items():
+        value = data.get(name)
+        if isinstance(value, str):
+            limit = column_length(Case, name)
+            problem = text_problem(value, max_length=limit, multiline=name == "content")
+            if problem:
+                raise CaseError(f"{label}{problem}", field=name)
+
+
+def check_in_window(day: date | None, *, field: str, label: str) -> date | None:
+    """A date a user or a file gives falls in the configured years (huiyin.dates)."""
+    if day is not None and not year_in_window(day.year):
+        raise CaseError(f"{label}{window_message()}", field=field)
+    return day

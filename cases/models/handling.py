@@ -137,6 +137,9 @@ class Reply(models.Model):
     signed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # 发文字号 given at 签发 (letters.actions.take_number), e.g. 武卫函〔2026〕17号; empty
+    # for a draft, and for a historical reply imported without one.
+    doc_number = models.CharField("文号", max_length=60, blank=True)
 
     # Set for the case page (web.case_page): the review's gates as shown; not stored.
     review_steps: "list[dict[str, Any]]"

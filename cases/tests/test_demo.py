@@ -10,7 +10,8 @@ from proposals.spec import PROPOSAL_STATES
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_about_sixty_cases_in_every_state_and_loads_once():
+def test_demo_has_about_sixty_cases_in_every_state_and_loads_once(settings):
+    settings.HUIYIN_DEMO = True  # load_demo refuses otherwise (tests/test_accounts.py)
     out = StringIO()
     call_command("load_demo", "--if-empty", stdout=out)
     assert "huiyin-demo" in out.getvalue() and "coordinator" in out.getvalue()

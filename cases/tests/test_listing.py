@@ -9,7 +9,7 @@ import time_machine
 
 from cases import actions
 from cases.figures import deadline_tone, soon_end
-from cases.listing import SORTS, CaseFilter, list_cases
+from cases.listing import SORTS, CaseFilter, InvalidFilter, list_cases
 from cases.models import Case
 from cases.tests.factories import register
 
@@ -138,14 +138,11 @@ def numbers(user, **params) -> list[str]:
         ({"reply_class": "A"}, ["D-005"]),
         ({"feedback": "satisfied"}, ["D-005"]),
         ({"feedback": "none"}, ["C-002"]),
-        ({"feedback": "perhaps"}, []),
         # 2 working days on is 10-08 (9-30, 10-08): A; 5 reach 10-12 (10-10 is worked): E.
         ({"due_within": "0"}, []),
         ({"due_within": "2"}, ["A-003"]),
         ({"due_within": "4"}, ["A-003"]),
         ({"due_within": "5"}, ["E-004", "A-003"]),
-        ({"due_within": "x"}, []),
-        ({"due_within": "9999"}, []),
         ({"unit": "zhongyi"}, ["B-001"]),  # as a co-unit
         ({"unit": "jiceng", "led": "0"}, ["C-002"]),
         ({"overdue": "1"}, ["B-001"]),
@@ -247,10 +244,45 @@ def test_the_filter_survives_its_url(params):
     assert CaseFilter.from_params(found.params()) == found
 
 
-def test_bad_values_are_dropped_or_match_nothing():
-    found = CaseFilter.from_params({"sort": "bogus", "key": "", "q": "  x  ", "year": "abc"})
-    assert (found.sort, found.key, found.q, found.year) == ("recent", None, "x", -1)
-    assert found.params() == {"q": "x", "year": "-1"}
+def test_empty_values_are_no_filter_and_text_is_trimmed():
+    found = CaseFilter.from_params({"key": "", "q": "  x  ", "overdue": ""})
+    assert (found.key, found.q, found.overdue) == (None, "x", None)
+    assert found.params() == {"q": "x"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"feedback": "perhaps"},
+        {"due_within": "x"},
+        {"due_within": "9999"},
+        {"due_within": "-1"},
+        {"state": "garbage"},
+        {"category": "xx"},
+        {"year": "1"},
+        {"year": "2026.5"},
+        {"key": "maybe"},
+        {"received_from": "2026-13-01"},
+        {"received_to": "0001-01-01"},
+        {"lead_unit_kind": "department,planet"},
+        {"q": "x" * 101},
+        {"q": "a\tb"},
+        {"issuer": "\x7f"},
+    ],
+)
+def test_a_bad_value_is_refused(params):
+    with pytest.raises(InvalidFilter) as caught:
+        CaseFilter.from_params(params)
+    assert [name for name, _ in caught.value.problems] == list(params)
+
+
+def test_bad_values_are_refused_naming_each_parameter():
+    """Issue 9 #16: a bad value is an error, never a filter that matches nothing."""
+    with pytest.raises(InvalidFilter) as caught:
+        CaseFilter.from_params({"sort": "bogus", "year": "abc", "overdue": "zz", "q": "a\x00b"})
+    assert [name for name, _ in caught.value.problems] == ["sort", "year", "overdue", "q"]
+    assert caught.value.message.startswith("无效的筛选条件：")
+    assert "年度（year）应为整数" in caught.value.message
 
 
 @FROZEN

@@ -145,6 +145,7 @@ def test_coordinator(world):
         "to_rate": ["征询期内件"],
         "to_close": ["征询期满件"],
         "overdue": ["审核中重点件", "待处室审核件", "李主任待签件", "孙副主任待签件"],
+        "rehandling": [],
     }
     returned = rows(world.cast.coordinator, "returned")["退回件"]
     assert returned.note == "医政医管处退回：不属于本处职责"
@@ -190,7 +191,10 @@ def test_leader(world):
 @FROZEN
 def test_unit_head(world):
     assert sections(world.cast.yizheng_head) == {
+        "mine": [],
         "to_accept": ["待签收件"],
+        # 审核中重点件 was accepted without a handler, but its draft is already in review.
+        "unassigned": [],
         "to_approve": ["待处室审核件"],
         # By 处室初稿期限: 10 working days before 10-08 is 09-17; before 11-03, 10-20.
         "drafting": ["赵科员办理件", "钱科员办理件"],
@@ -201,7 +205,7 @@ def test_unit_head(world):
     mine = drafting["赵科员办理件"]
     # 9-18, 9-20 (worked Sunday), 9-21 … 9-24, 9-28, 9-29: 8 working days late.
     assert (mine.due, mine.days_left, mine.tone) == (date(2026, 9, 17), -8, "overdue")
-    assert mine.note == "答复期限 2026年10月8日"
+    assert mine.note == "承办人：赵科员 · 答复期限 2026年10月8日"
     # A co-unit's opinion: 1 month from 07-01 is 08-01, a Saturday, so 08-03.
     opinion = rows(world.cast.yizheng_head, "opinions")["申请延期件"]
     assert (opinion.due, opinion.tone) == (date(2026, 8, 3), "overdue")
@@ -209,14 +213,16 @@ def test_unit_head(world):
 
 
 @FROZEN
-def test_handler_sees_own_and_unclaimed_cases_without_approvals(world):
+def test_handler_sees_only_the_cases_given_to_them_without_approvals(world):
+    # The unit's case not given to anyone (待签收件) waits for the head, who names the
+    # handler; 审核中重点件 is the head's own. A co-unit's opinion has no handler: all see it.
     assert sections(world.cast.yizheng_handler) == {
-        "to_accept": ["待签收件"],
-        "drafting": ["赵科员办理件"],
+        "mine": ["赵科员办理件"],
+        "to_accept": [],
         "opinions": ["申请延期件"],
-        "unit_overdue": ["审核中重点件", "待处室审核件"],
+        "unit_overdue": ["待处室审核件"],
     }
-    assert sections(world.clerk2)["drafting"] == ["钱科员办理件"]
+    assert sections(world.clerk2)["mine"] == ["钱科员办理件"]
 
 
 @FROZEN
@@ -242,9 +248,12 @@ def test_someone_without_a_role_has_nothing_to_do(world):
     assert (todo.groups, todo.summary, todo.total) == ([], None, 0)
     # A head with one case in hand: the extension pending changes nothing for the unit.
     assert sections(world.cast.zhongyi_head) == {
+        "mine": [],
         "to_accept": [],
+        # Accepted by the head without naming a handler.
+        "unassigned": ["申请延期件"],
         "to_approve": [],
-        "drafting": ["申请延期件"],
+        "drafting": [],
         "opinions": [],
         "unit_overdue": [],
     }

@@ -11,9 +11,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cases.listing import InvalidFilter, QueryReader
 from console.forms import PasswordForm, RoleForm, UserCreateForm, UserForm
 from console.views.common import add_error, admin_required
 from huiyin.types import AuthedRequest, User
+from huiyin.views import invalid_input
 from orgs import actions
 from orgs.actions import OrgError, OrgForbidden
 from orgs.models import Membership, Role
@@ -30,9 +32,14 @@ def _users() -> QuerySet[User]:
 
 @admin_required
 def user_list(request: AuthedRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
-    status = request.GET.get("status", "")
+    read = QueryReader(request.GET)
+    q = read.text("q")
+    role = read.text("role")
+    status = read.text("status")
+    try:
+        read.done()
+    except InvalidFilter as exc:
+        return invalid_input(request, exc.message, heading="无效的筛选条件", back_url=request.path)
     users = _users().order_by("username")
     if q:
         users = users.filter(
@@ -169,7 +176,10 @@ def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
         except OrgError as exc:
             add_error(form, exc, USER_FIELDS)
         else:
-            messages.success(request, "已重设密码，请将新密码告知本人")
+            messages.success(
+                request,
+                "已重设密码，请将新密码告知本人；本人下次登录时须先修改密码，原有接口令牌已失效",
+            )
             return redirect("console:user-edit", pk=person.pk)
     return _user_page(request, person, status=400, password_form=form)
 

@@ -138,13 +138,13 @@ def test_the_dashboard_counts_what_year_stats_counts(busy_year, cast):
         assert data["previous"] == {
             k: v
             for k, v in previous.items()
-            if k not in ("unit", "by_category_level", "by_topic", "by_unit", "outcomes")
+            if k not in ("unit", "as_of", "by_category_level", "by_topic", "by_unit", "outcomes")
         }
 
 
 def test_the_unit_table_groups_city_units_and_counties(busy_year, cast):
     _, html = dashboard(cast.coordinator)
-    assert "市直单位小计" in html and "县区卫健局小计" in html
+    assert "委机关处室小计" in html and "委直属单位小计" in html and "县区卫健局小计" in html
     counties = [c for c, url in figures(html) if "lead_unit_kind=county" in url]
     by_unit = {row["unit"]: row for row in year_stats(2026)["by_unit"]}
     assert counties[0] == by_unit["jiangan"]["total"] + by_unit["hongshan"]["total"]

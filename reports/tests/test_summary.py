@@ -46,10 +46,13 @@ def test_the_figures_of_the_hand_made_year(year):
     assert "从内容上看，2026年议提案关注基层卫生（6件）、人才（4件）、中医药（2件）等。" in text
     assert "均进一步增长（2025年共1件、主办1件），分别增加6件、5件。" in text
     # 二、办理情况.
+    # 超期未复 beside the rate: the case still handling (due 2026-06-02) is past its
+    # deadline; the registered one has none. The rate counts answers only (DESIGN.md §5).
     assert (
-        "截至2026年12月31日，7件议提案已答复5件，正在办理2件；按期答复4件，按期答复率80.0%。"
-        in text
-    )
+        "截至2026年12月31日，7件议提案已答复5件，正在办理2件；按期答复4件，"
+        "按期答复率80.0%（按期答复件数÷已答复件数）；"
+        "超期未复1件（已过答复期限尚未答复，未计入按期答复率）。"
+    ) in text
     assert (
         "主办件答复中，A类（已解决或基本解决）2件、B类（正在解决或列入计划逐步解决）1件、"
         "C类（因条件限制需待以后解决）0件、D类（留作参考）1件，"
@@ -93,15 +96,73 @@ def test_the_figures_equal_year_stats(year):
     assert rows["合计"][:3] == [str(s["total"]), str(s["by_role"]["lead"]), str(s["replied"])]
 
 
-def test_units_are_grouped_city_and_county_with_subtotals(year, cast):
+def test_units_are_grouped_divisions_affiliated_and_county_with_subtotals(year, cast):
+    """The commission's own divisions are 委机关处室 (not 市直单位, which are the city's
+    other bureaus); its hospitals 委直属单位."""
     bulk_cases(cast, 40, 2026)
     s = year_stats(2026)
     document, text = read(annual_summary(2026, on=ON))
     rows = table_rows(document)
     counties = [u for u in s["by_unit"] if u["kind"] == "county"]
     assert rows["县区卫健局小计"][0] == str(sum(u["total"] for u in counties))
-    assert "市直单位小计" in rows and rows["合计"][0] == str(s["total"])
-    assert "市直单位主办" in text and "县区卫健局主办" in text
+    divisions = [u for u in s["by_unit"] if u["kind"] in ("office", "department")]
+    assert rows["委机关处室小计"][0] == str(sum(u["total"] for u in divisions))
+    assert "委直属单位小计" in rows and rows["合计"][0] == str(s["total"])
+    assert "委机关处室主办" in text and "委直属单位主办" in text and "县区卫健局主办" in text
+    assert "市直" not in text
+    # 超期未复 beside 按期答复率, per unit and in all.
+    header = [c.text for c in document.tables[0].rows[0].cells]
+    assert header[4:6] == ["按期答复率", "超期未复"]
+    assert rows["合计"][4] == str(s["overdue_unreplied"]) and s["overdue_unreplied"] > 0
+
+
+def test_the_total_row_keeps_with_its_table(year, cast):
+    """合计 never starts a page alone: every row before it keeps with the next, rows do
+    not split, and the header row repeats."""
+    bulk_cases(cast, 40, 2026)
+    document, _ = read(annual_summary(2026, on=ON))
+    table = document.tables[0]
+
+    def keeps(row) -> bool:
+        return all(
+            p._p.pPr is not None and p._p.pPr.find(qn("w:keepNext")) is not None
+            for cell in row.cells
+            for p in cell.paragraphs
+        )
+
+    rows = table.rows
+    assert rows[-1].cells[0].text == "合计"
+    assert all(keeps(row) for row in rows[:-1])
+    assert not keeps(rows[-1])
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in rows)
+    assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # The paragraph introducing the table keeps with it too.
+    intro = table._tbl.getprevious()
+    assert intro.tag == qn("w:p") and intro.find(qn("w:pPr")).find(qn("w:keepNext")) is not None
+
+
+def test_a_long_table_keeps_its_last_rows_with_the_total(year, cast):
+    from cases.models import Case
+    from cases.tests.factories import make_unit
+    from reports import summary
+
+    for i in range(summary.KEEP_WHOLE_ROWS):
+        case = Case.objects.filter(year=2026, lead_unit__isnull=False).first()
+        assert case is not None
+        case.pk, case.number = None, f"L{i}"  # a copy, led by a unit of its own
+        case.lead_unit = make_unit(f"u{i}", f"第{i}处", "department")
+        case.save()
+    document, _ = read(annual_summary(2026, on=ON))
+    rows = document.tables[0].rows
+    assert len(rows) - 1 > summary.KEEP_WHOLE_ROWS
+
+    def keeps(row) -> bool:
+        p = row.cells[0].paragraphs[0]._p
+        return p.pPr is not None and p.pPr.find(qn("w:keepNext")) is not None
+
+    flags = [keeps(row) for row in rows[1:]]
+    assert flags[-summary.KEEP_TAIL_ROWS :] == [True] * (summary.KEEP_TAIL_ROWS - 1) + [False]
+    assert flags[0] is False  # a long table may break in the middle
 
 
 def test_judgement_sections_are_headed_placeholders(year):

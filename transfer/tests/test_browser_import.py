@@ -96,7 +96,8 @@ def test_upload_preview_confirm(live_server, page, phone_page, screenshot):
         basic_row("3", 标题="关于推进医养结合服务的建议", 联名人="刘代表、周代表"),
     )
     choose_file(page, "2026年人大建议台账.xlsx", good)
-    page.get_by_label("自动创建未知单位").check()
+    # Only administrators may tick 自动创建未知单位; a coordinator does not see it.
+    assert page.get_by_label("自动创建未知单位").count() == 0
     page.get_by_role("button", name="上传并检查").click()
     page.wait_for_url("**/transfer/import/*/")
     assert page.get_by_text("共3行：新增3件，更新0件，无变化0件").is_visible()

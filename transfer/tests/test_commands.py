@@ -117,7 +117,14 @@ def test_create_units(cast, tmp_path):
             basic_row("1", 承办处室="规划发展处", 交办日期="2026-03-05", 协办处室="市教育局")
         )
     )
-    status, out, _ = run("import-cases", str(path), "--user", "coordinator", "--create-units")
+    status, _, err = run("import-cases", str(path), "--user", "coordinator", "--create-units")
+    assert (status, err) == (1, "CommandError: 只有系统管理员可以创建单位（自动创建未知单位）\n")
+    # Only an administrator (who also imports) may create units.
+    from orgs.actions import grant_role
+    from orgs.models import Role
+
+    grant_role(by=None, user=cast.admin, unit=cast.office, role=Role.COORDINATOR)
+    status, out, _ = run("import-cases", str(path), "--user", "admin", "--create-units")
     assert status == 0
     assert "将新建单位：规划发展处（处室）、市教育局（外部单位）" in out.splitlines()
 

@@ -53,7 +53,8 @@ def test_assign_then_accept(cast, client_for):
         "yizheng",
     ]
     html = coordinator.get(response["Location"]).content.decode()
-    assert "已完成：交办" in html
+    # The message says what happened and what comes next.
+    assert "已交办给医政医管处，答复期限2026年6月5日；待医政医管处签收" in html
 
     head = client_for(cast.yizheng_head)
     response = head.post(url(case, "accept"), {"on": "2026-03-06"})
@@ -64,7 +65,8 @@ def test_assign_then_accept(cast, client_for):
     event = case.events.last()
     assert (event.action, event.actor, event.on) == ("accept", cast.yizheng_head, date(2026, 3, 6))
     html = head.get(f"/cases/{case.pk}/").content.decode()
-    assert "已完成：签收" in html and "办理中" in html and "2026年3月6日" in html
+    assert "已签收，承办人赵科员；答复期限2026年6月5日" in html
+    assert "办理中" in html and "2026年3月6日" in html
 
 
 @FROZEN

@@ -78,11 +78,11 @@ def test_the_dashboard_renders_its_charts(
     page.wait_for_url("**/cases/?*on_time=1*")
     assert page.get_by_text(f"共 {s['replied_on_time']} 件").is_visible()
 
-    # The unit table sorts by a column, within the 市直 and 县区 groups.
+    # The unit table sorts by a column, within its groups (委机关处室, 委直属单位, 县区).
     open_dashboard(page, live_server)
     table = page.locator("#unit-table")
     table.get_by_role("button", name="总件数").click()
-    city = table.locator('tbody[data-group="city"] tr:not(.hy-subtotal) td:nth-child(2)')
+    city = table.locator('tbody[data-group="divisions"] tr:not(.hy-subtotal) td:nth-child(2)')
     totals = [int(t) for t in city.all_inner_texts()]
     assert totals == sorted(totals, reverse=True) and len(totals) > 2
     table.get_by_role("button", name="总件数").click()

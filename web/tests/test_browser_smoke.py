@@ -17,7 +17,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 def open_action(page, action: str, label: str):
     """Expand an action's card and wait for Bootstrap's collapse animation to finish."""
-    page.get_by_role("button", name=label, exact=True).click()
+    button = page.locator(f'button[aria-controls="action-body-{action}"]')
+    assert button.inner_text().strip() == label
+    if button.get_attribute("aria-expanded") != "true":  # the primary card starts open
+        button.click()
     page.locator(f"#action-body-{action}.show").wait_for()
     page.wait_for_function("!document.querySelector('.collapsing')")
     return page.locator(f"#action-body-{action} form")

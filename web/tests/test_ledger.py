@@ -192,7 +192,7 @@ def test_the_list_takes_a_fixed_number_of_queries(cast, client_for, query):
     five = [queries(client) for client in clients]
     pile(20)
     assert [queries(client) for client in clients] == five, query
-    assert max(five) <= 15, five
+    assert max(five) <= 16, five  # one of them reads the page's 承办人 column
 
 
 def ledger_coordinator(ledger):

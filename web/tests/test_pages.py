@@ -135,7 +135,8 @@ def test_pagination_keeps_the_filter(cast, client_for):
     assert "?state=registered&amp;page=2" in html
     html = client.get("/cases/?state=registered&page=2").content.decode()
     assert "第 2 / 2 页" in html and html.count("/cases/") >= 3
-    assert client.get("/cases/?page=abc").status_code == 200
+    bad = client.get("/cases/?page=abc")  # issue 9 #16: not silently page 1
+    assert bad.status_code == 400 and "无效的筛选条件" in bad.content.decode()
 
 
 @FROZEN

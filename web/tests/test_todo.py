@@ -99,7 +99,9 @@ def test_every_button_opens_an_action_the_user_has(world, client_for, who):
 def test_viewer_sees_figures_and_the_overdue_list(world, client_for):
     html = page(client_for(world.cast.viewer))
     assert "2026年办件" in html and ">14<" in html
-    assert "办理中（未答复）" in html and ">12<" in html
+    # 未答复 / 已答复 as every page counts them: a signed reply, not the state (issue 9 #4).
+    assert "未答复" in html and ">12<" in html
+    assert "counted=1&amp;replied=1" in html and "超期未复" in html
     assert "逾期办件" in html and world.v_old.title in html
     assert "#action-" not in html  # nothing for a viewer to do
 

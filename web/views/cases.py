@@ -2,6 +2,7 @@
 helpers, build forms from the payload models, call one action and render its outcome."""
 
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +11,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from api.idempotency import FORM_FIELD, Replay, clean_key, once, was_used
 from attachments.queries import attachment_context
 from audit.record import today
 from cases import actions
 from cases.actions.register import check_registrar
-from cases.dispatch import check_actor, perform
+from cases.dispatch import available_actions, check_actor, perform
 from cases.models import Case, Mode
 from cases.payloads import RegisterPayload
 from cases.queries import case_for_user
@@ -25,6 +27,7 @@ from web.action_cards import ActionCard, CardInput, action_form, build_card
 from web.case_page import action_cards, case_facts
 from web.errors import web_error
 from web.forms import PayloadForm
+from web.resubmit import ALREADY_DONE, SEEN_FIELD, latest_event_id, new_form_key, stale_notice
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
 from workflow.vocabulary import Action
@@ -42,7 +45,11 @@ def _render_case(
         **facts,
         **attachment_context(request.user, case),
         "cards": cards,
-        "bound_action": bound.action if bound else "",
+        # The hidden fields of every action form (web/resubmit.py).
+        "form_key": new_form_key,
+        "seen_event": latest_event_id(case),
+        # The card shown open: the refused one, else the step that moves the case on.
+        "bound_action": bound.action if bound else next((c.action for c in cards if c.primary), ""),
     }
     return render(request, "web/case_detail.html", context, status=status)
 
@@ -63,6 +70,14 @@ def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
         raise PermissionDenied(exc.message) from None
     except CaseError:
         raise Http404("没有这项操作") from None
+    key = clean_key(request.POST.get(FORM_FIELD), strict=False)
+    if key is not None and was_used(request.user, key):  # the same form again: a double click
+        messages.info(request, ALREADY_DONE)
+        return redirect("case-detail", pk=case.pk)
+    stale = stale_notice(case, request.POST.get(SEEN_FIELD))
+    if stale and action not in available_actions(request.user, case, today()):
+        messages.warning(request, stale)  # the old form is not shown again
+        return redirect("case-detail", pk=case.pk)
     # Validation builds the form only; the card around it is built if the page is shown.
     inp = CardInput(case, request.user, today(), data=request.POST)
     form = action_form(spec, inp)
@@ -70,11 +85,23 @@ def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     status = 400
     if payload is not None:
         try:
-            perform(case, action, by=request.user, payload=payload)
+            done = once(
+                user=request.user,
+                key=key,
+                action=action,
+                case=case,
+                work=partial(perform, case, action, by=request.user, payload=payload),
+            )
         except DomainError as exc:
+            if stale:
+                messages.warning(request, stale)
+                return redirect("case-detail", pk=case.pk)
             status = web_error(exc, form=form)
         else:
-            messages.success(request, f"已完成：{spec.label}")
+            if isinstance(done, Replay):  # the same form, posted meanwhile
+                messages.info(request, ALREADY_DONE)
+                return redirect("case-detail", pk=case.pk)
+            messages.success(request, spec.success_message(done))
             return redirect("case-detail", pk=case.pk)
     # The action refused: show the page as it is now, with the user's input and the reason.
     card = build_card(action, inp)

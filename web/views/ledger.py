@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from audit.record import today
 from cases.figures import deadline_tone, soon_end
@@ -15,10 +16,24 @@ from cases.listing import (
     MAX_DUE_WITHIN,
     NO_FEEDBACK,
     CaseFilter,
+    InvalidFilter,
     list_cases,
+    parse_page,
 )
-from cases.models import Case, Category, FeedbackRating, Level, Mode, ReplyClass, Topic
+from cases.models import (
+    Assignment,
+    AssignmentKind,
+    Case,
+    Category,
+    FeedbackRating,
+    Level,
+    Mode,
+    ReplyClass,
+    Topic,
+)
+from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.types import AuthedRequest, User
+from huiyin.views import invalid_input
 from orgs.access import standing_of
 from orgs.models import Membership, Role, Unit
 from proposals.spec import PROPOSAL_STATES
@@ -71,6 +86,7 @@ COLUMNS = (
     Column("类别/级别", "category", "d-none d-md-table-cell text-nowrap"),
     Column("状态", "state", "d-none d-md-table-cell text-nowrap"),
     Column("主办处室", "unit", "d-none d-lg-table-cell text-nowrap"),
+    Column("承办人", "", "d-none d-lg-table-cell text-nowrap"),  # not sortable
     Column("答复期限", "deadline", "d-none d-md-table-cell text-nowrap"),
     Column("答复类别", "reply_class", "d-none d-md-table-cell text-nowrap"),
 )
@@ -80,18 +96,23 @@ def _sort_choices() -> list[tuple[str, str]]:
     """The sorts as the form's 排序 offers them (on a phone there are no column headers)."""
     found = [("", "最新登记在前")]  # "recent", the default: left out of the URL
     for column in COLUMNS:
-        found += [(column.sort, f"{column.label} ↑"), ("-" + column.sort, f"{column.label} ↓")]
+        if column.sort:
+            found += [(column.sort, f"{column.label} ↑"), ("-" + column.sort, f"{column.label} ↓")]
     return found
 
 
 SORT_CHOICES = _sort_choices()
 
 
-def page_number(raw: str | None) -> int:
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
-        return 1
+def invalid_filter_page(request: AuthedRequest, exc: InvalidFilter) -> HttpResponse:
+    """A 400 page naming the parameters that do not parse, instead of an empty list."""
+    return invalid_input(
+        request,
+        exc.message,
+        heading="无效的筛选条件",
+        back_url=reverse("case-list"),
+        back_label="清除筛选条件，查看全部办件",
+    )
 
 
 def page_links(page: int, pages: int, around: int = 2) -> list[int]:
@@ -122,6 +143,17 @@ def _headers(current: str) -> list[dict[str, Any]]:
     return found
 
 
+def _handler_names(cases: list[Case]) -> dict[int, str]:
+    """Each listed case's 承办人 (its live lead unit's handler), in one query for the page."""
+    lead = Assignment.objects.filter(
+        case_id__in=[c.pk for c in cases],
+        kind=AssignmentKind.LEAD,
+        status__in=LIVE_ASSIGNMENT,
+        handler__isnull=False,
+    ).select_related("handler")
+    return {a.case_id: a.handler.get_full_name() or a.handler.username for a in lead if a.handler}
+
+
 def _handlers(user: User) -> list[tuple[str, str]]:
     """(username, name · unit) of the people who may handle cases, for the 承办人 filter:
     a unit's own people for unit staff, everyone's for the commission."""
@@ -141,12 +173,18 @@ def _handlers(user: User) -> list[tuple[str, str]]:
 
 @login_required
 def case_list(request: AuthedRequest) -> HttpResponse:
-    case_filter = CaseFilter.from_params(request.GET)
-    page = list_cases(request.user, case_filter, page_number(request.GET.get("page")))
+    try:
+        case_filter = CaseFilter.from_params(request.GET)
+        page_no = parse_page(request.GET.get("page"))
+    except InvalidFilter as exc:
+        return invalid_filter_page(request, exc)
+    page = list_cases(request.user, case_filter, page_no)
     on = today()
     soon_until = soon_end(on)
+    handler_names = _handler_names(page.items)
     for case in page.items:
         case.deadline_tone = deadline_tone(case, on, soon_until)
+        case.handler_label = handler_names.get(case.pk, "")  # type: ignore[attr-defined]  # shown only
     chosen = case_filter.params()
     return render(
         request,

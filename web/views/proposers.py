@@ -10,14 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from audit.record import today
 from cases.figures import deadline_tone, soon_end
+from cases.listing import InvalidFilter, QueryReader, parse_page
 from cases.models import CaseProposer, Proposer, ProposerKind
 from cases.permissions import visible_cases
 from huiyin.types import AuthedRequest, User
+from huiyin.views import invalid_input
 from orgs.access import standing_of
-from web.views.ledger import page_links, page_number
+from web.views.ledger import page_links
 
 PAGE_SIZE = 30
 
@@ -31,16 +34,17 @@ class ProposerFilter:
 
     @classmethod
     def from_params(cls, params: Any) -> "ProposerFilter":
-        def text(key: str) -> str:
-            return (params.get(key) or "").strip()[:100]
-
-        kind = text("kind")
-        return cls(
-            q=text("q"),
-            kind=kind if kind in ProposerKind.values else "",
-            delegation=text("delegation"),
-            party=text("party"),
+        """The filter of a query string; InvalidFilter naming a parameter that does not parse
+        (a NUL, a control character, an overlong value, an unknown kind)."""
+        read = QueryReader(params)
+        found = cls(
+            q=read.text("q"),
+            kind=read.choice("kind", ProposerKind.values),
+            delegation=read.text("delegation"),
+            party=read.text("party"),
         )
+        read.done()
+        return found
 
     @property
     def is_empty(self) -> bool:
@@ -68,11 +72,21 @@ def _with_case_counts(user: User, qs: QuerySet[Proposer]) -> QuerySet[Proposer]:
 
 @login_required
 def proposer_list(request: AuthedRequest) -> HttpResponse:
-    found = ProposerFilter.from_params(request.GET)
+    try:
+        found = ProposerFilter.from_params(request.GET)
+        page_no = parse_page(request.GET.get("page"))
+    except InvalidFilter as exc:
+        return invalid_input(
+            request,
+            exc.message,
+            heading="无效的筛选条件",
+            back_url=reverse("proposer-list"),
+            back_label="清除筛选条件，查看全部代表委员",
+        )
     qs = found.apply(Proposer.objects.all())
     count = qs.count()
     pages = max(1, -(-count // PAGE_SIZE))
-    page = min(page_number(request.GET.get("page")), pages)
+    page = min(page_no, pages)
     items = list(
         _with_case_counts(request.user, qs).order_by("name", "id")[
             (page - 1) * PAGE_SIZE : page * PAGE_SIZE

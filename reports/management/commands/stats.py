@@ -51,6 +51,7 @@ class Command(BaseCommand):
         w(
             f"  已答复        {s[REPLIED_KEY]}（按期 {s['replied_on_time']}，按期率 {percent(s['on_time_rate'])}）"
         )
+        w(f"  超期未复      {s['overdue_unreplied']}（截至 {s['as_of']}，已过答复期限尚未答复）")
         w("  答复类别      " + "，".join(f"{k}类{v}件" for k, v in s["reply_class"].items()))
         w("  评价          " + "，".join(f"{RATINGS[k]}{v}件" for k, v in s["feedback"].items()))
         w(f"  满意率        {percent(s['satisfaction_rate'])}")

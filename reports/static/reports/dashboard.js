@@ -1,12 +1,19 @@
 /* 统计看板: draws the charts from the page's JSON (json_script #hy-dashboard-data) with the
  * locally served ECharts, opens the case list a clicked bar or slice counts, and sorts the
- * unit table. Every data point carries its own list URL, made by the server. */
+ * unit table. Every data point carries its own list URL, made by the server.
+ *
+ * Names (units, topics …) are data that users typed: a tooltip is HTML, so every value that
+ * reaches one goes through esc() (string templates such as "{b}：{c}" ECharts escapes
+ * itself). Each chart gets a visually hidden table with its figures, built with textContent,
+ * as its text alternative. */
 (function () {
   "use strict";
 
   var source = document.getElementById("hy-dashboard-data");
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
+  var esc = echarts.format.encodeHTML;
+  var LABEL_PX = 12; // an axis label's character, in px (ECharts' default font size)
   var font = getComputedStyle(document.body).fontFamily;
   var BLUE = "#1a56a8";
   var PALETTE = ["#1a56a8", "#e0892b", "#2a9d8f", "#c8102e", "#7b61c4", "#8a94a3", "#4c9bd6", "#b08d1a"];
@@ -23,7 +30,7 @@
 
   function noData() {
     return {
-      title: { text: "暂无数据", left: "center", top: "middle", textStyle: { color: "#8a94a3", fontSize: 14, fontWeight: "normal" } },
+      title: { text: "暂无数据", left: "center", top: "middle", textStyle: { color: "#5f6b7a", fontSize: 14, fontWeight: "normal" } },
     };
   }
 
@@ -67,12 +74,17 @@
         ],
       };
     },
-    states: function (points) {
+    states: function (points, slant) {
       if (empty(points)) return noData();
       return {
         tooltip: { trigger: "item", formatter: "{b}：{c} 件" },
         grid: grid({ top: 16 }),
-        xAxis: { type: "category", data: points.map(function (p) { return p.name; }), axisLabel: { interval: 0 } },
+        // Where the state names would overlap side by side (a phone): slant them.
+        xAxis: {
+          type: "category",
+          data: points.map(function (p) { return p.name; }),
+          axisLabel: slant ? { interval: 0, rotate: 45, fontSize: 11 } : { interval: 0 },
+        },
         yAxis: { type: "value", minInterval: 1 },
         series: [{ type: "bar", barMaxWidth: 36, data: points, label: { show: true, position: "top" }, colorBy: "data" }],
       };
@@ -92,7 +104,7 @@
       var option = pie(points, CLASS_COLORS);
       if (option.tooltip) {
         option.tooltip.formatter = function (p) {
-          return p.name + "（" + p.data.label + "）：" + p.value + " 件（" + p.percent + "%）";
+          return esc(p.name) + "（" + esc(p.data.label) + "）：" + esc(p.value) + " 件（" + esc(p.percent) + "%）";
         };
       }
       return option;
@@ -109,7 +121,7 @@
         tooltip: {
           trigger: "item",
           formatter: function (p) {
-            return p.name + "<br>按期率 " + percent(p.data.rate) + "（按期 " + p.data.count + " / 已答复 " + p.data.replied + "）";
+            return esc(p.name) + "<br>按期率 " + esc(percent(p.data.rate)) + "（按期 " + esc(p.data.count) + " / 已答复 " + esc(p.data.replied) + "）";
           },
         },
         grid: grid({ top: 8, right: 48 }),
@@ -142,12 +154,84 @@
     };
   }
 
+  // The figures of each chart as rows of text: [column headers, rows].
+  var figures = {
+    categoryLevel: function (d) {
+      return [["类别"].concat(d.levels), d.series.map(function (s) {
+        return [s.name].concat(s.data.map(function (p) { return p.count + " 件"; }));
+      })];
+    },
+    monthly: function (d) {
+      return [["月份", "收到", "答复"], d.months.map(function (m, i) {
+        return [m, d.received[i].count + " 件", d.answered[i].count + " 件"];
+      })];
+    },
+    states: counts("办理状态"),
+    topics: counts("主题"),
+    replyClasses: function (points) {
+      return [["答复类别", "件数"], points.map(function (p) { return [p.name + "（" + p.label + "）", p.count + " 件"]; })];
+    },
+    feedback: counts("评价结果"),
+    onTimeByUnit: function (points) {
+      return [["主办单位", "按期率", "按期答复", "已答复"], points.map(function (p) {
+        return [p.name, percent(p.rate), p.count + " 件", p.replied + " 件"];
+      })];
+    },
+  };
+
+  function counts(heading) {
+    return function (points) {
+      return [[heading, "件数"], points.map(function (p) { return [p.name, p.count + " 件"]; })];
+    };
+  }
+
+  function cell(tag, text, scope) {
+    var node = document.createElement(tag);
+    node.textContent = String(text);
+    if (scope) node.scope = scope;
+    return node;
+  }
+
+  // A visually hidden table after the chart: what a screen reader reads instead of the canvas.
+  function describe(el, key) {
+    var table = figures[key] && figures[key](data[key]);
+    if (!table) return;
+    var element = document.createElement("table");
+    element.className = "visually-hidden";
+    element.dataset.chartTable = key;
+    element.appendChild(cell("caption", el.getAttribute("aria-label") || ""));
+    var head = element.createTHead().insertRow();
+    table[0].forEach(function (text) { head.appendChild(cell("th", text, "col")); });
+    var body = element.createTBody();
+    table[1].forEach(function (values) {
+      var row = body.insertRow();
+      values.forEach(function (text, i) { row.appendChild(i ? cell("td", text) : cell("th", text, "row")); });
+    });
+    if (!table[1].length) {
+      body.insertRow().appendChild(cell("td", "暂无数据")).colSpan = table[0].length;
+    }
+    el.setAttribute("aria-describedby", "hy-chart-table-" + key);
+    element.id = "hy-chart-table-" + key;
+    el.insertAdjacentElement("afterend", element);
+  }
+
+  // Would the state chart's labels, side by side, overlap at this width?
+  function crowded(el, key) {
+    if (key !== "states" || !data.states.length) return false;
+    var longest = Math.max.apply(null, data.states.map(function (p) { return String(p.name).length; }));
+    var slot = (el.clientWidth - 40) / data.states.length; // 40: the value axis
+    return slot < longest * LABEL_PX + 6;
+  }
+
   var drawn = [];
   var pending = 0;
   document.querySelectorAll("[data-chart]").forEach(function (el) {
-    var make = charts[el.dataset.chart];
+    var key = el.dataset.chart;
+    var make = charts[key];
     if (!make) return;
+    describe(el, key);
     var chart = echarts.init(el, null, { renderer: "canvas" });
+    var slant = crowded(el, key);
     pending += 1;
     chart.on("finished", function once() {
       chart.off("finished", once);
@@ -155,17 +239,24 @@
       pending -= 1;
       if (pending === 0) document.documentElement.dataset.chartsReady = "true";
     });
-    chart.setOption(base(make(data[el.dataset.chart])));
+    chart.setOption(base(make(data[key], slant)));
     chart.on("click", function (p) {
       if (p.data && p.data.url) window.location.href = p.data.url;
     });
     chart.getZr().on("mousemove", function (e) {
       el.style.cursor = e.target ? "pointer" : "default";
     });
-    drawn.push(chart);
+    drawn.push({ chart: chart, el: el, key: key, slant: slant });
   });
   window.addEventListener("resize", function () {
-    drawn.forEach(function (c) { c.resize(); });
+    drawn.forEach(function (d) {
+      d.chart.resize();
+      var slant = crowded(d.el, d.key);
+      if (slant !== d.slant) {
+        d.slant = slant;
+        d.chart.setOption(base(charts[d.key](data[d.key], slant)), true);
+      }
+    });
   });
 
   // The unit table: sort the units within each group (市直 / 县区); subtotals stay last.

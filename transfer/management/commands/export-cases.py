@@ -21,7 +21,8 @@ class Command(BaseCommand):
             cases = cases.filter(year=year)
             heading = f"{year}年度议提案办理台账"
         count = cases.count()
-        data = export_workbook(cases, heading=heading)
+        description = f"筛选条件：{year}年度" if year is not None else "筛选条件：全部办件"
+        data = export_workbook(cases, heading=heading, description=description)
         try:
             Path(output).write_bytes(data)
         except OSError as exc:

@@ -38,6 +38,8 @@ class Command(BaseCommand):
             plan = plan_import(data, path.name, user=importer, create_units=create_units)
         w = self.stdout.write
         w(f"{path.name}：{plan.summary()}")
+        if plan.computed_columns:
+            w(f"系统计算的列（导入时忽略）：{'、'.join(plan.computed_columns)}")
         if plan.ignored_columns:
             w(f"未识别的列（不导入）：{'、'.join(plan.ignored_columns)}")
         if plan.new_units:
