@@ -74,6 +74,7 @@ class CaseItemOut(Schema):
     deadline_provisional: bool
     overdue: bool
     reply_class: str | None
+    handler: str | None = Field(description="承办人（主办处室指定的承办人的用户名），未指定为 null")
 
 
 class CasePageOut(Schema):
@@ -187,7 +188,6 @@ class CaseDetailOut(CaseItemOut):
     replied_on: date | None
     feedback_result: str | None
     round: int
-    handler: str | None = Field(description="承办人（主办处室指定的承办人的用户名），未指定为 null")
     assignments: list[AssignmentOut]
     replies: list[ReplyOut]
     communications: list[CommunicationOut]

@@ -43,11 +43,12 @@ def load_for_detail(pk: int) -> Case:
     )
 
 
-def _username(user: User | None) -> str | None:
+def username_of(user: User | None) -> str | None:
     return user.get_username() if user is not None else None
 
 
-def case_item(case: Case, on: date) -> dict[str, Any]:
+def case_item(case: Case, on: date, handler: str | None = None) -> dict[str, Any]:
+    """A row of the list; `handler` is the 承办人's username (read for the page at once)."""
     unit = case.lead_unit
     return {
         "id": case.pk,
@@ -66,6 +67,7 @@ def case_item(case: Case, on: date) -> dict[str, Any]:
         "deadline_provisional": case.deadline_provisional,
         "overdue": is_overdue(case, on),
         "reply_class": case.reply_class or None,
+        "handler": handler,
     }
 
 
@@ -73,7 +75,7 @@ def _handler(case: Case) -> str | None:
     """The live lead unit's 承办人 (from the prefetched assignments)."""
     for a in case.assignments.all():
         if a.kind == AssignmentKind.LEAD and a.status in LIVE_ASSIGNMENT:
-            return _username(a.handler)
+            return username_of(a.handler)
     return None
 
 
@@ -86,7 +88,7 @@ def _assignment(a: Assignment) -> dict[str, Any]:
         # The lead unit's is the case's reply deadline (stored once, on the case).
         "deadline": a.due,
         "deadline_provisional": a.due_provisional,
-        "handler": _username(a.handler),
+        "handler": username_of(a.handler),
         "accepted_on": a.accepted_on,
         "returned_on": a.returned_on,
         "return_reason": a.return_reason,
@@ -123,7 +125,7 @@ def _related(case: Case) -> dict[str, list[dict[str, Any]]]:
                 "on": c.on,
                 "participants": c.participants,
                 "summary": c.summary,
-                "recorded_by": _username(c.recorded_by),
+                "recorded_by": username_of(c.recorded_by),
             }
             for c in case.communications.all()
         ],
@@ -160,7 +162,7 @@ def _related(case: Case) -> dict[str, list[dict[str, Any]]]:
         "timeline": [
             {
                 "action": e.action,
-                "actor": _username(e.actor),
+                "actor": username_of(e.actor),
                 "on": e.on,
                 "at": e.at,
                 "from_state": e.from_state,
@@ -185,7 +187,7 @@ def case_detail(case: Case, user: User, on: date) -> dict[str, Any]:
         "topics": [t.name for t in case.topics.all()],
         "led_by": case.led_by,
         "is_key": case.is_key,
-        "leader_in_charge": _username(case.leader_in_charge),
+        "leader_in_charge": username_of(case.leader_in_charge),
         "lead_proposer": lead,
         "joint_proposers": [link.proposer.name for link in links if link.position > 0],
         "received_on": case.received_on,

@@ -39,9 +39,9 @@ def is_overdue(case: Case, on: date) -> bool:
     return is_running(case) and case.deadline is not None and case.deadline < on
 
 
-def soon_end(on: date) -> date:
+def soon_end(on: date, *, span: WorkdaySpan | None = None) -> date:
     """The last day counted as "due soon": SOON_WORKDAYS working days from today."""
-    return workdays_after(on, SOON_WORKDAYS).date
+    return workdays_after(on, SOON_WORKDAYS, span=span).date
 
 
 # --- days left, in working days (the one calendar: workdays.calendar) --------------------

@@ -2,8 +2,8 @@
 
 from django.http import Http404
 
-from cases.models import Case
-from cases.permissions import visible_cases
+from cases.models import Assignment, AssignmentKind, Case
+from cases.permissions import LIVE_ASSIGNMENT, visible_cases
 from huiyin.types import User
 
 
@@ -24,3 +24,14 @@ def case_for_user(user: User, pk: int | str, *, for_update: bool = False) -> Cas
         return qs.get(pk=pk)
     except Case.DoesNotExist:
         raise Http404("办件不存在") from None
+
+
+def lead_handlers(cases: list[Case]) -> dict[int, User]:
+    """Each case's 承办人 (its live lead unit's handler), in one query for a page of cases."""
+    lead = Assignment.objects.filter(
+        case_id__in=[c.pk for c in cases],
+        kind=AssignmentKind.LEAD,
+        status__in=LIVE_ASSIGNMENT,
+        handler__isnull=False,
+    ).select_related("handler")
+    return {a.case_id: a.handler for a in lead if a.handler is not None}

@@ -315,7 +315,7 @@ class OrganisationForm(BootstrapForm):
         label="默认联系人",
         required=False,
         max_length=CONTACT_MAX,
-        help_text="答复未填联系人时（如导入的历史答复），答复函和征询意见表用此联系人和电话",
+        help_text="新答复的电话默认填此号码；答复未填联系人时（如导入的历史答复），答复函和征询意见表用此联系人和电话",
     )
     phone = forms.CharField(label="默认联系电话", required=False, max_length=PHONE_MAX)
 

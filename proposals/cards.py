@@ -17,6 +17,7 @@ from cases.deadline_rules import due_for, period_words, rule_for
 from cases.models import AssignmentKind, Case, Reply, ReplyClass, ReplyStatus
 from cases.models import Role as CaseRole
 from cases.permissions import LIVE_ASSIGNMENT, relations
+from letters.setup import contact_defaults
 from web.action_cards import review_steps as _steps
 from web.forms import Choice, user_label
 from web.letter_preview import letter_preview
@@ -200,7 +201,8 @@ def _reply_prefill(reply: Reply) -> dict[str, Any]:
 def _reply_source(inp: CardInput) -> tuple[dict[str, Any], Reply | None, Reply | None]:
     """Prefill: a sent-back draft of this round is revised, not retyped; a re-handled case
     (不满意) starts from the previous round's signed reply; otherwise the contact and phone
-    come from the case's earlier reply, else the user's last reply anywhere.
+    come from the case's earlier reply, else the user's last reply anywhere, else the
+    configured defaults.
     Returns (initial, the sent-back draft, the previous round's reply)."""
     case, user = inp.case, inp.user
     initial: dict[str, Any] = {"contact": user_label(user)}
@@ -208,6 +210,8 @@ def _reply_source(inp: CardInput) -> tuple[dict[str, Any], Reply | None, Reply |
     source = earlier or Reply.objects.filter(submitted_by=user).order_by("-id").first()
     if source is not None:
         initial.update(contact=source.contact, phone=source.phone)
+    else:  # a first reply: the phone the commission gives for its letters (发文设置)
+        initial["phone"] = contact_defaults()[1]
     sent_back = previous = None
     if earlier is not None and earlier.round == case.round:
         if earlier.status == ReplyStatus.SENT_BACK:

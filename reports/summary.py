@@ -10,7 +10,6 @@ as headed placeholders. Every figure comes from year_stats (the same object as
 from datetime import date, datetime, time
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -29,6 +28,7 @@ from letters.layout import (
     Type,
     text_width,
 )
+from letters.setup import commission_name
 from proposals.spec import PROPOSAL_STATES
 from reports.dashboard import class_ab_rate, percent, unit_table
 from reports.stats import REPLIED_KEY, counted_cases, year_figures, year_stats
@@ -362,7 +362,7 @@ def build_summary(year: int, *, on: date | None = None) -> bytes:
     on = on or today()
     data = summary_data(year)
     s, prev = data["stats"], data["previous"]
-    commission = getattr(settings, "HUIYIN_COMMISSION_NAME", "")
+    commission = commission_name()
     when = "今年" if year == on.year else f"{year}年"
 
     sheet = _sheet()

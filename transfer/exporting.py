@@ -5,7 +5,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, cast
 
-from django.conf import settings
 from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -14,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cases.models import Case
 from huiyin.formats import cn_date
+from letters.setup import commission_name
 from transfer.columns import BY_KEY, COLUMNS, EXAMPLE_ROW, EXPORT_BY_KEY, EXPORT_COLUMNS, Column
 from transfer.ledger import cell_value, computed_values, ledger_queryset, record_of
 from workdays.calendar import WorkdaySpan
@@ -131,7 +131,7 @@ def export_workbook(
 
     on = on or today()
     chosen = [EXPORT_BY_KEY[k] for k in columns] if columns else list(EXPORT_COLUMNS)
-    heading = heading or f"{settings.HUIYIN_COMMISSION_NAME}议提案办理台账"
+    heading = heading or f"{commission_name()}议提案办理台账"
     workbook, sheet, header_row = _sheet("议提案台账", heading, chosen)
     _page_header(sheet, description, on)
     ordered = list(

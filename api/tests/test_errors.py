@@ -222,7 +222,7 @@ def test_the_assign_operation_says_that_it_needs_lead_unit(doc):
     assert schema["additionalProperties"] is False
     accept = _operation(doc, "accept")["requestBody"]
     assert accept["required"] is False
-    assert set(accept["content"]["application/json"]["schema"]["properties"]) == {"on"}
+    assert set(accept["content"]["application/json"]["schema"]["properties"]) == {"on", "handler"}
 
 
 def test_rules_the_schema_cannot_express_are_in_the_description(doc):

@@ -18,7 +18,7 @@ FROZEN = time_machine.travel(date(2026, 12, 31), tick=False)
 ITEM_KEYS = {
     "id", "category", "level", "year", "number", "title", "state", "state_label", "mode",
     "role", "lead_unit", "lead_unit_name", "deadline", "deadline_provisional", "overdue",
-    "reply_class",
+    "reply_class", "handler",
 }  # fmt: skip
 
 
@@ -96,6 +96,7 @@ def test_list_items_and_defaults(cast, ledger):
         "deadline_provisional": False,
         "overdue": True,
         "reply_class": None,
+        "handler": None,
     }
     assert by_number["R1"]["reply_class"] == "A" and by_number["R1"]["overdue"] is False
     assert by_number["P1"]["lead_unit"] is None and by_number["P1"]["deadline"] is None
@@ -217,3 +218,12 @@ def test_list_queries_do_not_grow_with_the_items(cast, many, username):
     assert few[1] == 5 and lots[1] == (25 if username == "coordinator" else 13)
     assert few[0] == lots[0]
     assert few[0] <= 6
+
+
+
+@FROZEN
+def test_each_listed_case_names_its_handler(cast, ledger):
+    actions.accept_case(ledger["old"], by=cast.yizheng_head, handler=cast.yizheng_handler)
+    items = ok(ApiClient("coordinator").get("/cases"))["items"]
+    handlers = {item["number"]: item["handler"] for item in items}
+    assert handlers == {"Y1": cast.yizheng_handler.username, "J1": None, "P1": None, "R1": None}

@@ -19,7 +19,7 @@ from api.schemas import (
     ErrorOut,
     InvalidOut,
 )
-from api.serialize import case_detail, case_item, load_for_detail
+from api.serialize import case_detail, case_item, load_for_detail, username_of
 from audit.record import today
 from cases.actions import register_case
 from cases.actions.register import check_registrar
@@ -27,7 +27,7 @@ from cases.dispatch import action_payloads, check_actor, perform
 from cases.listing import PARAM_LABELS, CaseFilter, InvalidFilter, list_cases
 from cases.models import Case
 from cases.payloads import RegisterPayload
-from cases.queries import case_for_user
+from cases.queries import case_for_user, lead_handlers
 from huiyin.types import AuthedRequest
 
 router = Router(tags=["办件"])
@@ -61,12 +61,13 @@ def list_(request: AuthedRequest, filters: Query[CaseListQuery]):
         ) from exc
     found = list_cases(request.user, case_filter, filters.page, page_size)
     on = today()
+    handlers = lead_handlers(found.items)
     return {
         "count": found.count,
         "count_capped": found.count_capped,
         "page": found.page,
         "pages": found.pages,
-        "items": [case_item(case, on) for case in found.items],
+        "items": [case_item(case, on, username_of(handlers.get(case.pk))) for case in found.items],
     }
 
 

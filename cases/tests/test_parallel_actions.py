@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent
 from cases import actions
 from cases.actions import common, handling
+from cases.actions.handler import assign_handler
 from cases.models import Case, Communication, ExtensionRequest, Outcome
 from cases.tests.factories import register
 from workflow.errors import CaseError
@@ -64,6 +65,7 @@ EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
     "close": lambda c, u: actions.close_case(c, by=u, on=date(2030, 1, 1)),
     "reopen": lambda c, u: actions.reopen_case(c, by=u, reason=""),
     "add_outcome": lambda c, u: actions.add_outcome(c, by=u, kind="?", title=""),
+    "assign_handler": lambda c, u: assign_handler(c, by=u, handler=u),
     "update_commitment": lambda c, u: actions.update_commitment(
         c, by=u, commitment_id=0, status="?"
     ),

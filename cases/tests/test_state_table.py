@@ -28,19 +28,20 @@ BESIDE = {"communicate", "add_outcome", "update_commitment"}
 OFFERED = {
     "registered": {"coordinator": {"assign", "withdraw", "edit"}},
     "assigned": {
-        "coordinator": {"withdraw", "edit"},
-        "yizheng_head": {"accept", "return", "submit_opinion"},
+        "coordinator": {"withdraw", "edit", "assign_handler"},
+        "yizheng_head": {"accept", "return", "submit_opinion", "assign_handler"},
         "yizheng_handler": {"accept", "return", "submit_opinion"},
         "jiceng_head": {"submit_opinion"},
     },
     "handling": {
-        "coordinator": {"edit"},
+        "coordinator": {"edit", "assign_handler"},
         "yizheng_head": {
             "communicate",
             "submit_opinion",
             "request_extension",
             "submit_reply",
             "add_outcome",
+            "assign_handler",
         },
         "yizheng_handler": {
             "communicate",
@@ -52,24 +53,24 @@ OFFERED = {
         "jiceng_head": {"submit_opinion"},
     },
     "unit_approving": {
-        "coordinator": {"edit"},
-        "yizheng_head": BESIDE | {"approve_reply"},
+        "coordinator": {"edit", "assign_handler"},
+        "yizheng_head": BESIDE | {"approve_reply", "assign_handler"},
         "yizheng_handler": BESIDE,
     },
     "reviewing": {
-        "coordinator": {"edit", "review"},
-        "yizheng_head": BESIDE,
+        "coordinator": {"edit", "review", "assign_handler"},
+        "yizheng_head": BESIDE | {"assign_handler"},
         "yizheng_handler": BESIDE,
     },
     "signing": {
-        "coordinator": {"edit"},
+        "coordinator": {"edit", "assign_handler"},
         "leader": {"sign"},
-        "yizheng_head": BESIDE,
+        "yizheng_head": BESIDE | {"assign_handler"},
         "yizheng_handler": BESIDE,
     },
     "replied": {
-        "coordinator": {"edit", "record_feedback"},
-        "yizheng_head": BESIDE,
+        "coordinator": {"edit", "record_feedback", "assign_handler"},
+        "yizheng_head": BESIDE | {"assign_handler"},
         "yizheng_handler": BESIDE,
     },
     "closed": {
@@ -211,6 +212,7 @@ def test_a_co_unit_gives_its_opinion_while_the_case_is_still_assigned(cast):
     # …and the lead unit can still sign for it, or hand it back.
     assert available_actions(cast.yizheng_head, case, date(2026, 3, 5)) == [
         "accept",
+        "assign_handler",
         "return",
         "submit_opinion",
     ]

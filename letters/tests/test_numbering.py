@@ -197,3 +197,18 @@ def test_leaders_signing_at_once_get_consecutive_numbers(cast):
     assert sorted(numbers) == sorted(f"江卫函〔2026〕{n}号" for n in range(1, N + 1))
     assert sorted(LetterNumber.objects.values_list("number", flat=True)) == list(range(1, N + 1))
     assert LetterCounter.objects.get(year=2026).last == N
+
+
+@pytest.mark.django_db
+@FROZEN
+def test_the_case_page_and_the_print_view_show_the_number(cast):
+    from django.test import Client
+
+    case = signing_case(cast)
+    sign(cast, case, date(2026, 5, 25))
+    client = Client()
+    client.force_login(cast.coordinator)
+    for url in (f"/cases/{case.pk}/", f"/cases/{case.pk}/print/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "江卫函〔2026〕1号" in response.content.decode(), url

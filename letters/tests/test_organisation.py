@@ -232,3 +232,18 @@ def test_contact_defaults_for_the_reply_form():
     assert contact_defaults() == ("王晓梅", "027-85550123")
     unconfigure()
     assert contact_defaults() == ("", "")
+
+
+def test_a_first_reply_starts_with_the_configured_phone(cast):
+    from cases import actions
+    from cases.tests.factories import register
+
+    configure(contact="王晓梅", phone="027-85550123")
+    with time_machine.travel(date(2026, 3, 10), tick=False):
+        case = register(cast, on=date(2026, 3, 2))
+        actions.assign_case(
+            case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 5)
+        )
+        actions.accept_case(case, by=cast.yizheng_head, on=date(2026, 3, 6))
+        html = login(cast.yizheng_head).get(f"/cases/{case.pk}/").content.decode()
+    assert 'value="027-85550123"' in html

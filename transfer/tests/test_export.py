@@ -149,8 +149,9 @@ def test_a_fixed_number_of_queries(cast):
             assigned_on=date(2026, 3, 5),
         )
     assert Case.objects.count() == 9
-    # proposers, topics, co-units, the lead unit's handler, the calendar of the rows' dates
-    assert queries() == few == 6
+    # the cases, proposers, topics, co-units, the lead unit's handler, the calendar of the
+    # rows' dates, the commission's name for the heading
+    assert queries() == few == 7
 
 
 def test_template_has_the_canonical_headers_and_an_example_that_imports(cast):

@@ -1,6 +1,7 @@
 """The import jobs themselves: real threads, compare-and-set claims, `huiyin run-jobs`
 resuming what a stopped server left, the progress side channel."""
 
+import threading
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -46,9 +47,19 @@ def checked(cast) -> ImportJob:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_background_thread_checks_and_imports(cast, monkeypatch):
+    # The thread starts once the request is over: the test database is SQLite in memory,
+    # whose table locks do not wait (busy_timeout applies to files only), so a thread
+    # writing while the test client still saves the session fails at random.
     threads = []
-    spawn = jobs._spawn
-    monkeypatch.setattr(jobs, "_spawn", lambda step, pk: threads.append(spawn(step, pk)))
+
+    def spawn(step, pk):
+        thread = threading.Thread(
+            target=jobs._in_thread, args=(step, pk), name=f"huiyin-import-{pk}"
+        )
+        threads.append(thread)
+        return thread
+
+    monkeypatch.setattr(jobs, "_spawn", spawn)
     monkeypatch.setattr(jobs, "INLINE_CHECK_BYTES", 0)
     monkeypatch.setattr(jobs, "INLINE_APPLY_ROWS", 0)
     client = Client()
@@ -57,12 +68,14 @@ def test_the_background_thread_checks_and_imports(cast, monkeypatch):
     content = basic_file(basic_row("1"), basic_row("2"), basic_row("3"))
     client.post("/transfer/import/", {"file": ContentFile(content, name="台账.xlsx")})
     assert len(threads) == 1 and threads[0].name.startswith("huiyin-import-")
+    threads[0].start()
     threads[0].join(timeout=60)
     job = ImportJob.objects.get()
     assert job.status == Status.CHECKED, job.error
 
     client.post(f"/transfer/import/{job.pk}/confirm/", {"digest": job.preview["digest"]})
     assert len(threads) == 2
+    threads[1].start()
     threads[1].join(timeout=60)
     job.refresh_from_db()
     assert job.status == Status.DONE, job.error

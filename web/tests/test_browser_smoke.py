@@ -58,7 +58,7 @@ def test_coordinator_assigns_a_case(live_server, page, phone_page, screenshot):
     form.get_by_role("button", name="交办").click()
     page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
 
-    assert page.get_by_text("已完成：交办").is_visible()
+    assert page.locator(".alert-success").get_by_text("已交办给医政医管处").is_visible()
     assert page.locator(".hy-case-header").get_by_text("已交办").is_visible()
     entry = page.locator(".hy-timeline-item").last
     assert "交办" in entry.inner_text() and "王协调" in entry.inner_text()

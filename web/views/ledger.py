@@ -2,6 +2,7 @@
 whole filter in the URL so that a list can be bookmarked and shared."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from audit.record import today
-from cases.figures import deadline_tone, soon_end
+from cases.figures import days_text, deadline_tone, is_running, soon_end
 from cases.listing import (
     COUNT_LIMIT,
     MAX_DUE_WITHIN,
@@ -21,8 +22,6 @@ from cases.listing import (
     parse_page,
 )
 from cases.models import (
-    Assignment,
-    AssignmentKind,
     Case,
     Category,
     FeedbackRating,
@@ -31,12 +30,13 @@ from cases.models import (
     ReplyClass,
     Topic,
 )
-from cases.permissions import LIVE_ASSIGNMENT
+from cases.queries import lead_handlers
 from huiyin.types import AuthedRequest, User
 from huiyin.views import invalid_input
 from orgs.access import standing_of
 from orgs.models import Membership, Role, Unit
 from proposals.spec import PROPOSAL_STATES
+from workdays.calendar import WorkdaySpan
 
 # The filters the form shows; any other filter in the URL (the statistics' links add
 # their own) is carried in hidden fields, so that a new search keeps it.
@@ -144,14 +144,8 @@ def _headers(current: str) -> list[dict[str, Any]]:
 
 
 def _handler_names(cases: list[Case]) -> dict[int, str]:
-    """Each listed case's 承办人 (its live lead unit's handler), in one query for the page."""
-    lead = Assignment.objects.filter(
-        case_id__in=[c.pk for c in cases],
-        kind=AssignmentKind.LEAD,
-        status__in=LIVE_ASSIGNMENT,
-        handler__isnull=False,
-    ).select_related("handler")
-    return {a.case_id: a.handler.get_full_name() or a.handler.username for a in lead if a.handler}
+    """Each listed case's 承办人, by name."""
+    return {pk: u.get_full_name() or u.username for pk, u in lead_handlers(cases).items()}
 
 
 def _handlers(user: User) -> list[tuple[str, str]]:
@@ -171,6 +165,23 @@ def _handlers(user: User) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+# Beyond the few working days of "due soon", whatever holidays come first.
+SOON_MARGIN = timedelta(days=31)
+
+
+def _days_left(cases: list[Case], on: date, span: WorkdaySpan) -> dict[int, int]:
+    """Working days left to each running case's deadline (剩/逾期 N 个工作日)."""
+    due = {c.pk: c.deadline for c in cases if c.deadline is not None and is_running(c)}
+    left = span.workdays_from(on, due.values())
+    return {pk: left[day] for pk, day in due.items()}
+
+
+def _page_span(cases: list[Case], on: date) -> WorkdaySpan:
+    """The calendar of the page's deadlines and of the next weeks, in one query."""
+    days = [c.deadline for c in cases if c.deadline is not None]
+    return WorkdaySpan(min([on, *days]), max([on + SOON_MARGIN, *days]))
+
+
 @login_required
 def case_list(request: AuthedRequest) -> HttpResponse:
     try:
@@ -180,11 +191,16 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         return invalid_filter_page(request, exc)
     page = list_cases(request.user, case_filter, page_no)
     on = today()
-    soon_until = soon_end(on)
+    span = _page_span(page.items, on)
+    soon_until = soon_end(on, span=span)
     handler_names = _handler_names(page.items)
+    days_left = _days_left(page.items, on, span)
     for case in page.items:
         case.deadline_tone = deadline_tone(case, on, soon_until)
         case.handler_label = handler_names.get(case.pk, "")  # type: ignore[attr-defined]  # shown only
+        if case.pk in days_left:  # 剩 3 个工作日 / 逾期 2 个工作日, as 我的待办 says it
+            left = days_left[case.pk]
+            case.days_label = days_text(left, case.deadline < on)  # type: ignore[attr-defined,operator]
     chosen = case_filter.params()
     return render(
         request,
