@@ -220,7 +220,6 @@ def test_list_queries_do_not_grow_with_the_items(cast, many, username):
     assert few[0] <= 6
 
 
-
 @FROZEN
 def test_each_listed_case_names_its_handler(cast, ledger):
     actions.accept_case(ledger["old"], by=cast.yizheng_head, handler=cast.yizheng_handler)
