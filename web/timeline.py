@@ -109,7 +109,10 @@ def timeline(events: Iterable[AuditEvent], workflow: Workflow) -> list[TimelineE
     return [
         TimelineEntry(
             on=e.on,
-            actor=(e.actor.get_full_name() or e.actor.username) if e.actor else "系统",
+            # An account deleted since keeps the name it had (audit.models.AuditEvent).
+            actor=(e.actor.get_full_name() or e.actor.username)
+            if e.actor
+            else (e.actor_name or "系统"),
             label=action_label(workflow, e.action),
             action=e.action,
             from_label=workflow.state_label(e.from_state) if e.from_state else "",

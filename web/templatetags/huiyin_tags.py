@@ -81,3 +81,13 @@ def user_roles(user: AnyUser) -> str:
 @register.simple_tag
 def is_coordinator(user: AnyUser) -> bool:
     return standing_of(user).has(Role.COORDINATOR)
+
+
+@register.simple_tag
+def home_title(user: AnyUser) -> str:
+    """The landing page's name in the top bar, as the page titles itself (home.html): 我的待办
+    for those with steps to take, 办理概况 for a viewer, else 首页."""
+    standing = standing_of(user)
+    if standing.unit_ids or standing.roles & {Role.COORDINATOR, Role.LEADER}:
+        return "我的待办"
+    return "办理概况" if standing.has(Role.VIEWER) else "首页"

@@ -15,7 +15,10 @@ def heading(user) -> tuple[str, str]:
     html = client.get("/").content.decode()
     title = re.search(r"<title>(.*?) · 回音</title>", html, re.S)
     h1 = re.search(r'<h1 class="hy-page-title[^"]*">(.*?)</h1>', html, re.S)
-    assert title and h1
+    nav = re.search(r'<i class="bi bi-list-check"></i> (.*?)</a>', html, re.S)
+    assert title and h1 and nav
+    # The top bar names the landing page as the page names itself.
+    assert nav.group(1).strip() == h1.group(1).strip()
     return title.group(1).strip(), h1.group(1).strip()
 
 
