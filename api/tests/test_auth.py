@@ -229,6 +229,18 @@ def test_delete_token_revokes_the_callers_token_only(cast):
     assert Client().get(f"{BASE}/units", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200
 
 
+def test_issuing_and_revoking_a_token_are_audited(cast):
+    from audit.models import AuditEvent
+
+    token = token_for("coordinator")
+    issued = AuditEvent.objects.get(action="token_issued")
+    assert (issued.actor, issued.subject) == (cast.coordinator, "用户 coordinator")
+    Client().delete(TOKEN_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
+    revoked = AuditEvent.objects.get(action="token_revoked")
+    assert revoked.actor == cast.coordinator
+    assert revoked.details["token"] == issued.details["token"]
+
+
 def test_delete_token_without_a_token_is_401(cast):
     assert Client().delete(TOKEN_URL).status_code == 401
 

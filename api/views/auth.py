@@ -12,8 +12,8 @@ from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
 from ninja import Router
 
+from api import actions as token_actions
 from api.errors import JSON_INVALID, describe
-from api.models import ApiToken
 from api.openapi import body_schema
 from api.schemas import ErrorOut, InvalidOut, TokenIn, TokenOut
 from huiyin.text import text_problem
@@ -68,7 +68,7 @@ def issue_token(request: HttpRequest):
         _reset_failures(request, user.get_username())
     if must_change_password(user):
         return 403, {"detail": MUST_CHANGE}
-    token, key = ApiToken.objects.issue(user)
+    token, key = token_actions.issue_token(user)
     return 200, {"token": key, "expires_at": token.expires_at}
 
 
@@ -77,7 +77,7 @@ def revoke_token(request: HttpRequest):
     """Revoke the token this request was sent with; it is refused (401) from then on."""
     token = getattr(request, "api_token", None)
     if token is not None:
-        ApiToken.objects.filter(pk=token.pk).delete()
+        token_actions.revoke_token(token)
     return 204, None
 
 
