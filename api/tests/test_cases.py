@@ -252,11 +252,12 @@ def test_unknown_action_is_404(cast):
 @FROZEN
 def test_action_not_allowed_now_is_400_and_writes_nothing(cast):
     case = register(cast, on=date(2026, 3, 2))
+    leader, coordinator = ApiClient("leader"), ApiClient("coordinator")  # their tokens: audited
     before = AuditEvent.objects.count()
-    response = ApiClient("leader").act(case.pk, "sign", {"approved": True})
+    response = leader.act(case.pk, "sign", {"approved": True})
     assert response.status_code == 400
     assert response.json() == {"detail": "办件当前为“已登记”，不能签发", "field": None}
-    response = ApiClient("coordinator").act(case.pk, "record_feedback", {"result": "satisfied"})
+    response = coordinator.act(case.pk, "record_feedback", {"result": "satisfied"})
     assert response.status_code == 400
     assert "不能登记评价" in response.json()["detail"]
     assert AuditEvent.objects.count() == before
