@@ -1,6 +1,7 @@
 # Huiyin developer tasks. GNU make; every command uses the project's own .venv.
 #
 #   make run     the demo: set up, migrate, load demo data if the database is empty, serve on :$PORT
+#                (gunicorn; HUIYIN_WORKERS, HUIYIN_THREADS; HUIYIN_DEBUG=1: Django's runserver)
 #   make test    set up and run the whole test suite (PYTEST_ARGS="-k foo -x" to narrow)
 #   make lint    ruff check + ruff format --check + mypy (every app, settings in pyproject.toml)
 #   make static  npm ci (when needed) and copy vendor files into web/static/vendor/
@@ -49,16 +50,33 @@ static: $(NODE_STAMP)
 
 # `make run` is the demo (HUIYIN_DEMO=1): it loads the demo data into an empty database,
 # whose accounts all have the public password huiyin-demo. The server runs as users will
-# meet it: debug off (Chinese error pages, never a traceback), the HUIYIN_SECRET_KEY of
-# the environment or else one made once and kept in var/, cookies over plain http on the
-# loopback. HUIYIN_DEBUG=1 make run gives Django's debug pages for development.
+# meet it: gunicorn, debug off (Chinese error pages, never a traceback), the
+# HUIYIN_SECRET_KEY of the environment or else one made once and kept in var/, cookies
+# over plain http on the loopback, static files collected under hashed names with gzip and
+# brotli (HUIYIN_STATIC_MANIFEST=1, huiyin/settings.py), the access log on stdout.
+# HUIYIN_WORKERS processes (default 2) of HUIYIN_THREADS threads (default 4) each.
+# HUIYIN_DEBUG=1 make run gives Django's auto-reloading runserver and its debug pages, with
+# static files served from the app folders as they are edited.
 # A real installation runs without HUIYIN_DEMO; its server refuses to start while an
-# account still has the demo password.
+# account still has the demo password (huiyin/wsgi.py).
 RUN_ENV = HUIYIN_DEMO=1 HUIYIN_DEBUG=$${HUIYIN_DEBUG:-0} HUIYIN_SECURE_COOKIES=0 HUIYIN_SECRET_KEY="$${HUIYIN_SECRET_KEY:-$$(cat var/secret_key)}"
+GUNICORN_ARGS = --bind 127.0.0.1:$${PORT:-8000} --workers $${HUIYIN_WORKERS:-2} \
+	--worker-class gthread --threads $${HUIYIN_THREADS:-4} --access-logfile - --no-control-socket
 
 var/secret_key:
 	@mkdir -p var
 	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+# collectstatic hashes and compresses every file each time (~10 s), so it runs again only
+# when a static file or the installed packages (django-ninja's API docs) changed. The find
+# runs when `make run` calls this target, after `make static` has copied the vendor files.
+COLLECTED := var/static/.huiyin-collected
+STATIC_SOURCES = $(shell find . \( -path ./.git -o -path ./.venv -o -path ./node_modules -o -path ./var -o -path ./.mypy_cache \) -prune -o -path '*/static/*' -type f -print)
+
+$(COLLECTED): $(VENV_STAMP) $(STATIC_SOURCES)
+	@echo "Collecting static files (hashed names, gzip and brotli) into var/static/"
+	@HUIYIN_STATIC_MANIFEST=1 $(RUN_ENV) $(BIN)/huiyin collectstatic --noinput --clear --verbosity 0
+	@touch $@
 
 run: $(VENV_STAMP) static var/secret_key
 	@echo "=================================================================="
@@ -68,7 +86,14 @@ run: $(VENV_STAMP) static var/secret_key
 	@echo "=================================================================="
 	$(RUN_ENV) $(BIN)/huiyin migrate --noinput
 	$(RUN_ENV) $(BIN)/huiyin load_demo --if-empty
-	$(RUN_ENV) $(BIN)/huiyin runserver 127.0.0.1:$${PORT:-8000}
+	@debug="$${HUIYIN_DEBUG:-0}"; if [[ "$${debug,,}" =~ ^(1|true|yes|on)$$ ]]; then \
+	  echo "Django's development server (HUIYIN_DEBUG=1) on http://127.0.0.1:$${PORT:-8000}/"; \
+	  $(RUN_ENV) exec $(BIN)/huiyin runserver 127.0.0.1:$${PORT:-8000}; \
+	else \
+	  $(MAKE) --no-print-directory $(COLLECTED) || exit; \
+	  echo "gunicorn on http://127.0.0.1:$${PORT:-8000}/: $${HUIYIN_WORKERS:-2} workers × $${HUIYIN_THREADS:-4} threads"; \
+	  HUIYIN_STATIC_MANIFEST=1 $(RUN_ENV) exec $(BIN)/gunicorn huiyin.wsgi:application $(GUNICORN_ARGS); \
+	fi
 
 test: $(VENV_STAMP) static
 	$(BIN)/pytest $(PYTEST_ARGS)

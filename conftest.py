@@ -14,3 +14,12 @@ def cast(db):
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests create dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Django's cache lives in the process (the ledger's filter choices): no test sees
+    # what another test's database put there.
+    from django.core.cache import cache
+
+    cache.clear()

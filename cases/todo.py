@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Subquery, Window
 
 from cases.figures import REPLIED, SOON_WORKDAYS, counted_q, days_text, overdue_q, running_states
 from cases.models import Case
@@ -148,10 +148,23 @@ class Todo:
         return any(not s.informational for s in self.sections)
 
 
-def _rows(qs: QuerySet[C], *order: Any) -> tuple[list[C], int]:
-    """The first SECTION_LIMIT cases in order, and how many there are in all."""
+class CountOf(Subquery):
+    """COUNT(*) of a queryset as a scalar subquery: uncorrelated, so the database runs it
+    once for the whole statement (from an index alone where it can)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
+def _rows(qs: QuerySet[C], *order: Any, count_apart: bool = False) -> tuple[list[C], int]:
+    """The first SECTION_LIMIT cases in order, and how many there are in all.
+
+    The total is a window over the rows, or with `count_apart` a count of its own in the
+    same statement: for a section whose order an index serves (the overdue lists walk the
+    open cases' deadline index), so that only its first rows are read whole."""
+    total = CountOf(qs.order_by().values("pk")) if count_apart else Window(Count("pk"))
     found = list(
-        qs.annotate(section_total=Window(Count("pk")))
+        qs.annotate(section_total=total)
         .select_related("lead_unit")
         .only(*ROW_FIELDS)
         .order_by(*order, "id")[:SECTION_LIMIT]
@@ -205,10 +218,11 @@ class Builder:
         due: Callable[[Case], datetime.date | None],
         provisional: Callable[[Case], bool] = lambda c: False,
         note: Callable[[Case], str] = lambda c: "",
+        count_apart: bool = False,
     ) -> Section:
         if self.workflow is not None:
             qs = qs.filter(category__in=self.workflow.categories)
-        cases, section.total = _rows(qs, *order)
+        cases, section.total = _rows(qs, *order, count_apart=count_apart)
         waiting = section.tone == "waiting"
         section.rows = [
             Row(c, due(c), provisional(c), note=note(c), waiting=waiting, flag=self.flag(c))
@@ -250,6 +264,7 @@ class Builder:
             due=lambda c: c.deadline,
             provisional=lambda c: c.deadline_provisional,
             note=note,
+            count_apart=True,
         )
 
     def unit_scope(self) -> Q:

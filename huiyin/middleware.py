@@ -8,6 +8,10 @@ failure happens when its transaction begins (IMMEDIATE transactions take the loc
 so nothing of the request was written: the user is told "系统正忙，请稍后重试" (503), not
 "系统出错". The session's renewal on a plain page view is such a write too; when it cannot
 be made the page is shown anyway (the session keeps its previous expiry).
+
+A read writes nothing: a session is saved when it changed (a login, a logout, a message
+kept for the next page) or, to move its idle deadline, when more than
+HUIYIN_SESSION_TOUCH_SECONDS passed since it was last saved, not on every request.
 """
 
 import logging
@@ -21,6 +25,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from huiyin.sessions import touch_due
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +83,26 @@ class DatabaseBusyMiddleware:
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's session middleware, except when the database is busy: a session that was
-    only to be renewed (SESSION_SAVE_EVERY_REQUEST) is left as it was and the page is
-    served; one that changed (a login, a logout) cannot be dropped silently: 503."""
+    """Django's session middleware (SESSION_SAVE_EVERY_REQUEST off), except that:
+
+    - a session the request only read is saved when its idle deadline would move by more
+      than HUIYIN_SESSION_TOUCH_SECONDS (a "touch", huiyin.sessions), so most page views
+      write nothing;
+    - when the database is busy, a touch is skipped and the page served (the session keeps
+      its previous expiry); a session that changed (a login, a logout) cannot be dropped
+      silently: 503.
+
+    The cookie itself lasts until the browser closes (SESSION_EXPIRE_AT_BROWSER_CLOSE):
+    the idle timeout is the stored expiry, which a touch moves."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
-        changed = bool(session is not None and session.modified)
-        renewal = session is not None and not changed and not session.is_empty()
+        if session is None or not session.accessed:
+            return super().process_response(request, response)
+        changed = session.modified
+        renewal = not changed and not session.is_empty() and touch_due(session)
+        if renewal:
+            session.modified = True  # saved with a new expiry and touch time
         try:
             if not renewal:
                 return super().process_response(request, response)

@@ -109,6 +109,9 @@ def test_a_writer_that_cannot_get_the_lock_gets_503_and_nothing_half_done(cast, 
         "DJANGO_SETTINGS_MODULE": "huiyin.settings",
         "DATABASE_URL": f"sqlite:///{database}",
         "HUIYIN_VAR_DIR": str(tmp_path),
+        # Every request renews the session, so that the page view below is one that
+        # tries to write while the lock is held.
+        "HUIYIN_SESSION_TOUCH_SECONDS": "0",
     }
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(case.pk)],

@@ -49,6 +49,7 @@ from cases.actions.importing_rows import (
 )
 from cases.actions.register import guess_proposer_kind
 from cases.deadline_rules import due_for, rule_for
+from cases.filter_choices import forget_filter_choices
 from cases.models import (
     Assignment,
     AssignmentKind,
@@ -339,6 +340,7 @@ def import_cases(
         done += len(chunk)
         if progress is not None:
             progress(done, total)
+    forget_filter_choices()
     return {
         "created": sum(1 for i in items if i.case_id is None),
         "updated": len(updates),

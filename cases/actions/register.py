@@ -11,6 +11,7 @@ from audit.record import today
 from cases.actions.assign import reply_deadlines
 from cases.actions.common import action_date, lock_and_check, require_text
 from cases.actions.validation import check_case_text, check_in_window
+from cases.filter_choices import forget_filter_choices
 from cases.models import Case, CaseProposer, Category, Level, Mode, Proposer, ProposerKind, Topic
 from cases.models import Role as CaseRole
 from huiyin.dates import year_in_window
@@ -203,6 +204,7 @@ def register_case(
         raise CaseError(f"{year}年已有编号为“{data['number']}”的同类办件", field="number") from None
     _set_proposers(case, lead_proposer, list(joint_proposers or []))
     _set_topics(case, topics or [])
+    forget_filter_choices()
     start_case(case, by=by, on=on, details={"number": case.number, "title": case.title})
     return case
 
@@ -292,5 +294,7 @@ def edit_case(case: Case, *, by: User, on: date | None = None, **fields: Any) ->
         )
     if "topics" in diff:
         _set_topics(case, fields["topics"])
+    if "topics" in diff or "issuer" in diff:
+        forget_filter_choices()
     case.refresh_from_db()
     return case

@@ -5,6 +5,19 @@ from django.db.models import Q
 from cases.models.choices import Category, Level, Mode, ProposerKind, Role
 from workflow.vocabulary import State
 
+# The states in which a case's reply deadline runs: the workflows' `running` group
+# (cases.figures.running_states), spelt out here because an index's condition is part of
+# the schema and may not depend on which workflows register at run time.
+# cases/tests/test_plans.py checks that the two agree.
+RUNNING_STATES = (
+    State.REGISTERED,
+    State.ASSIGNED,
+    State.HANDLING,
+    State.UNIT_APPROVING,
+    State.REVIEWING,
+    State.SIGNING,
+)
+
 
 class Proposer(models.Model):
     """A deputy, a CPPCC member, or a collective (党派、界别、专委会)."""
@@ -123,8 +136,19 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["year", "category", "level"]),
             models.Index(fields=["state", "deadline"]),
-            models.Index(fields=["lead_unit", "state"]),
+            # One unit's cases in one state, newest first (the ledger's default order).
+            models.Index(fields=["lead_unit", "state", "-id"], name="case_unit_state_recent"),
             models.Index(fields=["deadline"]),
+            # The open cases by deadline (overdue, due soon): most cases are closed, and a
+            # walk of the whole deadline index would read them all to skip them.
+            # With the id (the lists' tie-break) and the category (every 待办 section is
+            # one workflow's), the overdue count is read from this index alone.
+            models.Index(
+                fields=["deadline", "id"],
+                include=["category"],
+                condition=Q(state__in=RUNNING_STATES),
+                name="case_open_deadline",
+            ),
             models.Index(fields=["-id"], name="case_recent"),
             # The ledger's sortable columns and filters (web 台账): a page of 20 sorted by
             # number or title reads 20 index entries instead of sorting every case.

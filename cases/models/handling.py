@@ -61,7 +61,16 @@ class Assignment(models.Model):
         verbose_name = "交办"
         verbose_name_plural = "交办"
         ordering = ["case", "kind", "id"]
-        indexes = [models.Index(fields=["unit", "status"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            # A unit's live parts (whom a case is visible to, a unit's 待办): the case ids
+            # are read from the index alone.
+            models.Index(
+                fields=["unit", "kind", "case"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="assignment_live",
+            ),
+        ]
         constraints = [
             # At most one live lead unit per case.
             models.UniqueConstraint(

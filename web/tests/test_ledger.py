@@ -192,8 +192,10 @@ def test_the_list_takes_a_fixed_number_of_queries(cast, client_for, query):
     five = [queries(client) for client in clients]
     pile(20)
     assert [queries(client) for client in clients] == five, query
-    # One reads the page's 承办人 column, one the commission's name for the header.
-    assert max(five) <= 17, five
+    # One reads the page's 承办人 column, one the commission's name for the header; the
+    # session is not saved any more (3 fewer); the first view of the five also reads the
+    # 交办机关 and 主题 choices, which the other then finds in the cache (2 fewer).
+    assert max(five) <= 14, five
 
 
 def ledger_coordinator(ledger):

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from audit.record import today
 from cases.figures import days_text, deadline_tone, is_running, soon_end
+from cases.filter_choices import filter_choices
 from cases.listing import (
     COUNT_LIMIT,
     MAX_DUE_WITHIN,
@@ -28,7 +29,6 @@ from cases.models import (
     Level,
     Mode,
     ReplyClass,
-    Topic,
 )
 from cases.queries import lead_handlers
 from huiyin.types import AuthedRequest, User
@@ -202,6 +202,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
             left = days_left[case.pk]
             case.days_label = days_text(left, case.deadline < on)  # type: ignore[attr-defined,operator]
     chosen = case_filter.params()
+    choices = filter_choices()  # cached: the issuers are a DISTINCT over every case
     return render(
         request,
         "web/case_list.html",
@@ -222,11 +223,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
             "levels": Level.choices,
             "states": list(PROPOSAL_STATES.items()),
             "units": Unit.objects.filter(is_active=True).only("code", "name"),
-            "topics": Topic.objects.values_list("name", flat=True),
-            "issuers": Case.objects.exclude(issuer="")
-            .order_by("issuer")
-            .values_list("issuer", flat=True)
-            .distinct(),
+            "topics": choices.topics,
+            "issuers": choices.issuers,
             "handlers": _handlers(request.user),
             "modes": Mode.choices,
             "reply_classes": [(value, f"{value}类") for value in ReplyClass.values],
