@@ -22,6 +22,8 @@ from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -174,3 +176,19 @@ class PasswordChangeRequiredMiddleware:
             if request.path != change_url and not request.path.startswith(_OPEN_PATHS):
                 return redirect(change_url)
         return self.get_response(request)
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its BREACH padding) for pages and JSON only. Downloads
+    (.xlsx, .docx, attachments) are compressed formats already, and streamed through gzip
+    they would lose their Content-Length and the browser its progress bar."""
+
+    COMPRESSED_TYPES = frozenset({"text/html", "application/json", "text/plain", "text/csv"})
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type not in self.COMPRESSED_TYPES:
+            return response
+        return super().process_response(request, response)

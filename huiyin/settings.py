@@ -78,11 +78,11 @@ MIDDLEWARE = [
     # Outermost after security: even an error page or a lockout carries the policy.
     "huiyin.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages and JSON gzipped for a browser that asks (static files come precompressed from
+    # Pages and JSON (not downloads) gzipped for a browser that asks (static files come precompressed from
     # WhiteNoise above, before this runs). Below the headers-only middleware above and above
     # everything that reads or writes a body, as Django's docs ask. Django adds random bytes
     # to each gzip header against BREACH (CSRF tokens and case data share a page).
-    "django.middleware.gzip.GZipMiddleware",
+    "huiyin.middleware.PageGZipMiddleware",
     # Django's, except that a session that could not be renewed does not cost a page view.
     "huiyin.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -182,3 +182,14 @@ def test_an_error_page_is_gzipped_with_its_csp(served, cast):
     assert response["Content-Encoding"] == "gzip"
     assert response[CSP_HEADER] == POLICY
     assert "页面不存在" in gzip.decompress(response.content).decode()
+
+
+def test_a_download_is_sent_as_it_is(cast):
+    """An .xlsx is compressed already: not gzipped again, its length kept."""
+    client = Client()
+    client.force_login(cast.coordinator)
+    response = client.get("/transfer/export.xlsx?year=2026", headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:2] == b"PK"  # the zip container of an .xlsx, not a gzip stream
