@@ -5,6 +5,7 @@ Call `setup_django()` before importing any model."""
 
 import atexit
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -83,3 +84,23 @@ def best_of(fn, repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def sample(fn, *, warmup: int = 3, repeat: int = 30) -> list[float]:
+    """`repeat` timings of fn in seconds, after `warmup` untimed calls (caches, templates,
+    connections): the method of issue 10's figures."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def median_p95(times: list[float]) -> tuple[float, float]:
+    """The median and the 95th percentile (nearest rank) of some timings."""
+    ordered = sorted(times)
+    rank = max(0, -(-len(ordered) * 95 // 100) - 1)
+    return statistics.median(ordered), ordered[rank]
