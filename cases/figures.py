@@ -128,9 +128,13 @@ def overdue_word(case: Case, on: date) -> str:
     return "逾期答复" if answered_late(case) else "否"
 
 
+# The key of 已答复 in the statistics, the definitions and the ledger's filter (a figure,
+# not the state of the same name).
+REPLIED_KEY = "replied"
+
 # The definitions written under the figures (dashboard, annual summary, export notes).
 DEFINITIONS = {
-    "replied": "有已签发答复的办件，含办结和不满意后重新办理的",
+    REPLIED_KEY: "有已签发答复的办件，含办结和不满意后重新办理的",
     "unreplied": "尚无签发答复的办件",
     "on_time_rate": "按期答复 ÷ 已答复；按期：答复日期不晚于答复期限（含批准的延期）",
     "overdue": "已过答复期限、尚未答复的在办件（含重新办理），不计入按期答复率",

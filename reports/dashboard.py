@@ -184,7 +184,7 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
             [Figure("已答复", s[REPLIED_KEY], url(replied=1))],
             [prev[REPLIED_KEY]],
             [Figure("未答复", s["total"] - s[REPLIED_KEY], url(replied=0))],
-            DEFINITIONS["replied"],
+            DEFINITIONS[REPLIED_KEY],
         ),
         rate_card(
             "on_time",

@@ -19,18 +19,20 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from audit.record import today
-from cases.figures import ON_TIME, REPLIED, counted_q, met_in_person, overdue_q
+from cases.figures import (  # REPLIED_KEY re-exported: reports read it from here
+    ON_TIME,
+    REPLIED,
+    REPLIED_KEY,
+    counted_q,
+    met_in_person,
+    overdue_q,
+)
 from cases.models import Case, Outcome
 from cases.models.choices import Category, Level
 from orgs.models import Unit
 
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 CLASSES = ("A", "B", "C", "D")
-
-
-# The key of the replied figure (cases with a signed reply); the ledger's filter that
-# lists those cases has the same name.
-REPLIED_KEY = "replied"
 
 
 def counted_cases(year: int, unit: Unit | None = None) -> QuerySet[Case]:
@@ -54,7 +56,7 @@ def figures(on: date) -> dict[str, Any]:
         "lead": Count("id", filter=LEAD),
         "co": Count("id", filter=Q(role="co")),
         "leader_led": Count("id", filter=~Q(led_by="")),
-        "replied": Count("id", filter=REPLIED),
+        REPLIED_KEY: Count("id", filter=REPLIED),
         "replied_on_time": Count("id", filter=ON_TIME),
         "face_to_face": Count("id", filter=LEAD & met_in_person()),
         "overdue_unreplied": Count("id", filter=overdue_q(on)),
@@ -92,9 +94,9 @@ def shape(row: dict[str, Any]) -> dict[str, Any]:
         "total": row["total"],
         "by_role": {"lead": row["lead"], "co": row["co"]},
         "leader_led": row["leader_led"],
-        "replied": row["replied"],
+        REPLIED_KEY: row[REPLIED_KEY],
         "replied_on_time": row["replied_on_time"],
-        "on_time_rate": rate(row["replied_on_time"], row["replied"]),
+        "on_time_rate": rate(row["replied_on_time"], row[REPLIED_KEY]),
         "reply_class": {cls: row[f"class_{cls}"] for cls in CLASSES},
         "feedback": {**{r: row[f"rating_{r}"] for r in RATINGS}, "none": row["rating_none"]},
         "satisfaction_rate": rate(
