@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.signals import cases_written
 from huiyin.types import User
 
 if TYPE_CHECKING:  # cases imports audit, not the other way round
@@ -26,8 +27,9 @@ def record_event(
     to_state: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit row. Call it inside the action's transaction."""
-    return AuditEvent.objects.create(
+    """Write one audit row. Call it inside the action's transaction, after the action's
+    other writes: the rows derived from the case are recomputed here (audit.signals)."""
+    event = AuditEvent.objects.create(
         case=case,
         subject=subject,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -37,3 +39,6 @@ def record_event(
         to_state=to_state,
         details=details or {},
     )
+    if case is not None:
+        cases_written.send(sender=AuditEvent, case_ids=[case.pk])
+    return event

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.record import today
+from audit.signals import cases_written
 from cases.actions.assign import reply_deadlines
 from cases.actions.importing_rows import (
     ASSIGNED_STATES,
@@ -407,6 +408,8 @@ def _write_chunk(
     if new:
         moves = [(case, item.record.state, _details(item, source)) for item, case in new]
         import_states(moves, by=by, on=on, new=True)
+    # The chunk's cases with their links and history: the derived rows follow (audit.signals).
+    cases_written.send(sender=Case, case_ids=[case.pk for case in by_item])
 
 
 def _details(item: ImportItem, source: str) -> dict[str, Any]:
