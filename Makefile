@@ -4,7 +4,10 @@
 #                (gunicorn; HUIYIN_WORKERS, HUIYIN_THREADS; HUIYIN_DEBUG=1: Django's runserver)
 #   make test    set up and run the whole test suite (PYTEST_ARGS="-k foo -x" to narrow)
 #   make lint    ruff check + ruff format --check + mypy (every app, settings in pyproject.toml)
-#   make static  npm ci (when needed) and copy vendor files into web/static/vendor/
+#   make static  npm ci (when needed), copy vendor files and build the dashboard's ECharts into web/static/vendor/
+#   make bench-side   Huiyin beside django-helpdesk, one run (N=100000; SKIP_LOAD=1 reuses the data)
+#   make bench-load   USERS=50 users for DURATION=60 s (THINK=3: a request every 3 s) on DATABASE_URL
+#   make bench-browser  bytes and DOMContentLoaded in Chromium of a running server (URL=http://127.0.0.1:8000)
 #   make mutate  mutation score of the core modules (MUTATE_ARGS="--max 0 workflow/engine.py"; not in CI)
 #   make clean   remove .venv, node_modules, copied vendor files and test artifacts
 
@@ -18,7 +21,7 @@ NODE_STAMP := node_modules/.huiyin-installed
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help venv static run test lint mutate clean
+.PHONY: help venv static run test lint mutate clean bench-side bench-load bench-browser
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -40,9 +43,10 @@ $(VENV_STAMP): pyproject.toml
 	@$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "huiyin-project-root.pth").write_text("$(CURDIR)\n")'
 	@touch $@
 
-# npm ci wipes node_modules/ first, so the stamp inside it disappears with it.
+# npm ci wipes node_modules/ first, so the stamp inside it disappears with it. No package
+# needs its install script (esbuild's only swaps its launcher for the binary it finds anyway).
 $(NODE_STAMP): package-lock.json package.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 static: $(NODE_STAMP)
@@ -107,6 +111,17 @@ lint: $(VENV_STAMP)
 MUTATE_ARGS ?=
 mutate: $(VENV_STAMP)
 	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
+
+# Benchmarks (bench/README.md): each starts and stops its own servers, except bench-browser.
+N ?= 100000
+bench-side: $(VENV_STAMP) static
+	bench/side_by_side.sh $(N)
+
+bench-load: $(VENV_STAMP) static
+	bench/load_test.sh $${DURATION:-60}
+
+bench-browser: $(VENV_STAMP)
+	$(BIN)/python bench/bench_transfer.py --url $${URL:-http://127.0.0.1:8000}
 
 clean:
 	rm -rf $(VENV) node_modules web/static/vendor test-artifacts build *.egg-info .mypy_cache

@@ -1,5 +1,6 @@
 """Permission-scoped reads of attachments: a file is visible exactly when its case is."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
@@ -47,14 +48,42 @@ def _target(attachment: Attachment) -> Target:
     return attachment.reply or attachment.communication or attachment.assignment
 
 
-def attachments_of(case: Case, user: User) -> list[Attachment]:
-    """The case's files, each with `target_label` and `can_remove` for the user."""
-    mine = relations(user, case)
-    items = list(
-        case.attachments.select_related(
-            "uploaded_by", "reply", "communication", "assignment__unit"
-        ).order_by("id")
-    )
+@dataclass
+class CaseRows:
+    """The case's replies, communications and assignments (with their units), for a caller
+    that has read them already (the case page): the files' targets and the choice of
+    targets come from them instead of being read again."""
+
+    replies: list[Reply]
+    communications: list[Communication]
+    assignments: list[Assignment]
+
+
+def attachments_of(
+    case: Case, user: User, mine: set[str] | None = None, rows: CaseRows | None = None
+) -> list[Attachment]:
+    """The case's files, each with `target_label` and `can_remove` for the user (`mine`: the
+    user's relations to the case, `rows`: its replies, communications and assignments, when
+    the caller has them: then only the files and their uploaders are read)."""
+    mine = relations(user, case) if mine is None else mine
+    if rows is None:
+        items = list(
+            case.attachments.select_related(
+                "uploaded_by", "reply", "communication", "assignment__unit"
+            ).order_by("id")
+        )
+    else:
+        items = list(case.attachments.select_related("uploaded_by").order_by("id"))
+        replies = {r.pk: r for r in rows.replies}
+        communications = {c.pk: c for c in rows.communications}
+        assignments = {a.pk: a for a in rows.assignments}
+        for item in items:
+            if item.reply_id in replies:
+                item.reply = replies[item.reply_id]
+            if item.communication_id in communications:
+                item.communication = communications[item.communication_id]
+            if item.assignment_id in assignments:
+                item.assignment = assignments[item.assignment_id]
     for item in items:
         item.case = case
         item.target_label = target_label(_target(item))
@@ -62,20 +91,37 @@ def attachments_of(case: Case, user: User) -> list[Attachment]:
     return items
 
 
-def attach_targets(user: User, case: Case) -> list[tuple[str, str]]:
+def attach_targets(
+    user: User, case: Case, mine: set[str] | None = None, rows: CaseRows | None = None
+) -> list[tuple[str, str]]:
     """What the user may attach a file to, as (form value, label): the case itself, its
     replies, communications and live co-units' opinions, as far as the user may."""
-    mine = relations(user, case)
+    mine = relations(user, case) if mine is None else mine
     if not may_attach(user, case, mine):
         return []
     candidates: list[Target] = [None]
-    candidates += list(case.replies.order_by("round", "id"))
-    candidates += list(case.communications.order_by("on", "id"))
-    candidates += list(
-        case.assignments.filter(kind=AssignmentKind.CO, status__in=LIVE_ASSIGNMENT)
-        .select_related("unit")
-        .order_by("id")
-    )
+    if rows is None:
+        candidates += list(case.replies.order_by("round", "id"))
+        candidates += list(case.communications.order_by("on", "id"))
+        candidates += list(
+            case.assignments.filter(kind=AssignmentKind.CO, status__in=LIVE_ASSIGNMENT)
+            .select_related("unit")
+            .order_by("id")
+        )
+    else:
+        replies: list[Reply] = sorted(rows.replies, key=lambda r: (r.round, r.pk))
+        communications: list[Communication] = sorted(
+            rows.communications, key=lambda c: (c.on, c.pk)
+        )
+        opinions: list[Assignment] = sorted(
+            (
+                a
+                for a in rows.assignments
+                if a.kind == AssignmentKind.CO and a.status in LIVE_ASSIGNMENT
+            ),
+            key=lambda a: a.pk,
+        )
+        candidates += [*replies, *communications, *opinions]
     return [
         (_value(target), target_label(target))
         for target in candidates
@@ -114,9 +160,16 @@ def resolve_target(case: Case, value: str) -> Target:
     return found
 
 
-def attachment_context(user: User, case: Case) -> dict[str, Any]:
-    """What web/includes/case_attachments.html needs besides the case."""
+def attachment_context(
+    user: User, case: Case, mine: set[str] | None = None, rows: CaseRows | None = None
+) -> dict[str, Any]:
+    """What web/includes/case_attachments.html needs besides the case: the files, and what
+    the user may attach to (`targets`, empty when nothing). `mine` and `rows`: what the
+    caller has read already (the case page), so that they are not read again."""
+    mine = relations(user, case) if mine is None else mine
+    can_attach = may_attach(user, case, mine)
     return {
-        "attachments": attachments_of(case, user),
-        "can_attach": may_attach(user, case),
+        "attachments": attachments_of(case, user, mine, rows),
+        "can_attach": can_attach,
+        "targets": attach_targets(user, case, mine, rows) if can_attach else [],
     }

@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
-        from cases import receivers  # noqa: F401  (connects signal receivers)
+        from cases import involvement, receivers  # noqa: F401  (connect signal receivers)

@@ -1,39 +1,59 @@
-"""The case list (台账): one filter for the API and the web UI, paged with bounded counts."""
+"""The case list (台账): one filter for the API and the web UI, paged with bounded counts.
+
+At a million cases (issue 10) a page and its count read what an index gives in the list's
+order: a unit's cases through its parts (cases.models.CaseUnit), with what the filter says
+of state, year, category and level put on the parts as well; the filters on indexes of
+their own, newest first; a count that stops at COUNT_LIMIT and, when it found them all,
+gives the page its ids; deep pages by id (`after` / `before`), not by skipping rows."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import OrderBy
 
 from audit.record import today
-from cases.figures import LATE, ON_TIME, REPLIED, counted_q, due_within_q, met_in_person, overdue_q
+from cases.figures import (
+    LATE,
+    ON_TIME,
+    REPLIED,
+    counted_q,
+    due_within_q,
+    met_in_person,
+    overdue_q,
+    running_states,
+)
+from cases.keyword import keyword_q
 from cases.models import (
-    Assignment,
     Case,
-    CaseProposer,
+    CaseUnit,
     Category,
     FeedbackRating,
     Level,
     Mode,
     ReplyClass,
+    Topic,
 )
 from cases.models import Role as CaseRole
-from cases.permissions import LIVE_ASSIGNMENT, visible_cases
+from cases.paging import CasePage, Sheet
+from cases.permissions import unit_parts, visible_cases
 from huiyin.dates import DateInvalid, parse_date, window_message, year_in_window
 from huiyin.errors import DomainError
 from huiyin.text import QUERY_MAX, text_problem
 from huiyin.types import User
-from orgs.models import UnitKind
+from orgs.access import standing_of
+from orgs.models import Unit, UnitKind
 from workflow.vocabulary import State
 
 PAGE_SIZE = 20
-# Counting a million rows on every page view is the slowest part of a list; past this
-# many the list says "more than N" instead of the exact figure.
-COUNT_LIMIT = 10_000
+# Counting a million rows on every page view is the slowest part of a list: the ledger
+# counts at most this many and says "1,000+" past it (the exact figure on request); the
+# API always counts exactly.
+COUNT_LIMIT = 1_000
 # The longest "due within N working days" the filter accepts (about a year).
 MAX_DUE_WITHIN = 250
 NO_FEEDBACK = "none"  # the feedback filter's value for "replied, not rated"
@@ -118,6 +138,9 @@ PARAM_LABELS = {
     "replied_to": "答复日期（止）",
     "page": "页码",
     "page_size": "每页条数",
+    "after": "下一页起点",
+    "before": "上一页起点",
+    "count": "计数方式",
 }
 # Parameters whose value must be one of these (the field's choices).
 CHOICES: dict[str, frozenset[str]] = {
@@ -235,6 +258,27 @@ def parse_page(raw: Any, key: str = "page") -> int:
 
 
 @dataclass(frozen=True)
+class Paging:
+    """Where a list page starts: a page number, or (newest first) the id of the case
+    before it (`after`) or after it (`before`); `exact`: count every case (count=exact)."""
+
+    page: int = 1
+    after: int | None = None
+    before: int | None = None
+    exact: bool = False
+
+    @classmethod
+    def from_params(cls, params: Any) -> "Paging":
+        read = QueryReader(params)
+        page = read.number("page", 1, 10**9, "应为正整数")
+        after = read.number("after", 1, 2**63 - 1, "应为办件编号（正整数）")
+        before = read.number("before", 1, 2**63 - 1, "应为办件编号（正整数）")
+        count = read.choice("count", ("exact",))
+        read.done()
+        return cls(page=page or 1, after=after, before=before, exact=count == "exact")
+
+
+@dataclass(frozen=True)
 class CaseFilter:
     state: str = ""
     category: str = ""
@@ -322,6 +366,33 @@ class CaseFilter:
     def is_empty(self) -> bool:
         return not (set(self.params()) - {"sort"})
 
+    def states(self) -> frozenset[str] | None:
+        """The states every listed case is in, when the filter implies some (a state, the
+        open cases of overdue and due soon)."""
+        found: frozenset[str] | None = None
+        if self.state:
+            found = frozenset([self.state])
+        if self.overdue is True or self.due_within is not None:
+            found = running_states() if found is None else found & running_states()
+        return found
+
+    def parts(self) -> Q:
+        """What the filter says of the cases that a unit's parts copy (cases.models.
+        CaseUnit: state, year, category, level), as a condition on the parts: the unit
+        scoping and the unit filters then read only the parts that meet it."""
+        found = Q()
+        states = self.states()
+        if states is not None:
+            found &= Q(state__in=sorted(states))
+        if self.year is not None:
+            found &= Q(year=self.year)
+        for name in ("category", "level"):
+            if getattr(self, name):
+                found &= Q(**{name: getattr(self, name)})
+        if self.counted:
+            found &= counted_q()  # in terms of category and state, which the parts have
+        return found
+
     def apply(self, qs: QuerySet[Case], on: date) -> QuerySet[Case]:
         for name in ("state", "category", "level", "issuer", "mode", "reply_class"):
             value = getattr(self, name)
@@ -329,19 +400,23 @@ class CaseFilter:
                 qs = qs.filter(**{name: value})
         if self.year is not None:
             qs = qs.filter(year=self.year)
-        # "id IN (subquery)" rather than a correlated EXISTS: the database reads the few
-        # matching assignments (or topic links) once, instead of probing for every case.
+        parts = self.parts()
+        # A unit or a person is resolved to its id inside the statement (a scalar
+        # subquery, run once), and the cases are read through the units' parts
+        # (cases.models.CaseUnit), by index, newest first.
         if self.unit:
-            co = Assignment.objects.filter(unit__code=self.unit, status__in=LIVE_ASSIGNMENT)
-            qs = qs.filter(Q(lead_unit__code=self.unit) | Q(pk__in=co.values("case_id")))
+            unit = Subquery(Unit.objects.filter(code=self.unit).order_by().values("pk")[:1])
+            qs = qs.filter(pk__in=unit_parts(unit, parts).values("case_id"))
         if self.handler:
-            handled = Assignment.objects.filter(
-                handler__username=self.handler, status__in=LIVE_ASSIGNMENT
-            )
+            person = get_user_model().objects.filter(username=self.handler)
+            handled = CaseUnit.objects.filter(parts, handler_id=Subquery(person.values("pk")[:1]))
             qs = qs.filter(pk__in=handled.values("case_id"))
         if self.topic:
-            tagged = Case.topics.through.objects.filter(topic__name=self.topic)
-            qs = qs.filter(pk__in=tagged.values("case_id"))
+            # EXISTS per case rather than "id IN": a topic holds a tenth of all cases, and
+            # the newest of them are found by walking the cases newest first.
+            topic = Subquery(Topic.objects.filter(name=self.topic).values("pk")[:1])
+            tagged = Case.topics.through.objects.filter(case_id=OuterRef("pk"), topic_id=topic)
+            qs = qs.filter(Exists(tagged))
         if self.key is not None:
             qs = qs.filter(is_key=self.key)
         if self.led is True:
@@ -363,21 +438,18 @@ class CaseFilter:
                 qs = qs.none()
             else:
                 qs = qs.filter(due_within_q(on, self.due_within))
-        qs = self._apply_statistics(qs)
+        qs = self._apply_statistics(qs, parts)
         if self.q:
-            by_proposer = CaseProposer.objects.filter(
-                case=OuterRef("pk"), proposer__name__icontains=self.q
-            )
-            qs = qs.filter(
-                Q(title__icontains=self.q) | Q(number__icontains=self.q) | Exists(by_proposer)
-            )
+            qs = qs.filter(keyword_q(self.q))
         return qs.order_by(*SORTS[self.sort])
 
-    def _apply_statistics(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+    def _apply_statistics(self, qs: QuerySet[Case], parts: Q) -> QuerySet[Case]:
         if self.counted:
             qs = qs.filter(counted_q())
         if self.role:
-            qs = qs.filter(role=self.role)
+            # `role` is generated from `mode` (co: 会办): the same cases, by mode's index.
+            co = Q(mode=Mode.CO)
+            qs = qs.filter(co if self.role == CaseRole.CO else ~co)
         if self.replied is not None:
             qs = qs.filter(REPLIED if self.replied else ~REPLIED)
         if self.on_time is not None:
@@ -386,10 +458,22 @@ class CaseFilter:
             qs = qs.filter(met_in_person() if self.met else ~met_in_person())
         if self.lead_unit:
             codes = [c.strip() for c in self.lead_unit.split(",") if c.strip()]
-            without = Q(lead_unit__isnull=True) if "-" in codes else Q(pk__in=[])
-            qs = qs.filter(without | Q(lead_unit__code__in=[c for c in codes if c != "-"]))
+            named = [c for c in codes if c != "-"]
+            # The lead units' parts, not a join on the unit's code: the newest cases a
+            # unit leads are one index range (cases.models.CaseUnit).
+            units = Unit.objects.filter(code__in=named).order_by().values("pk")
+            # One unit: its id as a value (a scalar subquery), so that its parts are read
+            # in order from the index; several: any of them.
+            unit = Subquery(units[:1]) if len(named) == 1 else None
+            led = CaseUnit.objects.filter(parts, lead=True)
+            led = led.filter(unit_id=unit) if unit is not None else led.filter(unit_id__in=units)
+            found = [Q(pk__in=led.values("case_id"))] if named else []
+            if "-" in codes:
+                found.append(Q(lead_unit__isnull=True))
+            qs = qs.filter(Q(*found, _connector=Q.OR)) if found else qs.none()
         if self.lead_unit_kind:
-            qs = qs.filter(lead_unit__kind__in=self.lead_unit_kind.split(","))
+            kinds = Unit.objects.filter(kind__in=self.lead_unit_kind.split(","))
+            qs = qs.filter(lead_unit_id__in=kinds.values("pk"))
         for name, lookup in (
             ("received_from", "received_on__gte"),
             ("received_to", "received_on__lte"),
@@ -405,26 +489,68 @@ class CaseFilter:
         return qs
 
 
-@dataclass
-class CasePage:
-    count: int
-    count_capped: bool
-    page: int
-    pages: int
-    items: list[Case]
+def matching(qs: QuerySet[Case], *, exact: bool) -> tuple[int, bool, list[int] | None]:
+    """How many cases match, and their ids when there are COUNT_LIMIT or fewer.
+
+    One statement reads at most COUNT_LIMIT + 1 ids, in whatever order the database finds
+    them fastest. At most COUNT_LIMIT: that is the exact count, and the page is read from
+    those ids (a filter that matches few cases never makes the page walk the table to
+    find them). More: "more than COUNT_LIMIT", or with `exact` a count of its own."""
+    ids = list(qs.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+    if len(ids) <= COUNT_LIMIT:
+        return len(ids), False, ids
+    if exact:
+        return qs.order_by().count(), False, None
+    return COUNT_LIMIT, True, None
+
+
+def _scoped(user: User, case_filter: CaseFilter) -> QuerySet[Case]:
+    """The user's visible cases, narrowed to the parts that meet what the filter says of
+    them. A unit's own cases filtered by that unit need no scoping of their own: the
+    filter is the scope."""
+    standing = standing_of(user)
+    if case_filter.unit and not standing.sees_all and standing.unit_ids:
+        unit = Unit.objects.filter(code=case_filter.unit).values_list("pk", flat=True)
+        if unit.first() in standing.unit_ids:
+            return Case.objects.all()
+    return visible_cases(user, parts=case_filter.parts())
 
 
 def list_cases(
-    user: User, case_filter: CaseFilter, page: int = 1, page_size: int = PAGE_SIZE
+    user: User,
+    case_filter: CaseFilter,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    *,
+    exact: bool = True,
+    after: int | None = None,
+    before: int | None = None,
 ) -> CasePage:
-    """One page of the user's visible cases; a fixed number of queries whatever the page."""
-    on = today()
-    qs = case_filter.apply(visible_cases(user), on)
-    # Without the order: the count needs none, and a sort of every row would cost the most.
-    count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    capped = count > COUNT_LIMIT
-    count = min(count, COUNT_LIMIT)
-    pages = max(1, -(-count // page_size))
-    page = min(max(1, page), pages)
-    items = list(qs.select_related("lead_unit")[(page - 1) * page_size : page * page_size])
-    return CasePage(count=count, count_capped=capped, page=page, pages=pages, items=items)
+    """One page of the user's visible cases; a fixed number of queries whatever the page.
+
+    `exact=False` bounds the count (the ledger); `after` / `before` (newest-first order
+    only) page from a case's id instead of skipping rows: deep pages cost as much as the
+    first, and no row is lost or shown twice while new cases arrive."""
+    qs = case_filter.apply(_scoped(user, case_filter), today())
+    count, capped, ids = matching(qs, exact=exact)
+    recent = case_filter.sort == "recent"
+    if ids is not None:  # all of them are known: the page is read by id
+        # Newest first, the page's ids are cut from them (Sheet); else sorted there.
+        qs = Case.objects.all() if recent else Case.objects.filter(pk__in=ids)
+        qs = qs.order_by(*SORTS[case_filter.sort])
+    rows = qs.select_related("lead_unit")
+    known = ids if recent else None
+    sheet = Sheet(rows, count, capped, page_size, empty=ids == [], known=known)
+    if recent and before is not None:
+        newer = sheet.read(pk__gt=before, order=("pk",))
+        if len(newer) > page_size:  # else fewer than a page is newer: the first page
+            return sheet.page(newer[:page_size][::-1], more=True, previous=True)
+    elif recent and after is not None:
+        older = sheet.read(pk__lt=after)
+        return sheet.page(older[:page_size], more=len(older) > page_size, previous=True)
+    pages = None if capped else max(1, -(-count // page_size))
+    number = max(1, page) if pages is None else min(max(1, page), pages)
+    found = sheet.read(offset=(number - 1) * page_size)
+    result = sheet.page(found[:page_size], more=len(found) > page_size, previous=number > 1)
+    result.page, result.keyset = number, False
+    return result

@@ -1,8 +1,10 @@
 """Who the user is to a case: the relations the workflow tables name as actors."""
 
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
 
-from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case
+from django.db.models import Q, QuerySet, Subquery
+
+from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case, CaseUnit
 from huiyin.types import User
 from orgs.access import Standing, standing_of
 from orgs.models import Role
@@ -10,20 +12,45 @@ from orgs.models import Role
 LIVE_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
 
 
-def visible_cases(user: User, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
-    """Cases the user may see: all for commission roles, else those of the user's units."""
+def unit_parts(units: Iterable[int] | Subquery, condition: Q | None = None) -> QuerySet[CaseUnit]:
+    """The parts of these units (ids, or a subquery giving one unit's id) that meet
+    `condition`, a condition on what a part copies of its case (state, year, category,
+    level, deadlines: cases.models.CaseUnit).
+
+    A unit's part is a case it leads or holds a live assignment on (cases.involvement):
+    one index range per unit, so a list of the unit's open cases, or of its cases newest
+    first, never reads its closed history one case at a time."""
+    if isinstance(units, Subquery):
+        parts = CaseUnit.objects.filter(unit_id=units)
+    else:
+        ids = sorted(set(units))
+        parts = (
+            CaseUnit.objects.filter(unit_id=ids[0])
+            if len(ids) == 1
+            else CaseUnit.objects.filter(unit_id__in=ids)
+        )
+    return parts if condition is None else parts.filter(condition)
+
+
+def visible_cases(
+    user: User, base: QuerySet[Case] | None = None, *, parts: Q | None = None
+) -> QuerySet[Case]:
+    """Cases the user may see: all for commission roles, else those of the user's units
+    (DESIGN.md §4: the unit leads the case or holds a live assignment on it).
+
+    `parts`: a condition the caller puts on the cases anyway (their state, year, category
+    or level), put on the unit's parts too: the database then reads only the unit's parts
+    that meet it, from the index alone, instead of all its history case by case."""
     qs = Case.objects.all() if base is None else base
     standing = standing_of(user)
     if standing.sees_all:
         return qs
     if not standing.unit_ids:
         return qs.none()
-    # An `id IN (…)` subquery, not EXISTS per row: the database reads the unit's few
-    # assignments once instead of probing for every case (measured 170 ms → 12 ms).
-    in_my_unit = Assignment.objects.filter(
-        unit_id__in=standing.unit_ids, status__in=LIVE_ASSIGNMENT
-    ).values("case_id")
-    return qs.filter(Q(lead_unit_id__in=standing.unit_ids) | Q(id__in=in_my_unit))
+    # "id IN (the unit's parts)": for one unit, each case at most once (the parts are
+    # unique per unit and case), which PostgreSQL turns into a join that walks the
+    # unit's index newest first.
+    return qs.filter(pk__in=unit_parts(standing.unit_ids, parts).values("case_id"))
 
 
 def relations(user: User, case: Case, live_assignments: list[Assignment] | None = None) -> set[str]:

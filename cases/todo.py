@@ -3,9 +3,10 @@
 The sections are declared by the categories (their workflow's `queues`, e.g.
 proposals/queues.py); this module builds them for a user, grouped by role.
 
-Every section is one query (its rows, at most SECTION_LIMIT, with the total counted by a
-window function in the same query), so the page costs the same number of queries whatever
-the number of cases. Days left are counted in working days with the calendar of the
+Every section is one query (its rows, at most SECTION_LIMIT, with the total counted in the
+same statement), so the page costs the same number of queries whatever the number of
+cases; each section's rows and count are read through an index in its own order, over the
+open cases or the unit's parts in the section's states (issue 10: never the closed ones). Days left are counted in working days with the calendar of the
 whole page loaded once (workdays.calendar.WorkdaySpan).
 """
 
@@ -14,10 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Subquery, Window
+from django.db.models import F, FilteredRelation, IntegerField, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from cases.figures import REPLIED, SOON_WORKDAYS, counted_q, days_text, overdue_q, running_states
-from cases.models import Case
+from cases.figures import SOON_WORKDAYS, days_text, overdue_q, running_states
+from cases.models import Case, CaseUnit, Category
 from cases.permissions import visible_cases
 from huiyin.formats import cn_date
 from huiyin.types import User
@@ -27,7 +29,10 @@ from workdays.calendar import WorkdaySpan
 from workflow.tables import Queue, Workflow, all_workflows
 from workflow.vocabulary import State
 
-SECTION_LIMIT = 50
+# The most urgent rows of a section; "查看全部" opens the ledger on all of them. Every row
+# costs its share of the page (a row of the query, of the template): 20, not 50, keeps a
+# coordinator's page of seven sections near 140 rows (issue 10).
+SECTION_LIMIT = 20
 # A case of a section's query, with what that query annotates.
 C = TypeVar("C", bound=Case)
 ROW_FIELDS = (
@@ -156,20 +161,36 @@ class CountOf(Subquery):
     output_field = IntegerField()
 
 
-def _rows(qs: QuerySet[C], *order: Any, count_apart: bool = False) -> tuple[list[C], int]:
-    """The first SECTION_LIMIT cases in order, and how many there are in all.
-
-    The total is a window over the rows, or with `count_apart` a count of its own in the
-    same statement: for a section whose order an index serves (the overdue lists walk the
-    open cases' deadline index), so that only its first rows are read whole."""
-    total = CountOf(qs.order_by().values("pk")) if count_apart else Window(Count("pk"))
+def _rows(
+    qs: QuerySet[C], *order: Any, counted: QuerySet[Any] | None = None
+) -> tuple[list[C], int]:
+    """The first SECTION_LIMIT cases in order, and how many there are in all, in one
+    statement: the total is a count of its own (an uncorrelated subquery, run once, from
+    an index alone where it can), not a window over the rows, so that only the first
+    rows are read whole and an index in the section's order serves them. `counted`: the
+    rows to count instead, one per case (a unit's parts: counted from their index)."""
+    total = CountOf((qs if counted is None else counted).order_by().values("pk"))
     found = list(
         qs.annotate(section_total=total)
         .select_related("lead_unit")
         .only(*ROW_FIELDS)
         .order_by(*order, "id")[:SECTION_LIMIT]
     )
-    return found, (found[0].section_total if found else 0)
+    if found:
+        return found, found[0].section_total
+    return found, 0
+
+
+def through(q: Q, prefix: str) -> Q:
+    """The same condition on the fields of a relation: Q(unit_id=2) → Q(part__unit_id=2)."""
+    found = Q()
+    found.connector, found.negated = q.connector, q.negated
+    children: list[Any] = list(q.children)
+    found.children = [
+        through(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in children
+    ]
+    return found
 
 
 def asc(name: str) -> Any:
@@ -182,6 +203,21 @@ def cn(day: datetime.date | None) -> str:
 
 def unit_note(case: Case) -> str:
     return f"主办处室：{case.lead_unit.name}" if case.lead_unit_id and case.lead_unit else ""
+
+
+def overdue_card(key: str, title: str, ledger: dict[str, str], hint: str = "") -> Section:
+    """An overdue list's section (its rows to come): red, read-only, by deadline."""
+    return Section(
+        key,
+        title,
+        "bi-exclamation-octagon",
+        "",
+        "查看",
+        "答复期限",
+        {**ledger, "sort": "deadline"},
+        hint=hint or "已超过答复期限、尚未答复的办件",
+        alarm=True,
+    )
 
 
 # Whose sections a page shows, and under which heading.
@@ -218,11 +254,12 @@ class Builder:
         due: Callable[[Case], datetime.date | None],
         provisional: Callable[[Case], bool] = lambda c: False,
         note: Callable[[Case], str] = lambda c: "",
-        count_apart: bool = False,
+        counted: QuerySet[Any] | None = None,
     ) -> Section:
-        if self.workflow is not None:
+        # The workflow's categories, unless it has them all (a condition that only costs).
+        if self.workflow is not None and set(Category.values) - set(self.workflow.categories):
             qs = qs.filter(category__in=self.workflow.categories)
-        cases, section.total = _rows(qs, *order, count_apart=count_apart)
+        cases, section.total = _rows(qs, *order, counted=counted)
         waiting = section.tone == "waiting"
         section.rows = [
             Row(c, due(c), provisional(c), note=note(c), waiting=waiting, flag=self.flag(c))
@@ -249,28 +286,30 @@ class Builder:
     ) -> Section:
         return self.section(
             qs.filter(overdue_q(self.today)),
-            Section(
-                key,
-                title,
-                "bi-exclamation-octagon",
-                "",
-                "查看",
-                "答复期限",
-                {**ledger, "sort": "deadline"},
-                hint=hint or "已超过答复期限、尚未答复的办件",
-                alarm=True,
-            ),
+            overdue_card(key, title, ledger, hint),
             order=(asc("deadline"),),
             due=lambda c: c.deadline,
             provisional=lambda c: c.deadline_provisional,
             note=note,
-            count_apart=True,
         )
 
+    def parts(self, condition: Q) -> tuple[QuerySet[Case], QuerySet[CaseUnit]]:
+        """The cases with a part (cases.models.CaseUnit) meeting `condition`, joined to
+        that part as `part` (order the rows by its copies of the deadlines: an index on
+        the parts serves the first rows), and the parts themselves (to count: read from
+        an index alone). One row per case for a condition on lead parts (a case has one
+        live lead unit)."""
+        joined = FilteredRelation("unit_parts", condition=through(condition, "unit_parts__"))
+        # Joined on a column of every index of the parts: the first rows are read from the
+        # index alone (its `id` would make the database read every part it passes).
+        cases = Case.objects.annotate(part=joined).filter(part__case__isnull=False)
+        return cases, CaseUnit.objects.filter(condition)
+
     def unit_scope(self) -> Q:
-        """The assignments that are the user's: all of the units they head; in the units
-        where they are only a handler, those given to them. A unit's cases no one was
-        given yet wait for its head (who names the handler), not for every handler."""
+        """The parts that are the user's (cases.models.CaseUnit, the units' live
+        assignments): all of the units they head; in the units where they are only a
+        handler, those given to them. A unit's cases no one was given yet wait for its
+        head (who names the handler), not for every handler."""
         heads = self.standing.head_of
         handles = self.standing.handler_in - heads
         scope = Q(pk__in=[])
@@ -307,15 +346,28 @@ class Builder:
     # 查阅 ------------------------------------------------------------------------
 
     def summary(self) -> Summary:
+        """The year's figures of every case (a viewer sees all), as the statistics count
+        them: added up from their summary rows (reports.models.TallyCell, kept by the
+        actions), not from a year of cases; 超期未复 from the year's open cases. Each
+        figure links to the ledger's list of the same cases (web/templates/web/home.html)."""
+        from reports.models import TallyCell
+        from reports.stats import counted_rows, live_rows
+
         year = self.today.year
-        figures = self.visible.filter(counted_q(), year=year).aggregate(
-            total=Count("pk"),
-            open=Count("pk", filter=~REPLIED),
-            replied=Count("pk", filter=REPLIED),
-            closed=Count("pk", filter=Q(state=State.CLOSED)),
-            overdue=Count("pk", filter=overdue_q(self.today)),
+        cells = counted_rows(TallyCell, [year], None).aggregate(
+            total=Coalesce(Sum("n"), 0),
+            replied=Coalesce(Sum("n", filter=Q(replied=True)), 0),
+            closed=Coalesce(Sum("n", filter=Q(state=State.CLOSED)), 0),
         )
-        return Summary(year=year, **figures)
+        overdue = sum(row["overdue_unreplied"] for row in live_rows([year], None, self.today))
+        return Summary(
+            year=year,
+            total=cells["total"],
+            open=cells["total"] - cells["replied"],
+            replied=cells["replied"],
+            closed=cells["closed"],
+            overdue=overdue,
+        )
 
     # ---------------------------------------------------------------------------
 

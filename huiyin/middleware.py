@@ -28,6 +28,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from huiyin.health import PATH as HEALTH_PATH
 from huiyin.sessions import touch_due
 
 logger = logging.getLogger(__name__)
@@ -156,13 +157,15 @@ class NoStoreMiddleware:
 
 
 # Where a user who must change the password may still go.
-_OPEN_PATHS = ("/logout/", "/static/", API_PREFIX)
+_OPEN_PATHS = ("/logout/", "/static/", API_PREFIX, HEALTH_PATH)
 
 
 class PasswordChangeRequiredMiddleware:
     """A user whose password an administrator set (a new account, a reset) sees only the
     change-password page until they chose their own. The login marks such a session
-    (orgs.accounts.note_login), so other requests cost no query."""
+    (orgs.accounts.note_login), so other requests cost no query. The open paths are let
+    through before the session is looked at: /healthz with a session cookie does not load
+    the session (a query)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -170,10 +173,12 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from orgs.accounts import MUST_CHANGE_SESSION_KEY
 
+        if request.path.startswith(_OPEN_PATHS):
+            return self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and session.get(MUST_CHANGE_SESSION_KEY):
             change_url = reverse("account-password")
-            if request.path != change_url and not request.path.startswith(_OPEN_PATHS):
+            if request.path != change_url:
                 return redirect(change_url)
         return self.get_response(request)
 

@@ -1,8 +1,11 @@
 from django.urls import include, path
 
+from huiyin.health import healthz
+
 # No Django admin: every change of users, units, tokens and settings goes through the
 # console's audited actions (/console/).
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),  # public, no query (huiyin/health.py)
     path("api/v1/", include("api.urls")),
     path("console/", include("console.urls")),
     path("", include("letters.urls")),

@@ -17,6 +17,7 @@ from audit.record import record_event
 from cases.models import Category, Reply
 from huiyin.errors import Conflict, Forbidden
 from huiyin.types import User
+from letters.context_processors import forget_commission_name
 from letters.models import (
     CONTACT_MAX,
     NAME_MAX,
@@ -185,6 +186,8 @@ def configure_organisation(
     except IntegrityError:
         # Of two administrators saving the first configuration at once, one gets here.
         raise LetterSetupConflict("发文设置刚被他人修改，请刷新后重试") from None
+    if "name" in changes:
+        forget_commission_name()  # the pages' header (letters.context_processors)
     record_event(
         actor=by,
         action="organisation_configured",

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from cases.actions.assign import reply_deadlines, return_window_end
 from cases.actions.feedback import feedback_window_end
-from cases.actions.handler import current_handler, unit_handlers
-from cases.actions.handling import pending_extension
+from cases.actions.handler import unit_handlers
 from cases.deadline_rules import due_for, period_words, rule_for
 from cases.models import AssignmentKind, Case, Reply, ReplyClass, ReplyStatus
 from cases.models import Role as CaseRole
-from cases.permissions import LIVE_ASSIGNMENT, relations
+from cases.permissions import relations
+from huiyin.prefetch import prefetched
 from letters.setup import contact_defaults
+from proposals.rows import live_assignments, open_extension, replies_newest_first
 from web.action_cards import review_steps as _steps
 from web.forms import Choice, user_label
 from web.letter_preview import letter_preview
@@ -127,6 +128,9 @@ def preview_for(case: Case, assigned_on: date | None, deadline: date | None) -> 
 
 
 def _latest_reply(case: Case, status: str) -> Reply | None:
+    rows = replies_newest_first(case)
+    if rows is not None:
+        return next((r for r in rows if r.round == case.round and r.status == status), None)
     return (
         case.replies.filter(round=case.round, status=status)
         .prefetch_related("commitments")
@@ -136,11 +140,14 @@ def _latest_reply(case: Case, status: str) -> Reply | None:
 
 
 def _co_opinions(case: Case) -> list[Any]:
-    return list(
-        case.assignments.filter(kind=AssignmentKind.CO, status__in=LIVE_ASSIGNMENT)
-        .exclude(opinion="")
-        .select_related("unit")
-    )
+    return [a for a in live_assignments(case, AssignmentKind.CO) if a.opinion]
+
+
+def _current_handler(case: Case) -> Any:
+    """The live lead unit's handler (cases.actions.handler.current_handler), from the rows
+    the page has read when it has."""
+    lead = live_assignments(case, AssignmentKind.LEAD)
+    return lead[0].handler if lead else None
 
 
 def _parse(value: Any) -> date | None:
@@ -206,7 +213,11 @@ def _reply_source(inp: CardInput) -> tuple[dict[str, Any], Reply | None, Reply |
     Returns (initial, the sent-back draft, the previous round's reply)."""
     case, user = inp.case, inp.user
     initial: dict[str, Any] = {"contact": user_label(user)}
-    earlier = case.replies.order_by("-id").first()
+    newest_first = replies_newest_first(case)
+    if newest_first is None:
+        earlier = case.replies.order_by("-id").first()
+    else:
+        earlier = newest_first[0] if newest_first else None
     source = earlier or Reply.objects.filter(submitted_by=user).order_by("-id").first()
     if source is not None:
         initial.update(contact=source.contact, phone=source.phone)
@@ -217,6 +228,11 @@ def _reply_source(inp: CardInput) -> tuple[dict[str, Any], Reply | None, Reply |
         if earlier.status == ReplyStatus.SENT_BACK:
             sent_back = earlier
             initial.update(_reply_prefill(earlier))
+    elif case.round > 1 and newest_first is not None:
+        signed = [
+            r for r in newest_first if r.round < case.round and r.status == ReplyStatus.SIGNED
+        ]
+        previous = max(signed, key=lambda r: (r.round, r.pk), default=None)
     elif case.round > 1:
         previous = (
             case.replies.filter(round__lt=case.round, status=ReplyStatus.SIGNED)
@@ -224,8 +240,8 @@ def _reply_source(inp: CardInput) -> tuple[dict[str, Any], Reply | None, Reply |
             .order_by("-round", "-id")
             .first()
         )
-        if previous is not None:
-            initial.update(_reply_prefill(previous))
+    if previous is not None:
+        initial.update(_reply_prefill(previous))
     return initial, sent_back, previous
 
 
@@ -322,18 +338,19 @@ def accept_context(inp: CardInput) -> dict[str, Any]:
     _offer_handlers(inp)
     return {
         **return_window(inp),
-        "names_handler": Relation.LEAD_HEAD in relations(inp.user, case),
-        "current_handler": current_handler(case),
+        "names_handler": Relation.LEAD_HEAD
+        in relations(inp.user, case, live_assignments=prefetched(case, "assignments")),
+        "current_handler": _current_handler(case),
     }
 
 
 def accept_initial(inp: CardInput) -> dict[str, Any]:
-    handler = current_handler(inp.case)
+    handler = _current_handler(inp.case)
     return {"handler": handler.username} if handler is not None else {}
 
 
 def assign_handler_context(inp: CardInput) -> dict[str, Any]:
-    current = current_handler(inp.case)
+    current = _current_handler(inp.case)
     _offer_handlers(inp, leave_out=current.username if current is not None else "")
     return {"current_handler": current}
 
@@ -363,14 +380,8 @@ def request_extension_context(inp: CardInput) -> dict[str, Any]:
 
 
 def decide_extension_context(inp: CardInput) -> dict[str, Any]:
-    return {"latest": _latest_extension(inp), "request": pending_extension(inp.case)}
+    return {"latest": _latest_extension(inp), "request": open_extension(inp.case)}
 
 
 def opinion_context(inp: CardInput) -> dict[str, Any]:
-    return {
-        "my_assignments": list(
-            inp.case.assignments.filter(
-                kind=AssignmentKind.CO, status__in=LIVE_ASSIGNMENT
-            ).select_related("unit")
-        )
-    }
+    return {"my_assignments": live_assignments(inp.case, AssignmentKind.CO)}

@@ -8,24 +8,27 @@ user has no such section. The builder restricts every query to this workflow's c
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from cases.deadline_rules import rule_for
+from cases.figures import running_list
 from cases.models import (
     Assignment,
     AssignmentKind,
     AssignmentStatus,
     Case,
+    CaseUnit,
     Category,
     ExtensionRequest,
     FeedbackRating,
     Level,
 )
+from cases.models.case import REHANDLING_STATES
 from cases.permissions import LIVE_ASSIGNMENT
-from cases.todo import WINDOW_SEARCH_DAYS, Section, asc, cn, unit_note
+from cases.todo import WINDOW_SEARCH_DAYS, Section, asc, cn, overdue_card, through, unit_note
 from workflow.vocabulary import Action, State
 
 if TYPE_CHECKING:
@@ -170,7 +173,7 @@ def rehandling(b: Builder) -> Section:
         _with_handler(
             b.visible.filter(
                 round__gt=1,
-                state__in=(State.HANDLING, State.UNIT_APPROVING, State.REVIEWING, State.SIGNING),
+                state__in=REHANDLING_STATES,
             )
         ),
         Section(
@@ -212,6 +215,9 @@ def _window_open(b: Builder) -> Q:
     q = Q(pk__in=[])
     for rule, kinds in by_rule.items():
         boundary = _first_open_reply_date(b, rule)
+        if len(by_rule) == 1:  # one rule for every kind of case: the date alone
+            q = Q(replied_on__gte=boundary)
+            break
         of_rule = Q(pk__in=[])
         for category, level in kinds:
             of_rule |= Q(category=category, level=level)
@@ -301,25 +307,22 @@ def key_overdue(b: Builder) -> Section:
 
 
 # 处室负责人、承办人 -------------------------------------------------------------
-# The user's live assignments: a case they hold one of is visible to them, so these
-# sections need no other permission filter. "id IN (the assignments' case ids)" lets the
-# database read the few assignments of the unit once, by index.
+# The user's parts in cases (cases.models.CaseUnit: the units' live assignments, with the
+# case's state beside them): a case they hold a part in is visible to them, so these
+# sections need no other permission filter, and each reads only the parts in the states
+# it lists, by index, never the unit's closed history.
 
 
-def _mine(b: Builder) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(b.unit_scope(), status__in=LIVE_ASSIGNMENT)
-
-
-def _lead(b: Builder) -> QuerySet[Assignment]:
-    return _mine(b).filter(kind=AssignmentKind.LEAD)
+def _lead(b: Builder, condition: Q) -> tuple[QuerySet[Case], QuerySet[CaseUnit]]:
+    """The cases where the user's unit leads (its live lead assignment) and `condition`
+    holds of that part, joined to it, and the parts to count."""
+    return b.parts(b.unit_scope() & Q(kind=AssignmentKind.LEAD) & condition)
 
 
 def to_accept(b: Builder) -> Section:
+    cases, parts = _lead(b, Q(status=AssignmentStatus.PENDING, state=State.ASSIGNED))
     return b.section(
-        Case.objects.filter(
-            pk__in=_lead(b).filter(status=AssignmentStatus.PENDING).values("case_id"),
-            state=State.ASSIGNED,
-        ),
+        cases,
         Section(
             "to_accept",
             "待签收",
@@ -330,9 +333,10 @@ def to_accept(b: Builder) -> Section:
             {**b.unit_ledger(), "state": State.ASSIGNED},
             hint="交办给本处室、尚未签收的办件；不属于本处职责的可在交办后5个工作日内申请退回",
         ),
-        order=(asc("deadline"),),
+        order=(asc("part__deadline"),),
         due=_deadline,
         provisional=_deadline_provisional,
+        counted=parts,
     )
 
 
@@ -374,11 +378,16 @@ def _with_handler(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 def mine(b: Builder) -> Section:
     """The cases given to the user (承办人), first on the page: the reply to write."""
-    given = Assignment.objects.filter(
-        handler=b.user, kind=AssignmentKind.LEAD, status=AssignmentStatus.ACCEPTED
+    cases, parts = b.parts(
+        Q(
+            handler=b.user,
+            kind=AssignmentKind.LEAD,
+            status=AssignmentStatus.ACCEPTED,
+            state=State.HANDLING,
+        )
     )
     return b.section(
-        Case.objects.filter(pk__in=given.values("case_id"), state=State.HANDLING),
+        cases,
         Section(
             "mine",
             "我承办的（待提交答复）",
@@ -389,10 +398,11 @@ def mine(b: Builder) -> Section:
             {**b.unit_ledger(), "handler": b.user.get_username(), "state": State.HANDLING},
             hint="交给您承办的办件；处室初稿期限是答复期限前留出审核、签发时间的内部期限",
         ),
-        order=(asc("unit_deadline"),),
+        order=(asc("part__unit_deadline"),),
         due=_unit_deadline,
         provisional=_unit_deadline_provisional,
         note=lambda c: f"答复期限 {cn(c.deadline)}",
+        counted=parts,
     )
 
 
@@ -400,14 +410,17 @@ def unassigned(b: Builder) -> Section | None:
     """The head's: the unit's accepted cases no handler was given yet."""
     if not b.standing.head_of:
         return None
-    waiting = Assignment.objects.filter(
-        unit_id__in=b.standing.head_of,
-        kind=AssignmentKind.LEAD,
-        status=AssignmentStatus.ACCEPTED,
-        handler__isnull=True,
+    cases, parts = b.parts(
+        Q(
+            unit_id__in=b.standing.head_of,
+            kind=AssignmentKind.LEAD,
+            status=AssignmentStatus.ACCEPTED,
+            handler__isnull=True,
+            state__in=UNIT_HOLDS,
+        )
     )
     return b.section(
-        Case.objects.filter(pk__in=waiting.values("case_id"), state__in=UNIT_HOLDS),
+        cases,
         Section(
             "unassigned",
             "待指定承办人",
@@ -418,10 +431,11 @@ def unassigned(b: Builder) -> Section | None:
             {**b.unit_ledger(), "state": State.HANDLING},
             hint="本处室已签收、尚未指定承办人的办件",
         ),
-        order=(asc("unit_deadline"),),
+        order=(asc("part__unit_deadline"),),
         due=_unit_deadline,
         provisional=_unit_deadline_provisional,
         note=lambda c: f"答复期限 {cn(c.deadline)}",
+        counted=parts,
     )
 
 
@@ -429,13 +443,13 @@ def drafting(b: Builder) -> Section | None:
     """The head's view of the unit's other cases being drafted, by their handlers."""
     if not b.standing.head_of:
         return None
-    others = (
-        _lead(b)
-        .filter(status=AssignmentStatus.ACCEPTED, handler__isnull=False)
-        .exclude(handler=b.user)
+    cases, parts = _lead(
+        b,
+        Q(status=AssignmentStatus.ACCEPTED, handler__isnull=False, state=State.HANDLING)
+        & ~Q(handler=b.user),
     )
     return b.section(
-        _with_handler(Case.objects.filter(pk__in=others.values("case_id"), state=State.HANDLING)),
+        _with_handler(cases),
         Section(
             "drafting",
             "本处室办理中（承办人起草答复）",
@@ -446,31 +460,49 @@ def drafting(b: Builder) -> Section | None:
             {**b.unit_ledger(), "state": State.HANDLING},
             hint="已交给本处室承办人、尚未提交答复的办件",
         ),
-        order=(asc("unit_deadline"),),
+        order=(asc("part__unit_deadline"),),
         due=_unit_deadline,
         provisional=_unit_deadline_provisional,
         note=_handler_note,
+        counted=parts,
     )
 
 
 def opinions(b: Builder) -> Section:
     # A co-unit's part has no handler: it waits for every member of the unit.
-    co = Assignment.objects.filter(
-        unit_id__in=b.standing.unit_ids,
-        status__in=LIVE_ASSIGNMENT,
-        kind=AssignmentKind.CO,
-        opinion="",
-    )
-    co_of_case = co.filter(case=OuterRef("pk")).order_by("deadline")
-    return b.section(
-        Case.objects.filter(
-            pk__in=co.values("case_id"), state__in=(State.ASSIGNED, State.HANDLING)
-        ).annotate(
+    waiting = (State.ASSIGNED, State.HANDLING)
+    pending = Q(kind=AssignmentKind.CO, status__in=LIVE_ASSIGNMENT, opinion="")
+    mine = Q(unit_id__in=b.standing.unit_ids) & pending
+    co = Assignment.objects.filter(mine)
+    cases: QuerySet[Any]
+    if len(b.standing.unit_ids) == 1:
+        # One unit: one pending part per case at most. Its parts are walked in the order
+        # of their deadline (an index on the pending co parts), and counted from it.
+        joined = FilteredRelation("assignments", condition=through(mine, "assignments__"))
+        cases = (
+            Case.objects.annotate(co=joined)
+            .filter(co__case__isnull=False, state__in=waiting)
+            .annotate(
+                opinion_due=F("co__deadline"),
+                opinion_due_provisional=F("co__deadline_provisional"),
+            )
+        )
+        parts = CaseUnit.objects.filter(
+            unit_id__in=b.standing.unit_ids, kind=AssignmentKind.CO, state__in=waiting
+        )
+        counted: QuerySet[Any] | None = co.filter(case_id__in=parts.values("case_id"))
+        order = (asc("co__deadline"),)
+    else:
+        co_of_case = co.filter(case=OuterRef("pk")).order_by("deadline")
+        cases = Case.objects.filter(pk__in=co.values("case_id"), state__in=waiting).annotate(
             opinion_due=Subquery(co_of_case.values("deadline")[:1]),
             opinion_due_provisional=Coalesce(
                 Subquery(co_of_case.values("deadline_provisional")[:1]), Value(False)
             ),
-        ),
+        )
+        counted, order = None, (asc("opinion_due"),)
+    return b.section(
+        cases,
         Section(
             "opinions",
             "待提交会办意见",
@@ -481,20 +513,26 @@ def opinions(b: Builder) -> Section:
             b.unit_ledger(),
             hint="本处室为协办处室、尚未提交意见的办件",
         ),
-        order=(asc("opinion_due"),),
+        order=order,
         due=lambda c: c.opinion_due,  # type: ignore[attr-defined]  # annotated above (django-stubs cannot see it here)
         provisional=lambda c: c.opinion_due_provisional,  # type: ignore[attr-defined]
         note=unit_note,
+        counted=counted,
     )
 
 
 def unit_overdue(b: Builder) -> Section:
-    return b.overdue_section(
-        Case.objects.filter(pk__in=_lead(b).values("case_id")),
-        "unit_overdue",
-        "逾期办件",
-        {**b.unit_ledger(), "overdue": "1"},
+    # The parts' copies of the state and deadline (kept with the case's): the unit's
+    # overdue cases are one range of an index on its running parts by deadline.
+    cases, parts = _lead(b, Q(state__in=running_list(), deadline__lt=b.today))
+    return b.section(
+        cases,
+        overdue_card("unit_overdue", "逾期办件", {**b.unit_ledger(), "overdue": "1"}),
+        order=(asc("part__deadline"),),
+        due=_deadline,
+        provisional=_deadline_provisional,
         note=lambda c: "",  # the unit's own: no need to name it
+        counted=parts,
     )
 
 

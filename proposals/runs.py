@@ -10,7 +10,6 @@ from cases import actions
 from cases.actions import handler as handler_actions
 from cases.actions.assign import return_window_end
 from cases.actions.feedback import feedback_window_end
-from cases.actions.handling import pending_extension
 from cases.dispatch import unit_by_code, user_by_name
 from cases.models import Case
 from cases.payloads import (
@@ -30,7 +29,8 @@ from cases.payloads import (
     ReplyPayload,
     ReviewPayload,
 )
-from cases.permissions import LIVE_ASSIGNMENT
+from orgs.models import UnitKind
+from proposals.rows import live_assignments, open_extension
 from workflow.vocabulary import Relation
 
 if TYPE_CHECKING:
@@ -178,8 +178,7 @@ def opinion_possible(case: Case, today: date, mine: set[str]) -> bool:
     """A co-unit gives its own opinion; the lead unit only records an outside agency's."""
     if Relation.CO_UNIT in mine:
         return True
-    co = case.assignments.filter(kind="co", status__in=LIVE_ASSIGNMENT)
-    return co.filter(unit__kind="external").exists()
+    return any(a.unit.kind == UnitKind.EXTERNAL for a in live_assignments(case, "co"))
 
 
 def within_return_window(case: Case, today: date, mine: set[str]) -> bool:
@@ -193,11 +192,11 @@ def feedback_window_over(case: Case, today: date, mine: set[str]) -> bool:
 
 
 def no_pending_extension(case: Case, today: date, mine: set[str]) -> bool:
-    return pending_extension(case) is None
+    return open_extension(case) is None
 
 
 def pending_extension_exists(case: Case, today: date, mine: set[str]) -> bool:
-    return pending_extension(case) is not None
+    return open_extension(case) is not None
 
 
 def has_commitments(case: Case, today: date, mine: set[str]) -> bool:

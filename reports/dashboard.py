@@ -1,11 +1,12 @@
 """The figures of the dashboard (统计看板), each with the link to the case list it counts.
 
-Everything comes from database aggregation, in a fixed number of queries whatever the
-number of cases (dashboard_data: one grouped query for the year's figures, states, monthly
-flow and deadline counts; topics; outcomes; last year's figures; the first rows of the two
-deadline lists). Every figure shown is a `Figure` with the URL of the ledger filtered to
-exactly the cases it counts: the list's filters (cases.listing) use the statistics' own
-predicates (reports.stats.COUNTED, REPLIED, ON_TIME, LATE, met_in_person …).
+Everything is added up from the statistics' summary rows (reports.models, kept by every
+action: reports.tally), in a fixed number of queries whatever the number of cases
+(dashboard_data: the cells of this year and the last; the open cases for the counts that
+depend on today; units; topics; months; the first rows of the two deadline lists). Every
+figure shown is a `Figure` with the URL of the ledger filtered to exactly the cases it
+counts: the list's filters (cases.listing) use the predicates of cases.figures, which the
+cells hold per case (reports.recount checks them against those predicates).
 """
 
 from dataclasses import dataclass, field
@@ -13,27 +14,28 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, Sum
 from django.urls import reverse
 
-from cases.figures import DEFINITIONS, days_text, due_within_q, overdue_q, workdays_left
-from cases.models import Outcome
+from cases.figures import DEFINITIONS, days_text, workdays_left
 from cases.models.choices import Category, FeedbackRating, Level
 from orgs.models import Unit, UnitKind
 from proposals.spec import PROPOSAL_STATES
+from reports.models import TallyMonth
 from reports.stats import (
     CLASSES,
     REPLIED_KEY,
     assemble,
     counted_cases,
+    counted_rows,
     grouped_figures,
+    open_cases,
     rate,
+    shape,
     sum_rows,
     topic_counts,
-    year_figures,
 )
-from workdays.calendar import WorkdaySpan
+from workdays.calendar import WorkdaySpan, workdays_after
 
 DUE_SOON_WORKDAYS = 10  # "即将到期": due within this many working days (the list's due_within)
 LIST_ROWS = 5  # rows of the overdue and due-soon lists on the dashboard
@@ -333,22 +335,20 @@ FLOW = {
 }
 
 
-def month_columns(year: int) -> dict[str, Any]:
-    """Conditional counts of the monthly flow, to ride on the one grouped query instead of
-    two more scans: received (收到日期) and answered (答复日期) per month, and before and
-    after those months."""
-    columns: dict[str, Any] = {}
-    for prefix, (date_field, _, _) in FLOW.items():
-        first, end = _month_start(year, 1), _month_start(year, FLOW_MONTHS + 1)
-        columns[f"{prefix}_before"] = Count("id", filter=Q(**{f"{date_field}__lt": first}))
-        for m in range(1, FLOW_MONTHS + 1):
-            window = {
-                f"{date_field}__gte": _month_start(year, m),
-                f"{date_field}__lt": _month_start(year, m + 1),
-            }
-            columns[f"{prefix}_{m}"] = Count("id", filter=Q(**window))
-        columns[f"{prefix}_after"] = Count("id", filter=Q(**{f"{date_field}__gte": end}))
-    return columns
+def month_counts(year: int, unit: Unit | None) -> dict[str, int]:
+    """Received (收到日期) and answered (答复日期) per month, from the monthly summary rows:
+    January to FLOW_MONTHS, and before and after those months."""
+    counts = {
+        f"{prefix}_{key}": 0
+        for prefix in FLOW
+        for key in ("before", "after", *map(str, range(1, FLOW_MONTHS + 1)))
+    }
+    rows = counted_rows(TallyMonth, [year], unit).values("kind", "month").annotate(n=Sum("n"))
+    for row in rows.order_by():
+        m = (row["month"].year - year) * 12 + row["month"].month
+        key = "before" if m < 1 else "after" if m > FLOW_MONTHS else str(m)
+        counts[f"{row['kind']}_{key}"] += row["n"]
+    return counts
 
 
 def monthly_flow(year: int, unit: Unit | None, counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -387,33 +387,28 @@ def monthly_flow(year: int, unit: Unit | None, counts: dict[str, int]) -> list[d
     return months
 
 
-def deadline_columns(on: date) -> dict[str, Any]:
-    # 超期未复 is one of the statistics' own figures (reports.stats.figures).
-    return {"due_soon": Count("id", filter=due_within_q(on, DUE_SOON_WORKDAYS))}
-
-
 def deadline_lists(
-    year: int, unit: Unit | None, on: date, counts: dict[str, int]
+    year: int, unit: Unit | None, on: date, soon_until: date, counts: dict[str, int]
 ) -> dict[str, Any]:
     """The year's open cases past their deadline (超期未复), and those due within
     DUE_SOON_WORKDAYS: the counts (from the grouped query) and the first few of each,
     soonest deadline first, with the working days left or past as 我的待办 says them."""
-    cases = counted_cases(year, unit)
+    cases = counted_cases(year, unit).filter(open_cases())
     fields = ("id", "number", "title", "deadline", "deadline_provisional", "state", "category")
 
     def rows(condition: Q) -> list[Any]:
+        # The year's (and the unit's) open cases by deadline: the partial indexes of
+        # cases/migrations/0009 give them in this order, never reading a closed case.
         return list(
             cases.filter(condition)
             .select_related("lead_unit")
             .only(*fields, "lead_unit__name")
-            # Sorted on an expression, not on the deadline column: on PostgreSQL the
-            # deadline index would walk every earlier year's deadline first (measured: 180
-            # ms instead of 40 ms over 200,000 cases); the year's open cases are few.
-            .annotate(due=Coalesce("deadline", Value(date.max)))
-            .order_by("due", "id")[:LIST_ROWS]
+            .order_by("deadline", "id")[:LIST_ROWS]
         )
 
-    overdue, due_soon = rows(overdue_q(on)), rows(due_within_q(on, DUE_SOON_WORKDAYS))
+    # On the open cases: overdue_q and due_within_q (its end computed once, by the caller).
+    overdue = rows(Q(deadline__lt=on))
+    due_soon = rows(Q(deadline__gte=on, deadline__lte=soon_until))
     # Both filters compare the deadline: every row has one.
     dues = [case.deadline for case in overdue + due_soon if case.deadline is not None]
     # One calendar for both lists (one query, always: the page's queries stay fixed), as
@@ -515,28 +510,28 @@ def charts(s: dict[str, Any], unit: Unit | None, states: dict[str, int], months)
 
 
 def dashboard_data(year: int, unit: Unit | None, on: date | None = None) -> dict[str, Any]:
-    """Everything the dashboard shows. One grouped query gives the statistics object (the
-    same as year_stats), the states, the monthly flow and the deadline counts; then the
-    topics, the outcomes, last year's figures and the first rows of the two lists."""
+    """Everything the dashboard shows. One grouped query over the summary cells of this year
+    and the last gives the statistics object (the same as year_stats), last year's figures
+    and the states; one over the open cases the live counts; then the units' names, the
+    topics, the monthly flow and the first rows of the two lists."""
     from audit.record import today
 
     on = on or today()
-    cases = counted_cases(year, unit)
-    extra = {**month_columns(year), **deadline_columns(on)}
-    rows = grouped_figures(cases, "state", on=on, **extra)
-    s = assemble(
-        year,
-        unit,
-        rows,
-        topic_counts(cases),
-        Outcome.objects.filter(case__in=cases).count(),
-        on,
-    )
-    prev = year_figures(year - 1, unit, on=on)
-    counts = {**sum_rows(rows, tuple(extra)), "overdue_unreplied": s["overdue_unreplied"]}
+    soon_until = workdays_after(on, DUE_SOON_WORKDAYS).date  # as due_within_q counts
+    rows = grouped_figures([year, year - 1], unit, "state", on=on, soon_until=soon_until)
+    this_year = [row for row in rows if row["year"] == year]
+    s = assemble(year, unit, this_year, topic_counts(year, unit), on)
+    before = [row for row in rows if row["year"] == year - 1]
+    prev = {"year": year - 1, **shape(sum_rows(before))}
+    counts = {
+        **month_counts(year, unit),
+        "overdue_unreplied": s["overdue_unreplied"],
+        "due_soon": sum(row["due_soon"] for row in this_year),
+    }
     states_found: dict[str, int] = {}
-    for row in rows:
-        states_found[row["state"]] = states_found.get(row["state"], 0) + row["total"]
+    for row in this_year:
+        if "state" in row:  # the live rows are not grouped by state (and count no total)
+            states_found[row["state"]] = states_found.get(row["state"], 0) + row["total"]
     states = {state: states_found[state] for state in PROPOSAL_STATES if states_found.get(state)}
     months = monthly_flow(year, unit, counts)
     return {
@@ -547,6 +542,6 @@ def dashboard_data(year: int, unit: Unit | None, on: date | None = None) -> dict
         "cards": cards(s, prev, unit),
         "table": unit_table(s, unit),
         "charts": charts(s, unit, states, months),
-        "deadlines": deadline_lists(year, unit, on, counts),
+        "deadlines": deadline_lists(year, unit, on, soon_until, counts),
         "outcomes": s["outcomes"],
     }

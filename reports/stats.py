@@ -1,6 +1,10 @@
-"""The 议提案 statistics of a year (DESIGN.md §5), computed by the database.
+"""The 议提案 statistics of a year (DESIGN.md §5), added up from the summary rows.
 
-The number of queries is fixed (three), whatever the number of cases.
+The figures are sums over the year's summary cells (reports.models, kept by the actions:
+reports.tally), a few thousand rows at a million cases, not a year of cases; only the
+figures that depend on today (超期未复, due soon) are counted live, from the year's open
+cases (a partial index: cases/migrations/0009). The number of queries is fixed (four:
+cells, open cases, the units the cells name, topics), whatever the number of cases.
 Definitions where DESIGN.md leaves room, as a clerk would count:
 - `unit` narrows to the cases that unit leads (主办处室).
 - a replied case without a deadline (imported history without 办理期限) is on time.
@@ -16,20 +20,20 @@ Definitions where DESIGN.md leaves room, as a clerk would count:
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from audit.record import today
-from cases.figures import (  # REPLIED_KEY re-exported: reports read it from here
-    ON_TIME,
-    REPLIED,
-    REPLIED_KEY,
-    counted_q,
-    met_in_person,
-    overdue_q,
-)
-from cases.models import Case, Outcome
-from cases.models.choices import Category, Level
+from cases.figures import REPLIED_KEY, counted_q, running_states
+from cases.models import Case
+from cases.models.case import RUNNING_STATES
+from cases.models.choices import PROPOSAL_CATEGORIES, Category, Level
 from orgs.models import Unit
+from reports.models import TallyCell, TallyTopic
+from workflow.tables import states_in
+
+__all__ = ["REPLIED_KEY", "year_figures", "year_stats"]  # REPLIED_KEY: reports read it here
 
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 CLASSES = ("A", "B", "C", "D")
@@ -43,44 +47,128 @@ def counted_cases(year: int, unit: Unit | None = None) -> QuerySet[Case]:
     return qs
 
 
-# The predicates of the figures live in cases.figures: the case list's filters use the
-# same objects, so that a dashboard figure and the list it links to cannot count differently.
+def counted_rows(model: Any, years: list[int], unit: Unit | None) -> QuerySet[Any]:
+    """A summary table's rows that the years' statistics count (counted_q, in the cells'
+    terms: 议提案, not in an uncounted state), of one lead unit or all."""
+    qs = model.objects.filter(year__in=years, category__in=PROPOSAL_CATEGORIES).exclude(
+        state__in=sorted(states_in("uncounted"))
+    )
+    if unit is not None:
+        qs = qs.filter(unit=unit.pk)
+    return qs
+
+
+def open_cases() -> RawSQL:
+    """cases.figures.running_states as a condition on cases_case, the states written out as
+    the partial indexes of cases/migrations/0009 spell them: SQLite takes a partial index
+    only for the very same IN list, and never for one of bound parameters."""
+    running = running_states()
+    states = [s for s in RUNNING_STATES if s in running] + sorted(running - set(RUNNING_STATES))
+    assert all(s.isidentifier() for s in states)  # the workflows' own names, never input
+    listed = ", ".join(f"'{s}'" for s in states)
+    return RawSQL(f'"cases_case"."state" IN ({listed})', [], output_field=BooleanField())
+
+
+# The figures' predicates in the cells' terms: each cell column is the case's value of
+# the predicate of cases.figures of the same meaning (reports.tally.current computes them
+# from the cases; reports.recount checks them with cases.figures' own Q objects).
 LEAD = Q(role="lead")
 
 
-def figures(on: date) -> dict[str, Any]:
-    """The conditional counts behind every figure, for one aggregate query; `on` is the day
-    the open cases' deadlines are compared with."""
+def cell_sums() -> dict[str, Any]:
+    """The sums behind every figure but the live ones, for one aggregate over the cells."""
+
+    def cases(condition: Q | None = None) -> Any:
+        return Coalesce(Sum("n", filter=condition), 0)
+
     found: dict[str, Any] = {
-        "total": Count("id"),
-        "lead": Count("id", filter=LEAD),
-        "co": Count("id", filter=Q(role="co")),
-        "leader_led": Count("id", filter=~Q(led_by="")),
-        REPLIED_KEY: Count("id", filter=REPLIED),
-        "replied_on_time": Count("id", filter=ON_TIME),
-        "face_to_face": Count("id", filter=LEAD & met_in_person()),
-        "overdue_unreplied": Count("id", filter=overdue_q(on)),
+        "total": cases(),
+        "lead": cases(LEAD),
+        "co": cases(Q(role="co")),
+        "leader_led": cases(Q(led=True)),
+        REPLIED_KEY: cases(Q(replied=True)),
+        "replied_on_time": cases(Q(on_time=True)),
+        "face_to_face": cases(LEAD & Q(met=True)),
     }
+    lead_replied = LEAD & Q(replied=True)
     for cls in CLASSES:
-        found[f"class_{cls}"] = Count("id", filter=LEAD & REPLIED & Q(reply_class=cls))
+        found[f"class_{cls}"] = cases(lead_replied & Q(reply_class=cls))
     for rating in RATINGS:
-        found[f"rating_{rating}"] = Count("id", filter=LEAD & REPLIED & Q(feedback_result=rating))
-    found["rating_none"] = Count("id", filter=LEAD & REPLIED & Q(feedback_result=""))
+        found[f"rating_{rating}"] = cases(lead_replied & Q(feedback=rating))
+    found["rating_none"] = cases(lead_replied & Q(feedback=""))
+    found["outcome_total"] = Coalesce(Sum("outcomes"), 0)
     return found
 
 
-FIGURES = tuple(figures(date.min))
+SUMS = tuple(cell_sums())
+# The sums are computed under other names: a figure may share its name with the cell
+# column it counts (`replied`), and an annotation would shadow that column in the filters.
+ALIAS = "sum_"
+
+
+def summed(cells: QuerySet[Any], *group: str) -> list[dict[str, Any]]:
+    """The sums of cell_sums over `cells`, grouped by the columns `group`."""
+    sums = {ALIAS + key: expression for key, expression in cell_sums().items()}
+    rows = cells.values(*group).annotate(**sums).order_by() if group else [cells.aggregate(**sums)]
+    return [{k.removeprefix(ALIAS) if k in sums else k: v for k, v in row.items()} for row in rows]
+
+
+LIVE = ("overdue_unreplied", "due_soon")
+FIGURES = (*(k for k in SUMS if k != "outcome_total"), "overdue_unreplied")
 UNIT_FIELDS = ("lead_unit__code", "lead_unit__name", "lead_unit__kind")
 
 
-def grouped_figures(
-    cases: QuerySet[Case], *group: str, on: date, **extra: Any
+def live_rows(
+    years: list[int], unit: Unit | None, on: date, soon_until: date | None = None
 ) -> list[dict[str, Any]]:
-    """One query: the figures per lead unit, category and level (and `group`), with the
-    `extra` aggregates. Everything else is summed from these rows, whose number depends on
-    the units and categories, not on the cases."""
-    fields = (*UNIT_FIELDS, "category", "level", *group)
-    return list(cases.values(*fields).annotate(**figures(on), **extra).order_by())
+    """The open cases past their deadline as of `on` (cases.figures.overdue_q), and those due
+    from `on` to `soon_until` (due_within_q), per year, lead unit, category and level: read
+    from the years' open cases only."""
+    last = soon_until if soon_until is not None and soon_until >= on else None
+    cases = Case.objects.filter(
+        counted_q(),
+        open_cases(),
+        year__in=years,
+        **({"deadline__lte": last} if last else {"deadline__lt": on}),
+    )
+    if unit is not None:
+        cases = cases.filter(lead_unit=unit)
+    counts: dict[str, Any] = {"overdue_unreplied": Count("id", filter=Q(deadline__lt=on))}
+    if last:
+        counts["due_soon"] = Count("id", filter=Q(deadline__gte=on))
+    found = []
+    grouped = cases.values("year", "lead_unit_id", "category", "level").annotate(**counts)
+    for row in grouped.order_by():
+        unit_id = row.pop("lead_unit_id")
+        found.append({**dict.fromkeys((*SUMS, *LIVE), 0), **row, "unit": unit_id or 0})
+    return found
+
+
+def grouped_figures(
+    years: list[int],
+    unit: Unit | None,
+    *group: str,
+    on: date,
+    soon_until: date | None = None,
+) -> list[dict[str, Any]]:
+    """The figures per year, lead unit, category and level (and `group`), summed from the
+    cells, with the live counts as rows of their own; everything else is summed from
+    these rows, whose number depends on the units and categories, not on the cases."""
+    rows = summed(counted_rows(TallyCell, years, unit), "year", "unit", "category", "level", *group)
+    for row in rows:
+        row.update(dict.fromkeys(LIVE, 0))
+    rows += live_rows(years, unit, on, soon_until)
+    if unit is not None:  # one unit's rows name only that unit
+        units = {unit.pk: unit}
+    else:
+        named = {row["unit"] for row in rows if row["unit"]}
+        units = {u.pk: u for u in Unit.objects.filter(pk__in=named).only("code", "name", "kind")}
+    for row in rows:
+        found = units.get(row["unit"])
+        row["lead_unit__code"] = found.code if found else None
+        row["lead_unit__name"] = found.name if found else None
+        row["lead_unit__kind"] = found.kind if found else None
+    return rows
 
 
 def rate(numerator: int, denominator: int) -> float | None:
@@ -116,15 +204,16 @@ def sum_rows(rows: list[dict[str, Any]], keys: tuple[str, ...] = FIGURES) -> dic
     return total
 
 
-def topic_counts(cases: QuerySet[Case]) -> dict[str, int]:
-    # (case, topic) pairs are unique, so a plain count counts cases.
-    return {
-        row["topics__name"]: row["n"]
-        for row in cases.filter(topics__isnull=False)
-        .values("topics__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "topics__name")
-    }
+def topic_counts(year: int, unit: Unit | None) -> dict[str, int]:
+    """Cases per topic (a case with two topics counts under both), most first."""
+    rows = (
+        counted_rows(TallyTopic, [year], unit)
+        .values("topic__name")
+        .annotate(n=Sum("n"))
+        .filter(n__gt=0)
+        .order_by("-n", "topic__name")
+    )
+    return {row["topic__name"]: row["n"] for row in rows}
 
 
 def assemble(
@@ -132,7 +221,6 @@ def assemble(
     unit: Unit | None,
     rows: list[dict[str, Any]],
     by_topic: dict[str, int],
-    outcomes: int,
     on: date,
 ) -> dict[str, Any]:
     """The statistics object from grouped_figures' rows (whatever else they are grouped by)."""
@@ -164,7 +252,7 @@ def assemble(
     ]
     by_unit.sort(key=lambda row: (-row["total"], row["unit"]))
     stats["by_unit"] = by_unit
-    stats["outcomes"] = outcomes
+    stats["outcomes"] = sum(row["outcome_total"] for row in rows)
     return stats
 
 
@@ -172,18 +260,13 @@ def year_stats(year: int, unit: Unit | None = None, *, on: date | None = None) -
     """DESIGN.md §5's statistics object (`huiyin stats --json`, GET /api/v1/stats), as of
     `on` (today): the day 超期未复 is counted on."""
     on = on or today()
-    cases = counted_cases(year, unit)
-    return assemble(
-        year,
-        unit,
-        grouped_figures(cases, on=on),
-        topic_counts(cases),
-        Outcome.objects.filter(case__in=cases).count(),
-        on,
-    )
+    rows = grouped_figures([year], unit, on=on)
+    return assemble(year, unit, rows, topic_counts(year, unit), on)
 
 
 def year_figures(year: int, unit: Unit | None = None, *, on: date | None = None) -> dict[str, Any]:
-    """The year's figures without the breakdowns (one query): for comparing with last year."""
-    row = counted_cases(year, unit).aggregate(**figures(on or today()))
+    """The year's figures without the breakdowns (two queries): for comparing with last year."""
+    (row,) = summed(counted_rows(TallyCell, [year], unit))
+    live = live_rows([year], unit, on or today())
+    row["overdue_unreplied"] = sum(r["overdue_unreplied"] for r in live)
     return {"year": year, **shape(row)}

@@ -10,11 +10,10 @@ as headed placeholders. Every figure comes from year_stats (the same object as
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Sum
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.oxml import OxmlElement
 
-from cases.models import Outcome
 from cases.models.choices import Category, FeedbackRating, Mode, OutcomeKind, ReplyClass
 from huiyin.formats import cn_date
 from letters import wording
@@ -31,7 +30,8 @@ from letters.layout import (
 from letters.setup import commission_name
 from proposals.spec import PROPOSAL_STATES
 from reports.dashboard import class_ab_rate, percent, unit_table
-from reports.stats import REPLIED_KEY, counted_cases, year_figures, year_stats
+from reports.models import TallyOutcome
+from reports.stats import REPLIED_KEY, counted_cases, counted_rows, year_figures, year_stats
 
 # ── wording: what the summary says (a commission adapts these) ──────────────────────────
 TITLE = "{commission}{year}年度议提案办理工作总结"
@@ -252,7 +252,7 @@ def summary_data(year: int) -> dict[str, Any]:
         )[: LED_LISTED + 1]
     )
     outcome_rows = (
-        Outcome.objects.filter(case__in=cases).values("kind").annotate(n=Count("id")).order_by()
+        counted_rows(TallyOutcome, [year], None).values("kind").annotate(n=Sum("n")).order_by()
     )
     found = {row["kind"]: row["n"] for row in outcome_rows}
     by_kind = {kind: found[kind] for kind in OutcomeKind.values if found.get(kind)}

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Copy the pinned front-end packages from node_modules/ into web/static/vendor/.
 
-Huiyin has no front-end build step: `npm ci` installs the exact versions in
-package-lock.json and this script copies the few files the templates use. The
-destination is gitignored and rebuilt from scratch on every run, so a file
-dropped from this list never lingers. Standard library only: it runs before the
-virtualenv exists. `make static` runs it.
+`npm ci` installs the exact versions in package-lock.json and this script copies the
+few files the templates use. One file is built rather than copied: the dashboard's
+ECharts, bundled by esbuild (pinned in package.json's devDependencies) from ECharts' own
+ES modules with only the charts and components reports/static/reports/dashboard.js uses
+(scripts/echarts_dashboard.js): 0.5 MB instead of the full 1.03 MB (172 KB gzipped
+instead of 334 KB). It keeps the full build's name and global (`window.echarts`). The
+destination is gitignored and rebuilt from scratch on every run, so a file dropped from
+this list never lingers; each file keeps the time of its sources, so that `make run`
+collects the static files again only when one changed. Standard library only: it runs
+before the virtualenv exists. `make static` runs it.
 
 Resulting layout (for `{% static %}` in templates):
 
@@ -14,14 +19,16 @@ Resulting layout (for `{% static %}` in templates):
     vendor/bootstrap-icons/bootstrap-icons.min.css
     vendor/bootstrap-icons/fonts/bootstrap-icons.woff2, .woff
     vendor/htmx/htmx.min.js
-    vendor/echarts/echarts.min.js
+    vendor/echarts/echarts.min.js              (built: bar + pie, canvas)
     vendor/VERSIONS.txt
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -45,8 +52,13 @@ FILES: list[tuple[str, str, str]] = [
     ),
     ("bootstrap-icons", "font/fonts", "bootstrap-icons/fonts"),
     ("htmx.org", "dist/htmx.min.js", "htmx/htmx.min.js"),
-    ("echarts", "dist/echarts.min.js", "echarts/echarts.min.js"),
 ]
+# (entry under scripts/, path under vendor/, the npm packages it is built from): bundled by
+# esbuild into one minified script that sets a global, as the package's own dist file does.
+BUNDLES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("echarts_dashboard.js", "echarts/echarts.min.js", ("echarts", "zrender", "tslib")),
+]
+BUILDER = "esbuild"
 
 
 class VendorError(Exception):
@@ -61,7 +73,9 @@ def locked_versions() -> dict[str, str]:
         raise VendorError(f"{LOCKFILE.name} is missing: it pins the front-end packages") from exc
     packages = lock.get("packages", {})
     versions = {}
-    for name in sorted({package for package, _, _ in FILES}):
+    wanted = {package for package, _, _ in FILES}
+    wanted |= {package for *_, packages in BUNDLES for package in packages} | {BUILDER}
+    for name in sorted(wanted):
         entry = packages.get(f"node_modules/{name}")
         if not entry or "version" not in entry:
             raise VendorError(f"{LOCKFILE.name} does not pin {name}")
@@ -117,16 +131,39 @@ def copy_all() -> int:
     return count
 
 
+def build_all(versions: dict[str, str]) -> int:
+    """Bundle each entry with esbuild (from node_modules: it works offline)."""
+    esbuild = NODE_MODULES / ".bin" / BUILDER
+    for entry, dest_rel, packages in BUNDLES:
+        source = Path(__file__).resolve().parent / entry
+        target = DEST / dest_rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made_from = ", ".join(f"{name} {versions[name]}" for name in packages)
+        banner = f"/*! {entry} bundled by {BUILDER} {versions[BUILDER]}: {made_from} (Apache-2.0, BSD-3-Clause, 0BSD) */"
+        command = [str(esbuild), str(source), "--bundle", "--minify", "--format=iife",
+                   "--target=es2017", "--log-level=warning", f"--banner:js={banner}",
+                   f"--outfile={target}"]  # fmt: skip
+        try:
+            subprocess.run(command, cwd=ROOT, check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise VendorError(f"{BUILDER} could not build {dest_rel} from {entry}: {exc}") from exc
+        newest = max(source.stat().st_mtime, LOCKFILE.stat().st_mtime)
+        os.utime(target, (newest, newest))
+    return len(BUNDLES)
+
+
 def main() -> int:
     try:
         versions = locked_versions()
         check_node_modules(versions)
-        count = copy_all()
+        count = copy_all() + build_all(versions)
     except VendorError as exc:
         print(f"copy_vendor: error: {exc}", file=sys.stderr)
         return 1
     lines = [f"{name}=={version}" for name, version in versions.items()]
-    (DEST / "VERSIONS.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stamp = DEST / "VERSIONS.txt"
+    stamp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.utime(stamp, (LOCKFILE.stat().st_mtime, LOCKFILE.stat().st_mtime))
     print(
         f"copy_vendor: {count} files into {DEST.relative_to(ROOT)}/ ({', '.join(lines)})",
     )

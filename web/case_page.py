@@ -1,13 +1,36 @@
 """What the case page and its print view show: the case's facts, its history by round, and
-the action cards of the user. Read-only; the views stay thin."""
+the action cards of the user. Read-only; the views stay thin.
+
+The case's rows are read once, a query per table, as prefetches on the case object
+(`load_case_rows`): the helpers the page calls afterwards that ask `case.replies.exists()`
+or `case.commitments.all()` (letters.build, the workflow's guards, the cards' choices) are
+answered from them instead of asking the database again. Each query orders by the child
+table's own columns: the models' default ordering starts with "case", which would join
+the cases table and sort by its columns for nothing.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
+
+from audit.models import AuditEvent
 from cases.dispatch import available_actions
 from cases.figures import SOON_WORKDAYS, soon_end
-from cases.models import AssignmentKind, Case, Feedback, Reply, ReplyClass
+from cases.models import (
+    Assignment,
+    AssignmentKind,
+    Case,
+    CaseProposer,
+    Commitment,
+    Communication,
+    ExtensionRequest,
+    Feedback,
+    Outcome,
+    Reply,
+    ReplyClass,
+)
 from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.types import User
 from letters.build import feedback_form_available, letter_available
@@ -106,23 +129,65 @@ def _rounds(
     return [rounds[n] for n in sorted(rounds, reverse=True)]
 
 
+def load_case_rows(case: Case) -> None:
+    """Read every row the case page shows, one query per table, into the case's prefetch
+    cache (`case.replies.all()` and friends): a fixed number of queries however long the
+    case's history."""
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "proposer_links",
+            CaseProposer.objects.select_related("proposer").order_by("position"),
+        ),
+        "topics",
+        Prefetch(
+            "replies",
+            Reply.objects.select_related("submitted_by", "signed_by").order_by("round", "id"),
+        ),
+        Prefetch("replies__commitments", Commitment.objects.order_by("due", "id")),
+        Prefetch(
+            "feedbacks", Feedback.objects.select_related("recorded_by").order_by("round", "id")
+        ),
+        Prefetch(
+            "assignments", Assignment.objects.select_related("unit", "handler").order_by("id")
+        ),
+        Prefetch(
+            "communications",
+            Communication.objects.select_related("recorded_by").order_by("on", "id"),
+        ),
+        Prefetch("commitments", Commitment.objects.order_by("due", "id")),
+        Prefetch("outcomes", Outcome.objects.order_by("on", "id")),
+        Prefetch(
+            "extension_requests",
+            ExtensionRequest.objects.select_related("requested_by").order_by("id"),
+        ),
+        Prefetch("events", AuditEvent.objects.select_related("actor").order_by("id")),
+    )
+
+
 def case_facts(case: Case, today: date) -> dict[str, Any]:
     """Everything the case page and the print view show about the case."""
+    load_case_rows(case)
     workflow = workflow_for(case.category)
-    proposers = list(case.proposer_links.select_related("proposer").order_by("position"))
+    proposers = list(case.proposer_links.all())
     topics = list(case.topics.all())
-    replies = list(
-        case.replies.select_related("submitted_by", "signed_by")
-        .prefetch_related("commitments")
-        .order_by("round", "id")
-    )
-    feedbacks = list(case.feedbacks.select_related("recorded_by"))
+    replies = list(case.replies.all())
+    feedbacks = list(case.feedbacks.all())
     assignments = sorted(
-        case.assignments.select_related("unit", "handler"),
-        key=lambda a: (a.kind != AssignmentKind.LEAD, a.id),
+        case.assignments.all(), key=lambda a: (a.kind != AssignmentKind.LEAD, a.id)
     )
+    by_reply = {r.pk: r for r in replies}
+    commitments = list(case.commitments.all())
+    for c in commitments:  # their reply's round is shown: the reply was read already
+        if c.reply_id in by_reply:
+            c.reply = by_reply[c.reply_id]
+    events = list(case.events.all())
     running = case.state in workflow.group("running")
     soon_limit = soon_end(today) if running else today
+    # The units the history names are nearly always the case's own: no query for those.
+    known_units = {a.unit.code: a.unit.name for a in assignments}
+    if case.lead_unit is not None:
+        known_units[case.lead_unit.code] = case.lead_unit.name
     return {
         "case": case,
         "workflow": workflow,
@@ -157,12 +222,14 @@ def case_facts(case: Case, today: date) -> dict[str, Any]:
         "reply_class_label": dict(ReplyClass.choices).get(case.reply_class, ""),
         "answered": case.state in workflow.group("answered") or case.round == 1,
         "soon_workdays": SOON_WORKDAYS,
-        "communications": list(case.communications.select_related("recorded_by")),
+        "communications": list(case.communications.all()),
         "feedbacks": feedbacks,
-        "commitments": list(case.commitments.select_related("reply")),
+        "commitments": commitments,
         "outcomes": list(case.outcomes.all()),
-        "extension_requests": list(case.extension_requests.select_related("requested_by")),
-        "timeline": timeline(case.events.select_related("actor").order_by("id"), workflow),
+        "extension_requests": list(case.extension_requests.all()),
+        "timeline": timeline(events, workflow, known_units=known_units),
+        # The hidden field of every action form (web/resubmit.py): the last event shown.
+        "latest_event_id": events[-1].pk if events else 0,
         "can_download_letter": letter_available(case),
         "can_download_form": feedback_form_available(case),
     }

@@ -37,6 +37,7 @@ from cases.payloads import CommitmentIn, GateComments, Gates
 from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.dates import DATE_MESSAGES
 from huiyin.formats import cn_date
+from huiyin.prefetch import prefetched
 from huiyin.text import TEXT_MESSAGES, guard_form_text
 from huiyin.types import User
 from orgs.models import Membership, Role, Unit, UnitKind
@@ -210,6 +211,15 @@ class ChoiceSource:
         """Outside agencies among the case's co-units: their opinions are recorded for them."""
         if self.case is None:
             return []
+        rows = prefetched(self.case, "assignments")  # the case page has read them
+        if rows is not None:
+            return [
+                a.unit
+                for a in sorted(rows, key=lambda a: a.pk)
+                if a.kind == "co"
+                and a.status in LIVE_ASSIGNMENT
+                and a.unit.kind == UnitKind.EXTERNAL
+            ]
         return [
             a.unit
             for a in self.case.assignments.filter(

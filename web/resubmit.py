@@ -25,10 +25,6 @@ def new_form_key() -> str:
     return uuid.uuid4().hex
 
 
-def latest_event_id(case: Case) -> int:
-    return case.events.order_by("-id").values_list("id", flat=True).first() or 0
-
-
 def _seen(raw: str | None) -> int | None:
     if raw is None or not raw.isdigit() or len(raw) > 18:
         return None

@@ -92,8 +92,14 @@ def choice_label(choices: Any, value: Any) -> str:
     return str(dict(choices.choices).get(value, value))
 
 
-def timeline(events: Iterable[AuditEvent], workflow: Workflow) -> list[TimelineEntry]:
-    """Entries in the order they happened (the events' ids)."""
+def timeline(
+    events: Iterable[AuditEvent],
+    workflow: Workflow,
+    *,
+    known_units: Mapping[str, str] | None = None,
+) -> list[TimelineEntry]:
+    """Entries in the order they happened (the events' ids). `known_units` (code → name),
+    the units the caller has read already, are not looked up again."""
     events = list(events)
     codes: set[str] = set()
     for e in events:
@@ -103,9 +109,10 @@ def timeline(events: Iterable[AuditEvent], workflow: Workflow) -> list[TimelineE
                 codes.add(d[key])
         if isinstance(d.get("co_units"), list):
             codes.update(c for c in d["co_units"] if isinstance(c, str))
-    unit_names = (
-        dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
-    )
+    unit_names = dict(known_units or {})
+    missing = codes - unit_names.keys()
+    if missing:
+        unit_names.update(Unit.objects.filter(code__in=missing).values_list("code", "name"))
     return [
         TimelineEntry(
             on=e.on,

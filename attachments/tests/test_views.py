@@ -217,3 +217,27 @@ def test_the_include_without_files(world):
     assert "暂无附件" in _render_include(world.cast.viewer, world.case)
     html = _render_include(world.cast.coordinator, world.case)
     assert "暂无附件" not in html and "添加附件" in html and "单个文件不超过 20 MB" in html
+
+
+def test_the_case_page_shows_the_same_section_from_the_rows_it_has_read(replied):
+    """The case page passes its relations and rows (attachments.queries.CaseRows): the
+    section it shows is the include's own, file for file, target for target."""
+    import re
+
+    w = replied
+    attach_file(w.case, by=w.cast.yizheng_handler, upload=upload("答复函.docx"), target=w.reply)
+    attach_file(
+        w.case, by=w.cast.jiceng_head, upload=upload("统计表.xlsx"), target=w.jiceng_opinion
+    )
+
+    def section(html: str) -> str:
+        found = re.search(r'<section class="card mb-3 hy-attachments".*?</section>', html, re.S)
+        assert found is not None
+        # Each form rendering carries its own CSRF token.
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", found.group(0))
+
+    for user in (w.cast.yizheng_handler, w.cast.jiceng_head, w.cast.viewer, w.cast.coordinator):
+        page = client_for(user).get(f"/cases/{w.case.pk}/").content.decode()
+        assert section(page) == section(_render_include(user, w.case)), user
+    page = client_for(w.cast.yizheng_handler).get(f"/cases/{w.case.pk}/").content.decode()
+    assert "第1轮答复" in section(page) and "会办意见（基层卫生健康处）" in section(page)

@@ -283,9 +283,7 @@ def edit_case(case: Case, *, by: User, on: date | None = None, **fields: Any) ->
         if k in diff and k not in ("topics", "lead_proposer", "joint_proposers")
     }
     column_changes.update(_deadlines_after_edit(case, diff, fields))
-    apply_transition(
-        case, Action.EDIT, by=by, on=on, details={"diff": diff}, changes=column_changes
-    )
+    # The links first: the event's signal recomputes what is derived from them (audit.signals).
     if "lead_proposer" in diff or "joint_proposers" in diff:
         _set_proposers(
             case,
@@ -294,6 +292,9 @@ def edit_case(case: Case, *, by: User, on: date | None = None, **fields: Any) ->
         )
     if "topics" in diff:
         _set_topics(case, fields["topics"])
+    apply_transition(
+        case, Action.EDIT, by=by, on=on, details={"diff": diff}, changes=column_changes
+    )
     if "topics" in diff or "issuer" in diff:
         forget_filter_choices()
     case.refresh_from_db()

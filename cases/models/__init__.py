@@ -24,6 +24,7 @@ from cases.models.handling import (
     Outcome,
     Reply,
 )
+from cases.models.involvement import CaseUnit
 from cases.models.rules import DeadlineRuleSetting
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "AssignmentStatus",
     "Case",
     "CaseProposer",
+    "CaseUnit",
     "Category",
     "Commitment",
     "CommitmentStatus",

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from cases.models.choices import Category, Level, Mode, ProposerKind, Role
 from workflow.vocabulary import State
@@ -17,6 +17,8 @@ RUNNING_STATES = (
     State.REVIEWING,
     State.SIGNING,
 )
+# A case handled again after 不满意, until it is answered again (proposals.queues).
+REHANDLING_STATES = (State.HANDLING, State.UNIT_APPROVING, State.REVIEWING, State.SIGNING)
 
 
 class Proposer(models.Model):
@@ -150,14 +152,71 @@ class Case(models.Model):
                 name="case_open_deadline",
             ),
             models.Index(fields=["-id"], name="case_recent"),
+            # The ledger's default order (newest first) within a state or a year: a page
+            # and its bounded count read that many index entries, whatever the state's or
+            # the year's place in the table.
+            models.Index(fields=["state", "-id"], name="case_state_recent"),
+            models.Index(fields=["year", "-id"], name="case_year_recent"),
+            # 我的待办's sections over the open cases, each in its own order, so that a
+            # section's first rows and its count never read a closed case (issue 10):
+            # 待交办 by 办理期限 then 收到日期, …
+            models.Index(
+                fields=["explicit_deadline", "received_on", "id"],
+                condition=Q(state=State.REGISTERED),
+                name="case_to_assign",
+            ),
+            # … 待登记评价 and 可办结 by reply date (the feedback window is per category
+            # and level: read from the index), …
+            models.Index(
+                fields=["replied_on", "id"],
+                include=["category", "level"],
+                condition=Q(state=State.REPLIED),
+                name="case_replied",
+            ),
+            # … 重新办理中 (a later round, not yet answered again) and the leader's
+            # 逾期重点件 (重点 or 领办, running), by deadline.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(round__gt=1, state__in=REHANDLING_STATES),
+                name="case_rehandling",
+            ),
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(state__in=RUNNING_STATES) & (Q(is_key=True) | ~Q(led_by="")),
+                name="case_key_open",
+            ),
             # The ledger's sortable columns and filters (web 台账): a page of 20 sorted by
             # number or title reads 20 index entries instead of sorting every case.
             models.Index(fields=["number", "id"], name="case_by_number"),
             models.Index(fields=["title", "id"], name="case_by_title"),
-            models.Index(fields=["issuer"], name="case_by_issuer"),
-            # 重点 and 领办 are a few cases in a hundred: partial indexes hold only those.
-            models.Index(fields=["deadline"], condition=Q(is_key=True), name="case_key"),
-            models.Index(fields=["deadline"], condition=~Q(led_by=""), name="case_led"),
+            # The ledger's filters in its default order (newest first). With one of these a
+            # page and its bounded count read the filtered cases only, and for a unit they
+            # are merged with the unit's parts (cases.models.CaseUnit), both newest first.
+            models.Index(fields=["issuer", "-id"], name="case_by_issuer"),
+            models.Index(fields=["feedback_result", "-id"], name="case_by_feedback"),
+            models.Index(fields=["reply_class", "-id"], name="case_by_reply_class"),
+            models.Index(fields=["mode", "-id"], name="case_by_mode"),
+            # 重点, 领办, no lead unit yet, not answered, answered late, answered and not
+            # rated: a few cases in a hundred each, in partial indexes that hold only those.
+            models.Index(fields=["-id"], condition=Q(is_key=True), name="case_key"),
+            models.Index(fields=["-id"], condition=~Q(led_by=""), name="case_led"),
+            models.Index(fields=["-id"], condition=Q(lead_unit__isnull=True), name="case_no_unit"),
+            models.Index(
+                fields=["-id"], condition=Q(replied_on__isnull=True), name="case_unreplied"
+            ),
+            models.Index(
+                fields=["-id"], condition=Q(replied_on__gt=F("deadline")), name="case_late"
+            ),
+            models.Index(
+                fields=["-id"],
+                condition=Q(feedback_result="", replied_on__isnull=False),
+                name="case_unrated",
+            ),
+            # Date ranges (收到日期, 答复日期).
+            models.Index(fields=["received_on"], name="case_received"),
+            models.Index(
+                fields=["replied_on"], condition=Q(replied_on__isnull=False), name="case_replied_on"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -70,6 +70,13 @@ class Assignment(models.Model):
                 condition=models.Q(status__in=["pending", "accepted"]),
                 name="assignment_live",
             ),
+            # A unit's co parts still waiting for its opinion, by their deadline (待提交会办
+            # 意见): a few per unit, whatever the unit's history.
+            models.Index(
+                fields=["unit", "deadline", "case"],
+                condition=models.Q(kind="co", status__in=["pending", "accepted"], opinion=""),
+                name="assignment_opinion_due",
+            ),
         ]
         constraints = [
             # At most one live lead unit per case.

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cases import actions
+from cases import actions, involvement
 from cases.models import Case
 from cases.permissions import relations, visible_cases
 from cases.queries import case_for_user
@@ -104,7 +104,11 @@ def _imported(cast, **fields) -> Case:
         "lead_unit": cast.yizheng,
     }
     values.update(fields)
-    return Case.objects.create(**values)
+    case = Case.objects.create(**values)
+    # As the importer does after writing a chunk (audit.signals.cases_written): the
+    # units' parts follow the case (cases.involvement).
+    involvement.refresh([case.pk])
+    return case
 
 
 @FROZEN

@@ -125,7 +125,8 @@ TOPICS = ["基层卫生", "医疗服务", "中医药", "托育服务", "医养�
 
 
 def bulk_cases(cast, n: int, year: int = 2026, *, seed: int = 5, prefix: str = "B") -> None:
-    """n varied cases of a year written as rows (fast; like bench/seeding.py): both
+    """n varied cases of a year written as rows (fast; like bench/seeding.py), then counted
+    into the statistics' summary rows (reports.tally.refresh) as the actions would: both
     categories, all levels and modes, every state, 市直 and 县区 lead units, replies on time
     and late, all classes and ratings, meetings, outcomes, leader-led and key cases."""
     import random
@@ -134,6 +135,7 @@ def bulk_cases(cast, n: int, year: int = 2026, *, seed: int = 5, prefix: str = "
     from cases.models import Assignment, Case, Communication, Outcome, Topic
     from cases.tests.factories import make_unit
     from orgs.models import UnitKind
+    from reports.tally import refresh
 
     rng = random.Random(seed)
     units = [
@@ -215,3 +217,9 @@ def bulk_cases(cast, n: int, year: int = 2026, *, seed: int = 5, prefix: str = "
         for i, c in enumerate(cases)
         if c.replied_on and i % 4 == 0
     )
+    # Rows written directly, not through the actions: count them as an action would
+    # (and every other row derived from cases: the units' parts, cases.involvement).
+    refresh([c.pk for c in cases])
+    from cases.involvement import refresh as follow
+
+    follow([c.pk for c in cases])

@@ -1,6 +1,7 @@
 """Edges of the year's statistics (reports.stats.year_stats) on rows written as the ledger
 import writes them: history without a deadline, cases without topics or a lead unit,
-units with the same total, rates that do not divide evenly."""
+units with the same total, rates that do not divide evenly. The rows are written directly,
+so each test counts them into the summary rows (reports.tally) as an action would."""
 
 from datetime import date
 
@@ -8,6 +9,7 @@ import pytest
 
 from cases.models import Case, Communication, Outcome, Topic
 from reports.stats import year_figures, year_stats
+from reports.tally import refresh, refresh_all
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,7 @@ def row(cast, **fields) -> Case:
     topics = values.pop("topics", [])
     case = Case.objects.create(**values)
     case.topics.set([Topic.objects.get_or_create(name=name)[0] for name in topics])
+    refresh([case.pk])
     return case
 
 
@@ -94,6 +97,7 @@ def test_withdrawn_and_other_years_are_not_counted_nor_their_outcomes(cast):
     earlier = replied(cast, date(2025, 5, 1), year=2025)
     for case in (counted, withdrawn, earlier, counted):
         Outcome.objects.create(case=case, kind="policy", title="实施方案", on=date(2026, 6, 1))
+    refresh_all()
     s = year_stats(2026)
     assert (s["total"], s["outcomes"]) == (1, 2)
     assert year_stats(2025)["outcomes"] == 1
@@ -111,6 +115,7 @@ def test_every_count_has_its_own_filter(cast):
     Communication.objects.create(case=lead, method="site_visit", **meet)
     Communication.objects.create(case=lead, method="phone", **meet)  # not in person
     Communication.objects.create(case=co, method="face_to_face", **meet)  # a co case
+    refresh_all()
     s = year_stats(2026)
     assert s["total"] == 7
     assert s["by_role"] == {"lead": 6, "co": 1}

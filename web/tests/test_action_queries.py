@@ -25,7 +25,11 @@ FROZEN = time_machine.travel(
 # made if missing, locked, advanced, the series' 代字 and the number's register row.
 # 23 with no session save any more (its savepoint, update and release: a session is saved
 # when it changed or its idle deadline moves by more than a minute, huiyin.sessions).
-SIGN_POST_QUERIES = 23
+# 34 with the rows kept beside the case in the same transaction (issue 10, audit.signals):
+# the units' involvement (its rows deleted and written again: 2) and the statistics'
+# summaries (the case's contribution locked, the case, its meetings, topics and outcomes
+# read, the cells it leaves and joins updated, its contribution saved: 9).
+SIGN_POST_QUERIES = 34
 
 
 def _signing_case(cast):

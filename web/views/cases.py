@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from api.idempotency import FORM_FIELD, Replay, clean_key, once, was_used
-from attachments.queries import attachment_context
+from attachments.queries import CaseRows, attachment_context
 from audit.record import today
 from cases import actions
 from cases.actions.register import check_registrar
 from cases.dispatch import available_actions, check_actor, perform
 from cases.models import Case, Mode
 from cases.payloads import RegisterPayload
+from cases.permissions import relations
 from cases.queries import case_for_user
 from huiyin.errors import DomainError
 from huiyin.types import AuthedRequest
@@ -27,7 +28,7 @@ from web.action_cards import ActionCard, CardInput, action_form, build_card
 from web.case_page import action_cards, case_facts
 from web.errors import web_error
 from web.forms import PayloadForm
-from web.resubmit import ALREADY_DONE, SEEN_FIELD, latest_event_id, new_form_key, stale_notice
+from web.resubmit import ALREADY_DONE, SEEN_FIELD, new_form_key, stale_notice
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
 from workflow.vocabulary import Action
@@ -41,13 +42,22 @@ def _render_case(
     cards = action_cards(
         request.user, case, on, proposers=facts["proposers"], topics=facts["topics"], bound=bound
     )
+    # The user's relations from the assignments read above, and those rows: the attachments
+    # section reads only the files.
+    assignments = facts["assignments"]
+    mine = relations(request.user, case, live_assignments=assignments)
+    rows = CaseRows(
+        replies=list(case.replies.all()),
+        communications=facts["communications"],
+        assignments=assignments,
+    )
     context = {
         **facts,
-        **attachment_context(request.user, case),
+        **attachment_context(request.user, case, mine, rows),
         "cards": cards,
         # The hidden fields of every action form (web/resubmit.py).
         "form_key": new_form_key,
-        "seen_event": latest_event_id(case),
+        "seen_event": facts["latest_event_id"],
         # The card shown open: the refused one, else the step that moves the case on.
         "bound_action": bound.action if bound else next((c.action for c in cards if c.primary), ""),
     }

@@ -14,13 +14,13 @@ from audit.record import today
 from cases.figures import days_text, deadline_tone, is_running, soon_end
 from cases.filter_choices import filter_choices
 from cases.listing import (
-    COUNT_LIMIT,
     MAX_DUE_WITHIN,
     NO_FEEDBACK,
     CaseFilter,
+    CasePage,
     InvalidFilter,
+    Paging,
     list_cases,
-    parse_page,
 )
 from cases.models import (
     Case,
@@ -165,6 +165,36 @@ def _handlers(user: User) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+def pager(request: AuthedRequest, page: CasePage, sort: str) -> dict[str, str]:
+    """The addresses of the previous, next and first pages. Newest first past a bounded
+    count (or from a page reached by id), the next page starts after the last case shown
+    (`after`): a deep page costs what the first does. Otherwise by page number."""
+
+    def url(**changes: object) -> str:
+        params = request.GET.copy()
+        for key, value in changes.items():
+            params.pop(key, None)
+            if value is not None:
+                params[key] = str(value)
+        return "?" + params.urlencode() if params else "?"
+
+    keyset = sort == "recent" and (page.count_capped or page.keyset)
+    found = {"first_url": url(page=None, after=None, before=None)}
+    if page.has_next:
+        found["next_url"] = (
+            url(after=page.after, before=None, page=None)
+            if keyset
+            else url(page=page.page + 1, after=None, before=None)
+        )
+    if page.has_previous:
+        found["previous_url"] = (
+            url(before=page.before, after=None, page=None)
+            if page.keyset
+            else url(page=page.page - 1, after=None, before=None)
+        )
+    return found
+
+
 # Beyond the few working days of "due soon", whatever holidays come first.
 SOON_MARGIN = timedelta(days=31)
 
@@ -186,10 +216,18 @@ def _page_span(cases: list[Case], on: date) -> WorkdaySpan:
 def case_list(request: AuthedRequest) -> HttpResponse:
     try:
         case_filter = CaseFilter.from_params(request.GET)
-        page_no = parse_page(request.GET.get("page"))
+        paging = Paging.from_params(request.GET)
     except InvalidFilter as exc:
         return invalid_filter_page(request, exc)
-    page = list_cases(request.user, case_filter, page_no)
+    # The count stops at COUNT_LIMIT ("超过 1,000 件") unless the exact figure is asked for.
+    page = list_cases(
+        request.user,
+        case_filter,
+        paging.page,
+        exact=paging.exact,
+        after=paging.after,
+        before=paging.before,
+    )
     on = today()
     span = _page_span(page.items, on)
     soon_until = soon_end(on, span=span)
@@ -208,7 +246,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         "web/case_list.html",
         {
             "page": page,
-            "page_range": page_links(page.page, page.pages),
+            "page_range": page_links(page.page, page.pages) if page.pages and page.page else [],
+            "exact_count": paging.exact,
             "f": chosen,
             "hidden": [(k, v) for k, v in chosen.items() if k not in FORM_FILTERS],
             "filtered": not case_filter.is_empty,
@@ -216,7 +255,8 @@ def case_list(request: AuthedRequest) -> HttpResponse:
             "sort_choices": SORT_CHOICES,
             "headers": _headers(case_filter.sort),
             "sort": case_filter.sort,
-            "count_limit": COUNT_LIMIT,
+            "count_text": f"{page.count:,}",
+            **pager(request, page, case_filter.sort),
             "max_due_within": MAX_DUE_WITHIN,
             "today": on,
             "categories": Category.choices,

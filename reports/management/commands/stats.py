@@ -1,4 +1,5 @@
 import json
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,15 +20,41 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+SHOWN_DIFFERENCES = 50
+
+
 class Command(BaseCommand):
-    help = "议提案年度统计（--json 输出与接口 /api/v1/stats 相同的对象）"
+    help = (
+        "议提案年度统计（--json 输出与接口 /api/v1/stats 相同的对象）；"
+        "--verify 用全量重新计数核对统计汇总表，--rebuild 重建统计汇总表"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True, help="年度")
+        parser.add_argument("--year", type=int, help="年度")
         parser.add_argument("--unit", help="主办处室代码")
         parser.add_argument("--json", action="store_true", help="输出 JSON")
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="核对：统计汇总表与按办件全量重新计数的结果逐项比较，有差异时列出并以非零状态退出",
+        )
+        parser.add_argument("--rebuild", action="store_true", help="按全部办件重新生成统计汇总表")
 
-    def handle(self, *args, year: int, unit: str | None, json: bool, **options):
+    def handle(
+        self,
+        *args,
+        year: int | None,
+        unit: str | None,
+        json: bool,
+        verify: bool,
+        rebuild: bool,
+        **options,
+    ):
+        if rebuild or verify:
+            self._maintain(rebuild=rebuild, verify=verify)
+            return
+        if year is None:
+            raise CommandError("请用 --year 指定年度（或用 --verify、--rebuild 核对、重建汇总表）")
         unit_obj = None
         if unit:
             unit_obj = Unit.objects.filter(code=unit).first()
@@ -38,6 +65,33 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(stats))
             return
         self._table(stats, unit_obj)
+
+    def _maintain(self, *, rebuild: bool, verify: bool) -> None:
+        """The summary rows (reports.models): rebuilt from the cases, or compared with a
+        recount. An administrator's command run from a shell: it says what it did."""
+        from reports.recount import rebuild as rebuild_all
+        from reports.recount import verify as verify_all
+
+        if rebuild:
+            started = time.perf_counter()
+            counts = rebuild_all()
+            rows = "，".join(f"{name} {n} 行" for name, n in counts.items())
+            self.stdout.write(f"已重建统计汇总表（{time.perf_counter() - started:.1f} 秒）：{rows}")
+        if verify:
+            started = time.perf_counter()
+            differences = verify_all()
+            took = f"{time.perf_counter() - started:.1f} 秒"
+            if not differences:
+                self.stdout.write(f"统计汇总表与全量重新计数一致（{took}）")
+                return
+            for difference in differences[:SHOWN_DIFFERENCES]:
+                self.stdout.write(str(difference))
+            if len(differences) > SHOWN_DIFFERENCES:
+                self.stdout.write(f"……另有 {len(differences) - SHOWN_DIFFERENCES} 处差异")
+            raise CommandError(
+                f"统计汇总表与全量重新计数有 {len(differences)} 处差异（{took}）；"
+                "可用 --rebuild 重建"
+            )
 
     def _table(self, s: dict, unit: Unit | None) -> None:
         w = self.stdout.write
