@@ -303,9 +303,7 @@ def test_a_handling_case_page_takes_as_many_queries_with_a_long_history(cast, cl
 
 
 @FROZEN
-def test_a_rehandled_case_s_reply_form_starts_from_the_signed_reply_of_round_one(
-    cast, client_for
-):
+def test_a_rehandled_case_s_reply_form_starts_from_the_signed_reply_of_round_one(cast, client_for):
     # The page builds its cards from the rows it has read (proposals/rows.py): the
     # previous round's signed reply must still fill the form, as the database path does.
     case = register(cast, on=date(2026, 8, 3))
