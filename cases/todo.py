@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from django.db.models import F, FilteredRelation, IntegerField, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from cases.figures import SOON_WORKDAYS, days_text, overdue_q, running_states
+from cases.figures import REPLIED_KEY, SOON_WORKDAYS, days_text, overdue_q, running_states
 from cases.models import Case, CaseUnit, Category
 from cases.permissions import visible_cases
 from huiyin.formats import cn_date
@@ -356,15 +356,15 @@ class Builder:
         year = self.today.year
         cells = counted_rows(TallyCell, [year], None).aggregate(
             total=Coalesce(Sum("n"), 0),
-            replied=Coalesce(Sum("n", filter=Q(replied=True)), 0),
+            **{REPLIED_KEY: Coalesce(Sum("n", filter=Q(replied=True)), 0)},
             closed=Coalesce(Sum("n", filter=Q(state=State.CLOSED)), 0),
         )
         overdue = sum(row["overdue_unreplied"] for row in live_rows([year], None, self.today))
         return Summary(
             year=year,
             total=cells["total"],
-            open=cells["total"] - cells["replied"],
-            replied=cells["replied"],
+            open=cells["total"] - cells[REPLIED_KEY],
+            replied=cells[REPLIED_KEY],
             closed=cells["closed"],
             overdue=overdue,
         )

@@ -13,6 +13,7 @@ they depend on today and are counted live from the open cases.
 
 from django.db import models
 
+from cases.figures import REPLIED_KEY
 from cases.models import Case, Topic
 
 # The key columns that every summary table shares, in their index order: a year's rows,
@@ -26,7 +27,7 @@ CELL_KEY = (
     "state",
     "role",
     "led",
-    "replied",
+    REPLIED_KEY,
     "on_time",
     "reply_class",
     "feedback",

@@ -255,10 +255,13 @@ def _by_key(rows: Any) -> dict[tuple[Any, ...], int]:
 
 def _bool_key(values: tuple[Any, ...]) -> list[Any]:
     """SQLite gives the flags back as 0/1."""
-    return [
-        bool(v) if name in ("led", "replied", "on_time", "met") else v
-        for name, v in zip(CELL_KEY, values, strict=True)
-    ]
+    return [bool(v) if name in FLAGS else v for name, v in zip(CELL_KEY, values, strict=True)]
+
+
+# The cells' yes/no columns, read off the model.
+FLAGS = frozenset(
+    f.name for f in TallyCell._meta.concrete_fields if isinstance(f, models.BooleanField)
+)
 
 
 def stored() -> dict[str, dict[tuple[Any, ...], Any]]:
