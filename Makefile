@@ -1,7 +1,8 @@
 # Huiyin developer tasks. GNU make; every command uses the project's own .venv.
 #
-#   make run     the demo: set up, migrate, load demo data if the database is empty, serve on :$PORT
-#                (gunicorn; HUIYIN_WORKERS, HUIYIN_THREADS; HUIYIN_DEBUG=1: Django's runserver)
+#   make run     the demo: set up, migrate, demo data into an empty database; web, worker, scheduler
+#                (Procfile, honcho; web on :$PORT: gunicorn, HUIYIN_WORKERS, HUIYIN_THREADS;
+#                HUIYIN_DEBUG=1: Django's runserver)
 #   make test    set up and run the whole test suite (PYTEST_ARGS="-k foo -x" to narrow)
 #   make lint    ruff check + ruff format --check + mypy (every app, settings in pyproject.toml)
 #   make static  npm ci (when needed), copy vendor files and build the dashboard's ECharts into web/static/vendor/
@@ -61,11 +62,14 @@ static: $(NODE_STAMP)
 # HUIYIN_WORKERS processes (default 2) of HUIYIN_THREADS threads (default 4) each.
 # HUIYIN_DEBUG=1 make run gives Django's auto-reloading runserver and its debug pages, with
 # static files served from the app folders as they are edited.
+# Beside the web server, honcho starts the Procfile's task worker (`huiyin worker`:
+# db_worker, or rqworker under HUIYIN_TASKS=rq) and scheduler (`huiyin scheduler`: the
+# outbox every minute, `remind` on working mornings). Each line of their output is prefixed
+# with its process; when one stops (Ctrl-C, or a crash), honcho stops the others. The
+# environment is make's and yours: no .env file is read (--env /dev/null).
 # A real installation runs without HUIYIN_DEMO; its server refuses to start while an
 # account still has the demo password (huiyin/wsgi.py).
-RUN_ENV = HUIYIN_DEMO=1 HUIYIN_DEBUG=$${HUIYIN_DEBUG:-0} HUIYIN_SECURE_COOKIES=0 HUIYIN_SECRET_KEY="$${HUIYIN_SECRET_KEY:-$$(cat var/secret_key)}"
-GUNICORN_ARGS = --bind 127.0.0.1:$${PORT:-8000} --workers $${HUIYIN_WORKERS:-2} \
-	--worker-class gthread --threads $${HUIYIN_THREADS:-4} --access-logfile - --no-control-socket
+RUN_ENV = HUIYIN_DEMO=1 HUIYIN_DEBUG=$${HUIYIN_DEBUG:-0} HUIYIN_SECURE_COOKIES=0 HUIYIN_SITE_URL="$${HUIYIN_SITE_URL:-http://127.0.0.1:$${PORT:-8000}}" HUIYIN_SECRET_KEY="$${HUIYIN_SECRET_KEY:-$$(cat var/secret_key)}"
 
 var/secret_key:
 	@mkdir -p var
@@ -74,11 +78,12 @@ var/secret_key:
 # collectstatic hashes and compresses every file each time (~10 s), so it runs again only
 # when a static file or the installed packages (django-ninja's API docs) changed. The find
 # runs when `make run` calls this target, after `make static` has copied the vendor files.
-COLLECTED := var/static/.huiyin-collected
+# STATIC_ROOT is $HUIYIN_VAR_DIR/static (settings.py): a scratch HUIYIN_VAR_DIR gets its own.
+COLLECTED := $(or $(HUIYIN_VAR_DIR),var)/static/.huiyin-collected
 STATIC_SOURCES = $(shell find . \( -path ./.git -o -path ./.venv -o -path ./node_modules -o -path ./var -o -path ./.mypy_cache \) -prune -o -path '*/static/*' -type f -print)
 
 $(COLLECTED): $(VENV_STAMP) $(STATIC_SOURCES)
-	@echo "Collecting static files (hashed names, gzip and brotli) into var/static/"
+	@echo "Collecting static files (hashed names, gzip and brotli) into $(dir $@)"
 	@HUIYIN_STATIC_MANIFEST=1 $(RUN_ENV) $(BIN)/huiyin collectstatic --noinput --clear --verbosity 0
 	@touch $@
 
@@ -91,13 +96,15 @@ run: $(VENV_STAMP) static var/secret_key
 	$(RUN_ENV) $(BIN)/huiyin migrate --noinput
 	$(RUN_ENV) $(BIN)/huiyin load_demo --if-empty
 	@debug="$${HUIYIN_DEBUG:-0}"; if [[ "$${debug,,}" =~ ^(1|true|yes|on)$$ ]]; then \
+	  web=devweb; \
 	  echo "Django's development server (HUIYIN_DEBUG=1) on http://127.0.0.1:$${PORT:-8000}/"; \
-	  $(RUN_ENV) exec $(BIN)/huiyin runserver 127.0.0.1:$${PORT:-8000}; \
 	else \
+	  web=web; \
 	  $(MAKE) --no-print-directory $(COLLECTED) || exit; \
 	  echo "gunicorn on http://127.0.0.1:$${PORT:-8000}/: $${HUIYIN_WORKERS:-2} workers × $${HUIYIN_THREADS:-4} threads"; \
-	  HUIYIN_STATIC_MANIFEST=1 $(RUN_ENV) exec $(BIN)/gunicorn huiyin.wsgi:application $(GUNICORN_ARGS); \
-	fi
+	fi; \
+	echo "with the task worker and the scheduler (Procfile); one Ctrl-C stops all three"; \
+	PYTHONUNBUFFERED=1 $(RUN_ENV) exec $(BIN)/honcho --env /dev/null start --port "$${PORT:-8000}" $$web worker scheduler
 
 test: $(VENV_STAMP) static
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -23,3 +23,11 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_where_enqueued(settings):
+    # Whatever HUIYIN_TASKS says, a test's tasks run where they are enqueued (after the
+    # commit that enqueues them), with no worker to start. A test of a real backend sets
+    # TASKS itself (settings.TASKS = …, or override_settings), which wins over this.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -9,6 +9,8 @@
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/huiyin_x bench/load_test.sh [DURATION]
 #   env: USERS (50), THINK (0), HUIYIN_WORKERS (2), HUIYIN_THREADS (make run's default),
+#        HUIYIN_SCHEDULER (off: make run's worker runs, its scheduler idles),
+#        HUIYIN_ACCESS_LOG ($OUT/access.log: gunicorn writes it, not honcho's relay),
 #        OUT (/tmp/load-test/<time>): locust's log and CSV, /usr/bin/time's report, the
 #        server's log; URL=http://127.0.0.1:PORT: use a server already running instead.
 set -euo pipefail
@@ -34,9 +36,12 @@ trap 'exit 130' INT TERM
 if [ -z "${URL:-}" ]; then
   PORT=$("$ROOT/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   URL="http://127.0.0.1:$PORT"
-  # In a process group of its own (setsid): the cleanup reaches make, gunicorn and workers.
-  (cd "$ROOT" && PORT=$PORT HUIYIN_WORKERS=${HUIYIN_WORKERS:-2} exec setsid make --no-print-directory run) \
-    > "$OUT/server.log" 2>&1 &
+  # In a process group of its own (setsid): the cleanup's SIGTERM reaches make and honcho,
+  # which stops the Procfile's processes (each in a session of its own) and waits for them.
+  # No scheduler run in the window: a morning `remind` would share the measured cores.
+  (cd "$ROOT" && PORT=$PORT HUIYIN_WORKERS=${HUIYIN_WORKERS:-2} HUIYIN_SCHEDULER=${HUIYIN_SCHEDULER:-off} \
+    HUIYIN_ACCESS_LOG=${HUIYIN_ACCESS_LOG:-$OUT/access.log} \
+    exec setsid make --no-print-directory run) > "$OUT/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 1200); do
     curl -s -o /dev/null -f "$URL/login/" && break
@@ -44,8 +49,11 @@ if [ -z "${URL:-}" ]; then
     sleep 0.25
   done
   curl -s -o /dev/null -f "$URL/login/" || { echo "server not up after 300 s" >&2; exit 1; }
-  # gunicorn's master is the child of make that still runs (make's recipe execs it).
-  GUNICORN_PID=$(pgrep -P "$SERVER_PID" -f gunicorn | head -1 || true)
+  # gunicorn's master: the first gunicorn below make (make → honcho → its runner → gunicorn
+  # master → workers), found from the top down.
+  descendants() { local child; for child in $(pgrep -P "$1"); do echo "$child"; descendants "$child"; done; }
+  GUNICORN_PID=$(for pid in $(descendants "$SERVER_PID"); do ps -o pid=,args= -p "$pid"; done \
+    | awk '$0 ~ /gunicorn huiyin.wsgi/ {print $1; exit}' || true)
   echo "make run on $URL (gunicorn master ${GUNICORN_PID:-?}, ${HUIYIN_WORKERS:-2} workers); ${DATABASE_URL##*/}"
 fi
 case "$URL" in

@@ -13,12 +13,16 @@ from cases.models import Case
 from huiyin.types import User
 from letters.actions import configure_organisation
 from letters.models import LetterKind
+from notify.actions import set_preference
 from orgs.actions import create_unit, create_user
 from orgs.models import Role, Unit, UnitKind
+from workdays.calendar import is_workday, workdays_after
 from workflow.vocabulary import Action as A
 from workflow.vocabulary import State as S
 
 DEMO_PASSWORD = "huiyin-demo"
+# Addresses nobody receives mail at (a real SMTP server under `make run` will bounce them).
+DEMO_MAIL_DOMAIN = "demo.huiyin.local"
 
 # The demo's commission (invented): its letters read 江卫函〔2026〕1号 and so on.
 DEMO_COMMISSION = "江城市卫生健康委员会"
@@ -138,6 +142,16 @@ STEPS = [
     A.SIGN,
     A.RECORD_FEEDBACK,
 ]
+# Handling cases given an upstream 办理期限 this many working days from today, so that the
+# reminders fall due today (5 and 1 working days before, on the day) and pages show 即将到期.
+DUE_SOON = {14: 0, 15: 1, 18: 5, 19: 3}
+# 催办 sent today: (case index, by the coordinator or the lead unit's head, note, a new target
+# date this many working days from today).
+DEMO_URGES = [
+    (12, "coordinator", "此件已超过答复期限，请于三个工作日内报送答复稿。", None),
+    (18, "coordinator", "请抓紧与代表沟通，按新的目标日期报送答复稿。", 2),
+    (15, "head", "明日到期，请今天完成答复稿并报处室审核。", None),
+]
 STOP_AFTER = {
     S.REGISTERED: 0,
     S.ASSIGNED: 1,
@@ -177,14 +191,41 @@ def load_demo() -> dict[str, Any]:
             username=username,
             password=DEMO_PASSWORD,
             full_name=full_name,
-            email=f"{username}@huiyin.example.cn",
+            email=f"{username}@{DEMO_MAIL_DOMAIN}",
             roles=[(units[unit_code], role)],
             check_password=False,
         )
+        set_preference(people[username], email=True, digest=False)
     now = today()
-    for i, target in enumerate(PLAN):
-        _demo_case(i, target, rng, units, people, now)
-    return {"units": len(units), "users": len(people), "cases": Case.objects.count()}
+    made = [_demo_case(i, target, rng, units, people, now) for i, target in enumerate(PLAN)]
+    for index, sender, note, target_in in DEMO_URGES:
+        case = made[index]
+        by = people["coordinator"] if sender == "coordinator" else _head_of(case, people)
+        target_on = workdays_after(now, target_in).date if target_in is not None else None
+        actions.urge_case(case, by=by, note=note, target_on=target_on)
+    reminded = _morning_run(now)
+    return {
+        "units": len(units),
+        "users": len(people),
+        "cases": Case.objects.count(),
+        "reminders": reminded,
+    }
+
+
+def _head_of(case: Case, people: dict[str, User]) -> User:
+    assert case.lead_unit is not None
+    return people[case.lead_unit.code]
+
+
+def _morning_run(day: date) -> Any:
+    """The reminders of the latest working morning (reminders.run, the morning run of
+    `huiyin remind`), so that the bell shows something also when the demo is loaded on a
+    weekend or a holiday, when a real morning run sends nothing."""
+    from reminders.run import morning_run  # reminders reads the cases this module writes
+
+    while not is_workday(day):
+        day -= timedelta(days=1)
+    return morning_run(day)
 
 
 def _demo_case(
@@ -266,6 +307,9 @@ def _demo_case(
                 leader_in_charge=leader,
                 # Mostly 由处室签收后确定: the head names the handler at 签收.
                 handler=staff if i % 3 == 0 else None,
+                deadline=workdays_after(now, DUE_SOON[i]).date
+                if target == S.HANDLING and i in DUE_SOON
+                else None,
             )
         elif step == A.ACCEPT:
             if head and staff and i % 3:

@@ -251,6 +251,20 @@ class CommitmentUpdatePayload(Payload):
     note: LongText = Field("", title="进展情况")
 
 
+URGE_NOTE_MAX = 1000  # a note, not a letter: printed on the 催办通知单 (letters.urge)
+
+
+class UrgePayload(Payload):
+    """催办：议提案管理员催主办处室的承办人和处室负责人，处室负责人催本处室的承办人；催办意见必填，可同时定一个新的目标日期。每次催办生成一份编号的催办通知单。
+
+    - target_on（新的目标日期）可省略；填写时不能早于办理日期，也不能晚于答复期限，填写后即为主办处室的初稿期限。
+    - 处室负责人只能催本处室此件的承办人：尚未指定承办人（或承办人就是本人）时不能催办。
+    """
+
+    target_on: BoundedDate | None = Field(None, title="新的目标日期")
+    note: Text = Field(title="催办意见", min_length=1, max_length=URGE_NOTE_MAX)
+
+
 class RegisterPayload(BaseModel):
     """登记一件议提案。
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet, Subquery
 
 from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case, CaseUnit
+from huiyin.prefetch import prefetched
 from huiyin.types import User
 from orgs.access import Standing, standing_of
 from orgs.models import Role
@@ -62,6 +63,8 @@ def relations(user: User, case: Case, live_assignments: list[Assignment] | None 
     }
     if not standing.unit_ids:
         return found
+    if live_assignments is None:  # the case page has them all (the loop skips the others)
+        live_assignments = prefetched(case, "assignments")
     if live_assignments is None:
         live_assignments = list(case.assignments.filter(status__in=LIVE_ASSIGNMENT))
     for a in live_assignments:

@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "web",
     "proposals",  # the 议提案 category: its workflow declaration (proposals/spec.py)
     "console",
+    "django_tasks",
+    "django_tasks_db",
+    "notify",  # notifications, the outbox and its channels (in-app, e-mail)
+    "reminders",  # 催办: deadlines' reminders, the escalation ladder, the morning run
 ]
 
 MIDDLEWARE = [
@@ -145,6 +149,9 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUIYIN_TEST_DB_NAME") or
 # A connection dropped between requests is replaced before use, not found broken mid-write.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The list pages' covering indexes (INCLUDE …) are PostgreSQL's; SQLite builds them without
+# the extra columns, which is all it can do: no warning about it on every start.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -235,6 +242,100 @@ AXES_VERBOSE = False
 
 # API tokens live this long (seconds).
 HUIYIN_TOKEN_SECONDS = env_int("HUIYIN_TOKEN_SECONDS", 8 * 3600)
+
+# E-mail (notify.channels.EmailChannel): SMTP when EMAIL_URL (smtp://user:pass@host:port,
+# smtp+tls://… for STARTTLS, smtp+ssl://… for TLS from the start, console://) or EMAIL_HOST
+# (with EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL) is
+# set; the console (mail printed by the worker) only when neither is.
+_EMAIL_SCHEMES = {  # scheme: (backend, default port, STARTTLS, SSL)
+    "smtp": ("smtp", 25, False, False),
+    "smtp+tls": ("smtp", 587, True, False),
+    "smtp+ssl": ("smtp", 465, False, True),
+    "smtps": ("smtp", 465, False, True),
+    "console": ("console", 0, False, False),
+}
+
+
+def _email_from_url(url: str) -> dict[str, object]:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in _EMAIL_SCHEMES:
+        raise ImproperlyConfigured(f"EMAIL_URL must start with one of {sorted(_EMAIL_SCHEMES)}")
+    backend, port, tls, ssl = _EMAIL_SCHEMES[parts.scheme]
+    if backend == "smtp" and not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL names no host")
+    try:
+        port = parts.port or port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"EMAIL_URL has a bad port: {exc}") from exc
+    return {
+        "EMAIL_BACKEND": f"django.core.mail.backends.{backend}.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    globals().update(_email_from_url(EMAIL_URL))
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if globals().get("EMAIL_USE_TLS") and globals().get("EMAIL_USE_SSL"):
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other")
+# A send that hangs longer is a failure, retried later (below the outbox's lease).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "回音 <huiyin@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the site is, for the links in mails (a mail cannot use a relative path).
+HUIYIN_SITE_URL = os.environ.get("HUIYIN_SITE_URL", "http://127.0.0.1:8000")
+# The outbox (notify.outbox): channels in use, attempts before a message is failed.
+HUIYIN_NOTIFY_CHANNELS = env_list(
+    "HUIYIN_NOTIFY_CHANNELS", ["notify.channels.InAppChannel", "notify.channels.EmailChannel"]
+)
+HUIYIN_NOTIFY_MAX_ATTEMPTS = env_int("HUIYIN_NOTIFY_MAX_ATTEMPTS", 8)
+HUIYIN_NOTIFY_BACKOFF_CAP_MINUTES = env_int("HUIYIN_NOTIFY_BACKOFF_CAP_MINUTES", 60)
+HUIYIN_NOTIFY_LEASE_SECONDS = env_int("HUIYIN_NOTIFY_LEASE_SECONDS", 300)
+if HUIYIN_NOTIFY_MAX_ATTEMPTS < 1 or HUIYIN_NOTIFY_LEASE_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "HUIYIN_NOTIFY_MAX_ATTEMPTS must be at least 1 and HUIYIN_NOTIFY_LEASE_SECONDS "
+        "longer than EMAIL_TIMEOUT"
+    )
+
+# Background work (DESIGN.md §8): HUIYIN_TASKS=db (the default: a table of this database,
+# run by `manage.py db_worker`), rq (Redis at HUIYIN_REDIS_URL, run by `manage.py rqworker`)
+# or immediate (run inside the request that enqueues: tests, and a site without a worker).
+HUIYIN_TASKS = os.environ.get("HUIYIN_TASKS", "db")
+HUIYIN_REDIS_URL = os.environ.get("HUIYIN_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if HUIYIN_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"HUIYIN_TASKS must be one of {sorted(_TASK_BACKENDS)}")
+TASKS = {"default": _TASK_BACKENDS[HUIYIN_TASKS]}
+if HUIYIN_TASKS == "rq":
+    INSTALLED_APPS.append("django_rq")
+RQ_QUEUES = {"default": {"URL": HUIYIN_REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # a plain `huiyin rqworker default` runs tasks too
+# The scheduler process (`huiyin scheduler`, started by `make run`): the reminders' morning
+# run at HUIYIN_REMIND_AT (HH:MM, Asia/Shanghai) on working days, and the outbox every
+# minute. HUIYIN_SCHEDULER=off: it idles (tests; a site that runs `huiyin remind` by cron).
+HUIYIN_SCHEDULER = env_bool("HUIYIN_SCHEDULER", True)
+HUIYIN_REMIND_AT = os.environ.get("HUIYIN_REMIND_AT", "08:30")
 
 LOGGING = {
     "version": 1,

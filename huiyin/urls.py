@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("attachments.urls")),
     path("transfer/", include("transfer.urls")),
     path("", include("reports.urls")),
+    path("", include("notify.urls")),  # notifications, own settings, /console/outbox/
     path("", include("web.urls")),
 ]
 

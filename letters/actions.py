@@ -5,6 +5,7 @@ system, by=None): one transaction, one audit event with the old and new values.
 `take_number` runs inside the 签发's own transaction (cases.actions.reply.sign_reply): the
 year's counter row is locked until the signing commits, so two leaders signing at once get
 consecutive numbers, and a signing that fails gives its number back (no gaps).
+`issue_urge_notice` numbers a 催办通知单 the same way, inside the 催办's transaction.
 """
 
 import re
@@ -14,9 +15,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from audit.record import record_event
-from cases.models import Category, Reply
+from cases.models import Case, Category, Reply
 from huiyin.errors import Conflict, Forbidden
 from huiyin.types import User
+from letters import wording
 from letters.context_processors import forget_commission_name
 from letters.models import (
     CONTACT_MAX,
@@ -26,7 +28,9 @@ from letters.models import (
     LetterKind,
     LetterNumber,
     LetterSeries,
+    NoticeKind,
     Organisation,
+    UrgeNotice,
 )
 from letters.setup import (
     CO_KEY,
@@ -38,7 +42,7 @@ from letters.setup import (
     is_placeholder_name,
 )
 from orgs.access import standing_of
-from orgs.models import Role
+from orgs.models import Role, Unit
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CODE_RE = re.compile(r"^[\u4e00-\u9fff]{2,10}$")
@@ -197,6 +201,21 @@ def configure_organisation(
     return changes
 
 
+def next_number(kind: str, year: int) -> int:
+    """The next number of `kind` (LetterKind or NoticeKind) in `year`. Call it inside the
+    transaction that uses the number: the counter row stays locked until that commits, so
+    two at once get consecutive numbers and one that fails gives its number back."""
+    # The year's first number creates the row; of two at once, the second waits on the
+    # unique index for the first to commit, then finds the row.
+    LetterCounter.objects.bulk_create(
+        [LetterCounter(kind=kind, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = LetterCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
 @transaction.atomic
 def take_number(
     kind: str, *, on: date, by: User | None, reply: Reply | None = None
@@ -207,24 +226,49 @@ def take_number(
     The 文号's text uses the 代字 of the moment; while there is none (a placeholder), the
     text is empty and a letter prints the number with the 代字 configured later."""
     year = on.year
-    # The year's first signing creates the row; of two at once, the second waits on the
-    # unique index for the first to commit, then finds the row.
-    LetterCounter.objects.bulk_create(
-        [LetterCounter(kind=kind, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = LetterCounter.objects.select_for_update().get(kind=kind, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    number = next_number(kind, year)
     code = LetterSeries.objects.filter(kind=kind).values_list("code", flat=True).first() or ""
     if is_placeholder_code(code):
         code = ""
     return LetterNumber.objects.create(
         kind=kind,
         year=year,
-        number=counter.last,
+        number=number,
         code=code,
-        text=format_number(code, year, counter.last) if code else "",
+        text=format_number(code, year, number) if code else "",
         reply=reply,
         issued_on=on,
         issued_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def issue_urge_notice(
+    case: Case,
+    *,
+    on: date,
+    by: User,
+    unit: Unit,
+    recipients: list[dict[str, str]],
+    sender_unit: str,
+    target_on: date | None,
+    note: str,
+) -> UrgeNotice:
+    """The 催办通知单 of one 催办, numbered in the year of `on`; inside the urge's own
+    transaction (cases.actions.urge), whose audit event records it."""
+    number = next_number(NoticeKind.URGE, on.year)
+    return UrgeNotice.objects.create(
+        case=case,
+        year=on.year,
+        number=number,
+        text=format_number(wording.NOTICE_CODES[NoticeKind.URGE], on.year, number),
+        unit=unit,
+        recipients=recipients,
+        sender_unit=sender_unit,
+        deadline=case.deadline,
+        target_on=target_on,
+        note=note,
+        issued_on=on,
+        issued_by=by,
+        issuer_name=by.get_full_name() or by.get_username(),
     )

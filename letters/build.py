@@ -11,7 +11,6 @@ from typing import Any
 
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.shared import Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -28,25 +27,20 @@ from cases.models import (
 from cases.models.choices import CLASSES_NEEDING_COMMITMENTS
 from huiyin.formats import cn_date
 from letters import wording
-from letters.layout import (
-    BODY_PT,
-    CHAR_PITCH,
-    LINE_PITCH,
-    PAGE_NUMBER_LINE,
-    PAGE_NUMBER_PT,
-    PPR_ORDER,
-    RECORD_PT,
-    TABLE_PT,
-    TEXT_WIDTH,
-    TITLE_PT,
-    Font,
-    ParagraphLook,
-    Sheet,
-    Type,
-    child,
-    text_width,
-)
+from letters.layout import TEXT_WIDTH, TITLE_PT, Sheet, text_width
 from letters.models import LetterKind, LetterNumber
+from letters.official import (
+    add_letterhead,
+    add_record,
+    date_text,
+    keep_with_next,
+    new_sheet,
+)
+
+# reports.summary reads these here; they live in letters.official.
+from letters.official import add_signature as add_signature
+from letters.official import font_of as font_of
+from letters.official import paragraph_looks as paragraph_looks
 from letters.setup import CO_KEY, Setup, current, format_number, require_ready
 from orgs.models import UnitKind
 from workflow.errors import CaseError
@@ -59,7 +53,6 @@ HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
 HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
 PERSON_KINDS = ("deputy", "member")
 TITLE_CHARS_PER_LINE = TEXT_WIDTH / (TITLE_PT * 20)  # ≈ 20 characters of 2号
-TABLE_LINE = 420  # 21 pt lines for 4号 text in tables
 FORM_ROW_HEIGHT = 680  # 12 mm, room to write by hand
 FORM_COMMENT_HEIGHT = 3800  # 67 mm for 意见和建议; the form stays on one page
 
@@ -250,155 +243,9 @@ def title_breaks(title: str) -> list[int]:
 # ── the document ────────────────────────────────────────────────────────────────────────
 
 
-def font_of(role: str) -> Font:
-    name, fallback = wording.FONTS[role]
-    return Font(name, fallback)
-
-
-def paragraph_looks() -> list[ParagraphLook]:
-    body = Type(font_of("body"), BODY_PT)
-    heading1 = Type(font_of("heading1"), BODY_PT)
-    page = Type(font_of("page_number"), PAGE_NUMBER_PT)
-    letterhead = Type(font_of("letterhead"), wording.LETTERHEAD_SIZE_PT, wording.LETTERHEAD_COLOR)
-    return [
-        ParagraphLook("HYClassMark", "类别标识", heading1, align="right"),
-        ParagraphLook(
-            "HYLetterhead",
-            "发文机关标志",
-            letterhead,
-            align="center",
-            line=2 * LINE_PITCH,
-        ),
-        ParagraphLook("HYDocNumber", "发文字号", body, align="right"),
-        ParagraphLook("HYTitle", "公文标题", Type(font_of("title"), TITLE_PT), align="center"),
-        ParagraphLook("HYAddressee", "主送机关", body, align="left"),
-        ParagraphLook("HYBody", "正文", body, first_line_chars=2),
-        ParagraphLook("HYHeading1", "一级标题", heading1, first_line_chars=2, keep_next=True),
-        ParagraphLook(
-            "HYHeading2",
-            "二级标题",
-            Type(font_of("heading2"), BODY_PT),
-            first_line_chars=2,
-            keep_next=True,
-        ),
-        ParagraphLook("HYSignature", "署名", body, align="right", keep_next=True),
-        ParagraphLook("HYNote", "附注", body, align="left", first_line_chars=2),
-        ParagraphLook("HYRecord", "版记", Type(font_of("body"), RECORD_PT), align="left"),
-        ParagraphLook(
-            "HYPageNumberOdd",
-            "页码（单页）",
-            page,
-            align="right",
-            right_chars=1,
-            line=PAGE_NUMBER_LINE,
-        ),
-        ParagraphLook(
-            "HYPageNumberEven",
-            "页码（双页）",
-            page,
-            align="left",
-            left_chars=1,
-            line=PAGE_NUMBER_LINE,
-        ),
-        ParagraphLook(
-            "HYTableLabel",
-            "表格栏目",
-            Type(font_of("heading1"), TABLE_PT),
-            align="center",
-            line=TABLE_LINE,
-        ),
-        ParagraphLook(
-            "HYTableText",
-            "表格文字",
-            Type(font_of("body"), TABLE_PT),
-            align="left",
-            line=TABLE_LINE,
-        ),
-        ParagraphLook(
-            "HYFormNote",
-            "表格说明",
-            Type(font_of("body"), TABLE_PT),
-            align="both",
-            first_line_chars=2,
-            line=TABLE_LINE,
-        ),
-    ]
-
-
-def _sheet() -> Sheet:
-    sheet = Sheet(
-        paragraph_looks(),
-        body=Type(font_of("body"), BODY_PT),
-        page_number=Type(font_of("page_number"), PAGE_NUMBER_PT),
-    )
-    sheet.set_font_table(font_of(role) for role in wording.FONTS)
-    sheet.page_numbers("HYPageNumberOdd", "HYPageNumberEven")
-    return sheet
-
-
-def _date_text(day: date | None) -> str:
-    return cn_date(day) if day else f"{wording.BLANK}年{wording.BLANK[:2]}月{wording.BLANK[:2]}日"
-
-
 def _created(data: LetterData) -> datetime:
     day = data.on or (data.reply.submitted_on if data.reply else None) or date(data.year, 1, 1)
     return datetime.combine(day, time(9, 0))
-
-
-def _letterhead(sheet: Sheet, data: LetterData) -> None:
-    head = data.commission if wording.LETTERHEAD is None else wording.LETTERHEAD
-    if not head:
-        return
-    p = sheet.paragraph("HYLetterhead", head)
-    # 信函格式: a red double line (thick over thin) under the 发文机关标志.
-    sheet.border(
-        p, "bottom", val="thickThinSmallGap", size=24, color=wording.LETTERHEAD_COLOR, space=4
-    )
-
-
-def add_signature(sheet: Sheet, unit: str, day_text: str) -> None:
-    """GB/T 9704 7.3.5.1 (加盖印章): the date 右空四字, the unit centred over the date."""
-    unit_indent = max(0.0, 4 + (text_width(day_text) - text_width(unit)) / 2)
-    p = sheet.paragraph("HYSignature", unit)
-    sheet.indent(p, right=unit_indent)
-    p = sheet.paragraph("HYSignature", day_text)
-    sheet.indent(p, right=4)
-
-
-def _record(sheet: Sheet, data: LetterData, day_text: str) -> None:
-    """版记: 抄送 and 印发, between a thick first and last line and a thin one between."""
-    names = data.copy_to
-    rows = (1 if names else 0) + 1
-    sheet.paragraph("HYBody")
-    half = TEXT_WIDTH // 2
-    table = sheet.table(
-        [half, TEXT_WIDTH - half],
-        rows,
-        borders={"top": ("single", 8), "bottom": ("single", 8), "insideH": ("single", 4)},
-        cell_margin=round(CHAR_PITCH * RECORD_PT / BODY_PT),
-    )
-    row = 0
-    if names:
-        cell = table.cell(0, 0).merge(table.cell(0, 1))
-        sheet.paragraph(
-            "HYRecord",
-            wording.COPY_TO_LINE.format(names="，".join(names)),
-            container=cell,
-        )
-        row = 1
-    fields = data.fields
-    sheet.paragraph("HYRecord", wording.PRINTED_BY.format(**fields), container=table.cell(row, 0))
-    p = sheet.paragraph(
-        "HYRecord", wording.PRINTED_ON.format(date=day_text), container=table.cell(row, 1)
-    )
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    # The 版记 stays in one piece: rows do not split, and each row keeps with the next.
-    for index, table_row in enumerate(table.rows):
-        table_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        if index < len(table.rows) - 1:
-            for cell in table_row.cells:
-                for paragraph in cell.paragraphs:
-                    child(paragraph._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
 
 
 def reply_letter(case: Case) -> bytes:
@@ -408,11 +255,11 @@ def reply_letter(case: Case) -> bytes:
     data = gather(case, setup)
     require_ready(setup, LetterKind.REPLY)
     fields = data.fields
-    sheet = _sheet()
+    sheet = new_sheet()
 
     if data.reply_class:
         sheet.paragraph("HYClassMark", f"{data.reply_class}类")
-    _letterhead(sheet, data)
+    add_letterhead(sheet, data.commission)
     sheet.paragraph("HYDocNumber", wording.DOC_NUMBER.format(**fields))
     sheet.paragraph("HYBody")
     sheet.paragraph("HYBody")
@@ -466,18 +313,15 @@ def reply_letter(case: Case) -> bytes:
     if not (paragraphs and "感谢" in paragraphs[-1]) and closing:
         sheet.paragraph("HYBody", closing, keep_next=True)
     else:
-        last = sheet.doc.paragraphs[-1]
-        ppr = last._p.get_or_add_pPr()
-        child(ppr, "keepNext", PPR_ORDER)
-        child(ppr, "keepLines", PPR_ORDER)
+        keep_with_next(sheet)
 
-    day_text = _date_text(data.on)
+    day_text = date_text(data.on)
     sheet.paragraph("HYBody", keep_next=True)
     sheet.paragraph("HYBody", keep_next=True)
     signature = data.commission if wording.SIGNATURE is None else wording.SIGNATURE
     add_signature(sheet, signature, day_text)
     sheet.paragraph("HYNote", wording.NOTE.format(**fields))
-    _record(sheet, data, day_text)
+    add_record(sheet, data.copy_to, wording.PRINTED_BY.format(**fields), day_text)
     return sheet.save(title=title, author=data.commission, when=_created(data))
 
 
@@ -498,7 +342,7 @@ def feedback_form(case: Case) -> bytes:
     if data.is_co:
         raise CaseError(NO_FEEDBACK_FOR_CO)
     fields = data.fields
-    sheet = _sheet()
+    sheet = new_sheet()
     level = wording.LEVEL_PREFIX.get(case.level, "")
     title = wording.FORM_TITLE.get(case.category, "{level}建议办理情况征询意见表").format(
         level=level
@@ -553,16 +397,17 @@ def feedback_form(case: Case) -> bytes:
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
-def _safe(text: str) -> str:
+def safe_name(text: str) -> str:
+    """Text fit for a file name (no path separators, quotes or control characters)."""
     return _UNSAFE.sub("_", text).strip() or "x"
 
 
 def reply_letter_filename(case: Case) -> str:
     kind_word = wording.KIND_WORD.get(case.category, "建议")
     what = "会办意见" if case.role == Role.CO else "答复函"
-    return f"第{_safe(case.number)}号{kind_word}{what}.docx"
+    return f"第{safe_name(case.number)}号{kind_word}{what}.docx"
 
 
 def feedback_form_filename(case: Case) -> str:
     kind_word = wording.KIND_WORD.get(case.category, "建议")
-    return f"第{_safe(case.number)}号{kind_word}征询意见表.docx"
+    return f"第{safe_name(case.number)}号{kind_word}征询意见表.docx"

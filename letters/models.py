@@ -26,6 +26,17 @@ class LetterKind(models.TextChoices):
     REPLY = "reply", "答复函"  # the reply to a proposer, and the 会办意见 to a lead agency
 
 
+class NoticeKind(models.TextChoices):
+    """Internal notices numbered in a sequence of their own, whose 代字 is not set in the
+    console but in letters.wording (NOTICE_CODES)."""
+
+    URGE = "urge", "催办通知单"
+
+
+# What a LetterCounter counts.
+COUNTED_KINDS = [*LetterKind.choices, *NoticeKind.choices]
+
+
 class Organisation(models.Model):
     """The commission that issues the letters (one row, pk 1)."""
 
@@ -67,7 +78,7 @@ class LetterCounter(models.Model):
     """The last number given to a kind of letter in a year; its row is locked
     (select_for_update) while the next number is taken, in the signing's transaction."""
 
-    kind = models.CharField("文种", max_length=20, choices=LetterKind.choices)
+    kind = models.CharField("文种", max_length=20, choices=COUNTED_KINDS)
     year = models.PositiveSmallIntegerField("年度")
     last = models.PositiveIntegerField("已用至", default=0)
 
@@ -115,3 +126,41 @@ class LetterNumber(models.Model):
 
     def __str__(self) -> str:
         return self.text or f"{self.get_kind_display()} {self.year} 第{self.number}号"
+
+
+class UrgeNotice(models.Model):
+    """催办通知单: one per 催办 (cases.actions.urge), numbered per year from the counter of
+    NoticeKind.URGE (卫健催〔2026〕3号). It keeps what it said when it was sent — the reply
+    deadline then, the new target, the people urged — so that a reprint reads the same."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="urge_notices")
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveIntegerField("序号")
+    text = models.CharField("文号", max_length=DOC_NUMBER_MAX)
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="被催办处室"
+    )
+    # [{"username", "name", "role": "handler" | "head"}]: whom it went to.
+    recipients = models.JSONField("催办对象", default=list)
+    # The unit head's unit when a head urged their handler; empty when the office did.
+    sender_unit = models.CharField("催办处室", max_length=100, blank=True)
+    deadline = models.DateField("答复期限", null=True, blank=True)
+    target_on = models.DateField("目标日期", null=True, blank=True)
+    note = models.TextField("催办意见")
+    issued_on = models.DateField("催办日期")
+    issued_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issuer_name = models.CharField("催办人", max_length=150, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "催办通知单"
+        verbose_name_plural = "催办通知单"
+        ordering = ["year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="urge_notice_unique_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.text

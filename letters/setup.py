@@ -48,7 +48,7 @@ class Setup:
     updated_at: datetime | None = None
 
     def code(self, kind: str = LetterKind.REPLY) -> str:
-        return self.codes.get(kind, "")
+        return self.codes.get(kind, "") or wording.NOTICE_CODES.get(kind, "")
 
 
 def default_copy_to() -> dict[str, list[str]]:

@@ -1,4 +1,4 @@
-"""The wording and letterhead of the 答复函 and the 征询意见表 — the part a commission adapts.
+"""The wording and letterhead of the 答复函, the 征询意见表 and the 催办通知单 — the part a commission adapts.
 
 Edit the strings below to change what the letters say; the page layout (GB/T 9704-2012:
 margins, 22 lines × 28 characters, type sizes) is in ``letters/layout.py`` and is not meant
@@ -100,6 +100,37 @@ FORM_FOOTNOTE = (
     "说明：请在相应的“□”内打“√”，并于收到答复之日起一个月内将此表反馈{commission}"
     "（联系人：{contact}，联系电话：{phone}）。"
 )
+
+# ── 催办通知单 (letters.urge) ─────────────────────────────────────────────────────────
+# The 代字 of the notices numbered here rather than in the console (letters.models.
+# NoticeKind): the 催办通知单 reads 卫健催〔2026〕3号. Numbers already given keep theirs.
+NOTICE_CODES = {"urge": "卫健催"}
+URGE_TITLE = "催办通知单"
+# Its fields: those of the letters above, and {unit} (the lead unit), {handler} (its
+# handler), {deadline}, {target}, {status} (剩余/超期 N 个工作日 on the day it was sent),
+# {issuer} (who sent it), {deadline_word} (答复期限, or 会办意见期限 for a 会办 case).
+# The office signs what the coordinator sends; a unit head signs with the unit's name.
+URGE_FROM_OFFICE = "{commission}办公室"
+URGE_FROM_UNIT = "{commission}{sender_unit}"
+# To the lead unit (the office urged) or to the handler by name (the unit head urged).
+URGE_TO_UNIT = "{unit}："
+URGE_TO_HANDLER = "{handler}同志："
+URGE_CASE_UNIT = (
+    "你处主办的{session}第{number}号{kind_word}《{title}》，{deadline_word}为{deadline}，{status}。"
+)
+URGE_CASE_HANDLER = (
+    "你承办的{session}第{number}号{kind_word}《{title}》，{deadline_word}为{deadline}，{status}。"
+)
+URGE_DEADLINE_WORD = {False: "答复期限", True: "会办意见期限"}  # True: a 会办 case
+URGE_STATUS_LEFT = "现剩余{days}个工作日"
+URGE_STATUS_TODAY = "今天到期"
+URGE_STATUS_OVERDUE = "已超期{days}个工作日"
+URGE_STATUS_PASSED = "已超过答复期限"  # past a deadline that fell on a rest day
+URGE_ASK_TARGET = "请抓紧办理，于{target}前形成答复稿，按程序报送审核。"
+URGE_ASK = "请抓紧办理，确保按期答复。"
+URGE_NOTE = "催办意见：{note}"
+URGE_CLOSING = "特此催办。"
+URGE_CONTACT = "（联系人：{issuer}）"
 
 # ── 字体 ─────────────────────────────────────────────────────────────────────────────
 # (font, fallback): the fallback is written into the document's font table as the

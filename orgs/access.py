@@ -12,6 +12,8 @@ class Standing:
     head_of: frozenset[int] = frozenset()  # unit ids
     handler_in: frozenset[int] = frozenset()
     unit_ids: frozenset[int] = field(default=frozenset())
+    # (role, unit name) of every membership, in role order: what the top bar shows.
+    titles: tuple[tuple[str, str], ...] = ()
 
     @property
     def sees_all(self) -> bool:
@@ -31,7 +33,14 @@ def standing_of(user: AnyUser | None) -> Standing:
     roles: set[str] = set()
     heads: set[int] = set()
     handlers: set[int] = set()
-    for unit_id, role in Membership.objects.filter(user=user).values_list("unit_id", "role"):
+    rows = (
+        Membership.objects.filter(user=user)
+        .order_by("role", "unit__sort_order", "unit_id")
+        .values_list("unit_id", "role", "unit__name")
+    )
+    titles = []
+    for unit_id, role, unit_name in rows:
+        titles.append((role, unit_name))
         if role in COMMISSION_ROLES:
             roles.add(role)
         elif role == Role.HEAD:
@@ -45,6 +54,7 @@ def standing_of(user: AnyUser | None) -> Standing:
         head_of=frozenset(heads),
         handler_in=frozenset(handlers),
         unit_ids=frozenset(heads | handlers),
+        titles=tuple(titles),
     )
     user._huiyin_standing = standing  # type: ignore[attr-defined]  # a per-request cache
     return standing

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from cases.actions.assign import reply_deadlines, return_window_end
 from cases.actions.feedback import feedback_window_end
 from cases.actions.handler import unit_handlers
+from cases.actions.urge import ROLE_WORDS, urged_people
 from cases.deadline_rules import due_for, period_words, rule_for
 from cases.models import AssignmentKind, Case, Reply, ReplyClass, ReplyStatus
 from cases.models import Role as CaseRole
@@ -50,6 +51,7 @@ GATE_HELP = {
     "content": "逐条回应所提问题，内容完整、针对性强",
     "resolution": "措施具体可行，承诺事项有明确完成时间",
 }
+URGE_NOTICES_SHOWN = 10  # the 催办 card lists the latest notices
 GATE_LABELS = {
     "format": "答复格式",
     "policy": "政策法规",
@@ -385,3 +387,18 @@ def decide_extension_context(inp: CardInput) -> dict[str, Any]:
 
 def opinion_context(inp: CardInput) -> dict[str, Any]:
     return {"my_assignments": live_assignments(inp.case, AssignmentKind.CO)}
+
+
+def urge_context(inp: CardInput) -> dict[str, Any]:
+    """催办: whom it will reach (the action's own rule), the unit's target date, and the
+    notices sent before, to download."""
+    try:
+        people = [(u.name, ROLE_WORDS[u.role]) for u in urged_people(inp.case, inp.user)]
+        refused = ""
+    except CaseError as exc:
+        people, refused = [], exc.message
+    return {
+        "urged": people,
+        "refused": refused,
+        "notices": list(inp.case.urge_notices.order_by("-id")[:URGE_NOTICES_SHOWN]),
+    }

@@ -113,3 +113,12 @@ def outcome_added(case: Case) -> str:
 
 def commitment_updated(case: Case) -> str:
     return "已更新承诺事项的落实情况"
+
+
+def urged(case: Case) -> str:
+    notice = case.urge_notices.order_by("-id").first()
+    if notice is None:
+        return "已催办"
+    names = "、".join(str(r.get("name", "")) for r in notice.recipients)
+    target = f"，处室初稿期限改为{cn_date(notice.target_on)}" if notice.target_on else ""
+    return f"已发出催办通知（{notice.text}），已通知{names}{target}"

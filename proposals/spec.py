@@ -5,6 +5,7 @@ entry point reads this: cases.dispatch, the case page's cards, the timeline, 我
 the ledger and the statistics. To add a category, copy the shape of this module.
 """
 
+from cases.actions import urge
 from cases.models.choices import Category
 from cases.payloads import (
     AcceptPayload,
@@ -22,9 +23,11 @@ from cases.payloads import (
     ReasonPayload,
     ReplyPayload,
     ReviewPayload,
+    UrgePayload,
 )
 from proposals import cards, queues, runs, wording
 from proposals import messages as done
+from proposals.clocks import CLOCKS, LADDER
 from workflow.tables import EDITS, Form, Queue, Wording, Workflow, register_workflow, t
 from workflow.vocabulary import Action as A
 from workflow.vocabulary import Event
@@ -399,6 +402,30 @@ PROPOSAL_TRANSITIONS = [
         wording=Wording(tail=wording.commitment),
         success=done.commitment_updated,
     ),
+    # While the lead unit holds the draft: the office urges its handler and head, the
+    # head its handler (cases.actions.urge).
+    t(
+        A.URGE,
+        "催办",
+        [S.ASSIGNED, S.HANDLING, S.UNIT_APPROVING],
+        [],
+        [COORDINATOR, LEAD_HEAD],
+        payload=UrgePayload,
+        run=urge.run,
+        available=urge.can_urge,
+        form=Form(
+            template="web/actions/urge.html",
+            on_label="催办日期",
+            order=("note", "target_on", "on"),
+            labels={
+                "note": ("催办意见", "发给被催办人，并印在催办通知单上"),
+                "target_on": ("新的目标日期", "可不填；填写后即为主办处室的初稿期限"),
+            },
+            context=cards.urge_context,
+        ),
+        wording=Wording(head=wording.urge),
+        success=done.urged,
+    ),
 ]
 # Imported history lands in whatever state the ledger says, through the engine's one path.
 IMPORT_HISTORY = t(
@@ -443,5 +470,7 @@ PROPOSALS = register_workflow(
         groups=GROUPS,
         colors=COLORS,
         queues=QUEUES,
+        clocks=CLOCKS,
+        ladder=LADDER,
     )
 )

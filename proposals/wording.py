@@ -84,3 +84,21 @@ def handler(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
     else:
         out.append(("承办人", str(new)))
     return out
+
+
+def urge(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    """催办: the notice's number, whom it urged, the new target date and the note."""
+    out: Rows = []
+    if d.get("notice"):
+        out.append(("催办通知单", str(d["notice"])))
+    if isinstance(d.get("recipient_names"), list):
+        out.append(("催办对象", "、".join(str(n) for n in d["recipient_names"])))
+    if d.get("target_on"):
+        new = iso_date(d["target_on"])
+        old = d.get("old_target_on")
+        out.append(
+            ("处室初稿期限", f"{iso_date(old)} → {new}" if old and old != d["target_on"] else new)
+        )
+    if d.get("urge_note"):
+        out.append(("催办意见", str(d["urge_note"])))
+    return out

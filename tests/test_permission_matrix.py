@@ -188,6 +188,19 @@ API = {
         {"id": "{commitment}", "status": "fulfilled", "note": "已印发"},
         [403, 403, 403, 403, 200, 200, 403, 404, 401],
     ),
+    # 催办: the office urges the handler and head, the lead unit's head its handler.
+    "urge": (
+        "post",
+        "/cases/{H}/actions/urge",
+        {"note": "请抓紧办理"},
+        [403, 200, 403, 403, 200, 403, 403, 404, 401],
+    ),
+    "GET urge notice": (
+        "get",
+        "/cases/{H}/urge/{notice}.docx",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 404, 401],
+    ),
     "unknown action": (
         "post",
         "/cases/{H}/actions/approve_all",
@@ -277,6 +290,9 @@ def _build_world(cast):
     ids = {key: case.pk for key, case in cases.items()}
     ids["commitment"] = cases["C"].commitments.get().pk
     ids["proposer"] = cases["R"].lead_proposer.pk
+    with time_machine.travel(TODAY, tick=False):
+        notice = actions.urge_case(cases["H"], by=cast.coordinator, note="请抓紧办理")
+    ids["notice"] = notice.pk
     return ids
 
 
@@ -493,11 +509,78 @@ WEB = {
         {"approved": "1"},
         [403, 403, 302, 403, 403, 403, 403, 404, 302],
     ),
+    "urge": (
+        "post",
+        "/cases/{H}/actions/urge/",
+        {"note": "请抓紧办理"},
+        [403, 302, 403, 403, 302, 403, 403, 404, 302],
+    ),
+    "urge notice": (
+        "get",
+        "/cases/{H}/urge/{notice}.docx",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 404, 302],
+    ),
     "unknown action": (
         "post",
         "/cases/{H}/actions/approve_all/",
         {},
         [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    # Notifications (issue 11): each user reads and marks their own; someone else's is 404.
+    "notifications": (
+        "get",
+        "/notifications/",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 200, 302],
+    ),
+    "notifications, bad filter": (
+        "get",
+        "/notifications/?show=some",
+        None,
+        [400, 400, 400, 400, 400, 400, 400, 400, 302],
+    ),
+    "mark all notifications read": (
+        "post",
+        "/notifications/read-all/",
+        {},
+        [302, 302, 302, 302, 302, 302, 302, 302, 302],
+    ),
+    "mark a notification read, not one's own": (
+        "post",
+        "/notifications/999999/read/",
+        {},
+        [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    "notification settings": (
+        "get",
+        "/account/notifications/",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 200, 302],
+    ),
+    "notification settings, save": (
+        "post",
+        "/account/notifications/",
+        {"digest": "on"},
+        [302, 302, 302, 302, 302, 302, 302, 302, 302],
+    ),
+    "failed messages": (
+        "get",
+        "/console/outbox/",
+        None,
+        [200, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "retry all failed messages": (
+        "post",
+        "/console/outbox/retry/",
+        {},
+        [302, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "retry a message that does not exist": (
+        "post",
+        "/console/outbox/999999/retry/",
+        {},
+        [404, 403, 403, 403, 403, 403, 403, 403, 302],
     ),
     # No Django admin (issue 9 #8): the console is the only management UI.
     "django admin": ("get", "/admin/", None, [404, 404, 404, 404, 404, 404, 404, 404, 404]),

@@ -11,13 +11,18 @@ and statistics' state groups. The engine refuses anything not written here.
 Actors are relations of the user to the case (`workflow.vocabulary.Relation`, computed by
 `cases.permissions.relations`); a table naming an unknown actor or state fails when it is
 registered, at start-up, not silently when a user acts.
+
+Its deadlines are data too: each `Clock` finds the open deadlines of one kind (the reply,
+the unit's draft, a co-unit's opinion …) for every case at once, and the `ladder` of
+`Step`s says who is reminded how many working days before or after each (the reminders
+app's morning run, `reminders.run`, reads both; the case page shows a case's step).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from workflow.vocabulary import Relation
 
@@ -144,6 +149,80 @@ class Queue:
 QUEUE_ROLES = ("coordinator", "leader", "unit", "viewer")
 
 
+class OpenDeadline(NamedTuple):
+    """A deadline a clock found still running, and who answers for it."""
+
+    case_id: int
+    deadline: date
+    unit_id: int | None  # the unit that answers: the lead unit, or a co-unit for its opinion
+    handler_id: int | None  # that unit's 承办人 on the case, when one is named
+    leader_id: int | None  # the case's 分管领导, when one is named
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One kind of deadline of a category: the reply, the unit's draft, a co-unit's opinion …
+
+    `find(categories, since, until)` returns the running deadlines of those categories' cases
+    that fall on or before `until` and, when `since` is given, on or after it: a few
+    set-based queries whatever the number of cases (the morning run asks about every open
+    case at once). `of_case(case, span)` returns the same for one case from the rows the
+    case page has loaded (no query), with `span` the page's working-day calendar."""
+
+    key: str
+    label: str  # 答复期限 …: how the deadline is named in a reminder
+    find: Callable[[Sequence[str], date | None, date], Iterable[OpenDeadline]]
+    of_case: Callable[[Any, Any], list[OpenDeadline]]
+
+
+# Whom a step reminds: the handler (承办人) and the head (处室负责人) of the unit that
+# answers for the deadline, the leader in charge (分管领导, else every leader), the
+# coordinators (办公室).
+STEP_ROLES = ("handler", "head", "leader", "coordinator")
+# Seed 003's colours: 蓝 approaching, 黄 close or behind, 红 overdue.
+STEP_COLOURS = ("blue", "yellow", "red")
+# A step further from its deadline than this is a typo (a year has ~250 working days).
+STEP_OFFSET_LIMIT = 250
+REMINDER_TEMPLATE = "reminders/email/reminder"
+
+
+@dataclass(frozen=True)
+class Step:
+    """A rung of the escalation ladder: `offset` working days from a deadline of one of
+    `clocks` (-5: five before it, 0: on the day, 3: three after it), remind `who`.
+
+    A `digest` step goes into the recipient's one mail of the day, listing every case,
+    instead of a mail per case; a `daily` one (always a digest) recurs on every working
+    day from its offset on while the deadline stays open. `template` names the mail of a
+    step sent per case (`.txt` and `.html`); the channels are each recipient's own choice
+    (notify)."""
+
+    key: str
+    label: str  # what the step is, on the case page: 到期前5个工作日提醒 …
+    offset: int
+    who: frozenset[str]
+    clocks: frozenset[str]
+    colour: str = "blue"
+    digest: bool = False
+    daily: bool = False
+    template: str = REMINDER_TEMPLATE
+
+    def applies_to(self, clock: str) -> bool:
+        return clock in self.clocks
+
+    def fires(self, position: int) -> bool:
+        """Whether the step is due for a deadline `position` working days behind (negative:
+        still ahead)."""
+        return position >= self.offset if self.daily else position == self.offset
+
+
+def step(key: str, label: str, offset: int, who: Any, clocks: Any, **more: Any) -> Step:
+    """Compact constructor, like `t`: roles and clocks as space-separated names."""
+    return Step(key=key, label=label, offset=offset, who=names(who), clocks=names(clocks), **more)
+
+
 @dataclass(frozen=True)
 class Workflow:
     initial: str
@@ -158,6 +237,9 @@ class Workflow:
     colors: Mapping[str, str] = field(default_factory=dict)  # a state's badge colour
     queues: tuple[Queue, ...] = ()
     label: str = ""  # 议提案 …
+    # Its kinds of deadline and the reminders' escalation ladder over them.
+    clocks: tuple[Clock, ...] = ()
+    ladder: tuple[Step, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.categories:
@@ -183,6 +265,9 @@ class Workflow:
         """The actions a user may be offered, in the table's order."""
         return [spec for spec in self.transitions.values() if not spec.hidden]
 
+    def clock(self, key: str) -> Clock:
+        return next(clock for clock in self.clocks if clock.key == key)
+
 
 _REGISTRY: dict[str, Workflow] = {}
 ACTORS = frozenset(Relation.values)
@@ -207,6 +292,28 @@ def _check(workflow: Workflow) -> None:
             raise ValueError(f"{name}: queue {queue.key} for unknown role {queue.role}")
         if queue.action and queue.action not in workflow.transitions:
             raise ValueError(f"{name}: queue {queue.key} opens unknown action {queue.action}")
+    _check_ladder(name, workflow)
+
+
+def _check_ladder(name: str, workflow: Workflow) -> None:
+    clocks = [clock.key for clock in workflow.clocks]
+    if len(set(clocks)) != len(clocks):
+        raise ValueError(f"{name}: a clock is declared twice")
+    steps = [s.key for s in workflow.ladder]
+    if len(set(steps)) != len(steps):
+        raise ValueError(f"{name}: a ladder step is declared twice")
+    for s in workflow.ladder:
+        if not s.who or s.who - set(STEP_ROLES):
+            raise ValueError(f"{name}: step {s.key} reminds unknown roles {sorted(s.who)}")
+        if not s.clocks or s.clocks - set(clocks):
+            raise ValueError(f"{name}: step {s.key} follows unknown clocks {sorted(s.clocks)}")
+        if s.colour not in STEP_COLOURS:
+            raise ValueError(f"{name}: step {s.key} has unknown colour {s.colour}")
+        if abs(s.offset) > STEP_OFFSET_LIMIT:
+            raise ValueError(f"{name}: step {s.key} is {s.offset} working days from its deadline")
+        # A mail per case every day is what the digest is for.
+        if s.daily and not s.digest:
+            raise ValueError(f"{name}: step {s.key} recurs daily, so it must be a digest")
 
 
 def register_workflow(workflow: Workflow) -> Workflow:

@@ -44,6 +44,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", "重新办理"
     ADD_OUTCOME = "add_outcome", "登记成果转化"
     UPDATE_COMMITMENT = "update_commitment", "更新承诺事项"
+    URGE = "urge", "催办"
 
 
 class Event(models.TextChoices):

@@ -196,7 +196,7 @@ def test_available_actions_by_user_and_state(cast):
 
     assert available("coordinator", registered) == ["assign", "withdraw", "edit"]
     # The coordinator may name the lead unit's handler while the unit holds the case.
-    assert available("coordinator", assigned) == ["assign_handler", "withdraw", "edit"]
+    assert available("coordinator", assigned) == ["assign_handler", "withdraw", "edit", "urge"]
     head = available("yizheng", assigned)
     assert {"accept", "return", "assign_handler"} <= set(head)
     assert "assign" not in head and "sign" not in head

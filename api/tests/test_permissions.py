@@ -55,6 +55,16 @@ TABLE = {
         ("post", "/cases/{assigned}/actions/sign", {"approved": True}),
         [403, 403, 400, 403, 403, 403, 404, 404, 401],
     ),
+    # 催办 before a handler is named: the office reaches the unit head; the head has no
+    # handler to urge (400).
+    "urge": (
+        ("post", "/cases/{assigned}/actions/urge", {"note": "请抓紧办理"}),
+        [403, 200, 403, 403, 400, 403, 404, 404, 401],
+    ),
+    "urge, target after the reply deadline": (
+        ("post", "/cases/{assigned}/actions/urge", {"note": "请抓紧", "target_on": "2026-12-31"}),
+        [403, 400, 403, 403, 400, 403, 404, 404, 401],
+    ),
     "unknown action": (
         ("post", "/cases/{assigned}/actions/approve_all", {}),
         [404, 404, 404, 404, 404, 404, 404, 404, 401],

@@ -209,3 +209,23 @@ def reply_docx(request: AuthedRequest, case_id: int):
     return docx_response(
         reply_letter(case), reply_letter_filename(case), f"reply-letter-{case.pk}.docx"
     )
+
+
+@router.get(
+    "/{case_id}/urge/{notice_id}.docx",
+    response={200: None, 400: CaseErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="催办通知单（Word）",
+    openapi_extra=CASE_PATH,
+)
+def urge_notice_docx(request: AuthedRequest, case_id: int, notice_id: int):
+    """One 催办通知单 of the case (its id is the audit event's `notice_id`), in the layout of
+    the reply letter, as .docx."""
+    from letters.urge import urge_notice, urge_notice_filename
+    from letters.views import docx_response, notice_for_user
+
+    notice = notice_for_user(request.user, case_id, notice_id)
+    return docx_response(
+        urge_notice(notice),
+        urge_notice_filename(notice),
+        f"urge-notice-{notice.year}-{notice.number}.docx",
+    )

@@ -21,3 +21,4 @@ from cases.actions.reply import approve_reply as approve_reply
 from cases.actions.reply import review_reply as review_reply
 from cases.actions.reply import sign_reply as sign_reply
 from cases.actions.reply import submit_reply as submit_reply
+from cases.actions.urge import urge_case as urge_case

@@ -157,6 +157,17 @@ def test_the_parts_equal_a_recount_after_every_action(cast, people):
     on = {"on": date(2026, 5, 21)}
     walk("decide_extension", actions.decide_extension, case, by=cast.leader, approved=True, **on)
     assert CaseUnit.objects.get(case=case, lead=True).deadline == date(2026, 7, 31)
+    on = {"on": date(2026, 5, 21)}
+    walk(
+        "urge",
+        actions.urge_case,
+        case,
+        by=cast.coordinator,
+        note="请抓紧",
+        **on,
+        target_on=date(2026, 6, 30),
+    )
+    assert CaseUnit.objects.get(case=case, lead=True).unit_deadline == date(2026, 6, 30)
     walk(
         "assign_handler",
         assign_handler,

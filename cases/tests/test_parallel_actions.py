@@ -69,6 +69,7 @@ EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
     "update_commitment": lambda c, u: actions.update_commitment(
         c, by=u, commitment_id=0, status="?"
     ),
+    "urge": lambda c, u: actions.urge_case(c, by=u, note="", target_on=date(1999, 1, 1)),
 }
 
 

@@ -28,13 +28,13 @@ BESIDE = {"communicate", "add_outcome", "update_commitment"}
 OFFERED = {
     "registered": {"coordinator": {"assign", "withdraw", "edit"}},
     "assigned": {
-        "coordinator": {"withdraw", "edit", "assign_handler"},
-        "yizheng_head": {"accept", "return", "submit_opinion", "assign_handler"},
+        "coordinator": {"withdraw", "edit", "assign_handler", "urge"},
+        "yizheng_head": {"accept", "return", "submit_opinion", "assign_handler", "urge"},
         "yizheng_handler": {"accept", "return", "submit_opinion"},
         "jiceng_head": {"submit_opinion"},
     },
     "handling": {
-        "coordinator": {"edit", "assign_handler"},
+        "coordinator": {"edit", "assign_handler", "urge"},
         "yizheng_head": {
             "communicate",
             "submit_opinion",
@@ -42,6 +42,7 @@ OFFERED = {
             "submit_reply",
             "add_outcome",
             "assign_handler",
+            "urge",
         },
         "yizheng_handler": {
             "communicate",
@@ -53,8 +54,8 @@ OFFERED = {
         "jiceng_head": {"submit_opinion"},
     },
     "unit_approving": {
-        "coordinator": {"edit", "assign_handler"},
-        "yizheng_head": BESIDE | {"approve_reply", "assign_handler"},
+        "coordinator": {"edit", "assign_handler", "urge"},
+        "yizheng_head": BESIDE | {"approve_reply", "assign_handler", "urge"},
         "yizheng_handler": BESIDE,
     },
     "reviewing": {
@@ -215,6 +216,7 @@ def test_a_co_unit_gives_its_opinion_while_the_case_is_still_assigned(cast):
         "assign_handler",
         "return",
         "submit_opinion",
+        "urge",
     ]
 
 

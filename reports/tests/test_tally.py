@@ -187,6 +187,7 @@ def test_the_summaries_equal_a_recount_after_every_action(cast):
         handler=cast.yizheng_handler,
         on=date(2026, 5, 22),
     )
+    walk("urge", actions.urge_case, case, by=cast.coordinator, note="请抓紧", on=date(2026, 5, 22))
     promise = [{"what": "年内完成", "due": date(2026, 12, 1)}]
     _reply(
         walk, cast, case, by=cast.yizheng_handler, on=date(2026, 7, 1), cls="B", commitments=promise

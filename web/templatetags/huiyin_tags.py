@@ -10,10 +10,18 @@ from cases.models import FeedbackRating
 from huiyin.formats import cn_date as format_cn_date
 from huiyin.types import AnyUser, User
 from orgs.access import standing_of
-from orgs.models import COMMISSION_ROLES, Membership, Role
+from orgs.models import COMMISSION_ROLES, Role
+from web import rows
 from workflow.tables import workflow_for
 
 register = template.Library()
+
+# The badges and the repeated rows, written by web/rows.py (one definition, fast).
+register.simple_tag(rows.state_badge, name="state_badge")
+register.simple_tag(rows.deadline_badge, name="deadline_badge")
+register.simple_tag(rows.ledger_rows, name="ledger_rows")
+register.simple_tag(rows.todo_rows, name="todo_rows")
+register.simple_tag(rows.options, name="options")
 
 
 @register.filter
@@ -67,10 +75,8 @@ def user_roles(user: AnyUser) -> str:
         return ""
     labels = dict(Role.choices)
     seen: list[str] = []
-    for m in Membership.objects.filter(user=user).select_related("unit").order_by("role"):
-        text = (
-            labels[m.role] if m.role in COMMISSION_ROLES else f"{labels[m.role]}（{m.unit.name}）"
-        )
+    for role, unit_name in standing_of(user).titles:  # read once per request
+        text = labels[role] if role in COMMISSION_ROLES else f"{labels[role]}（{unit_name}）"
         if text not in seen:
             seen.append(text)
     if user.is_superuser and labels[Role.ADMIN] not in seen:
