@@ -61,7 +61,9 @@ SELECT id, lead_unit_id, 'lead',
 FROM cases_case
 """
 
-# Every fourth case has the next unit as co-unit; its opinion is given once closed.
+# Every fourth case (by its number i, not its id: the ids start wherever the sequence is,
+# and an odd start would leave no open case with a co-unit) has the next unit as co-unit;
+# its opinion is given once closed.
 CO_SQL = """
 INSERT INTO cases_assignment (
     case_id, unit_id, kind, status, assigned_on, deadline, deadline_provisional,
@@ -70,7 +72,7 @@ SELECT id, (%(units)s)[1 + (array_position(%(units)s, lead_unit_id::bigint) %% 3
        CASE WHEN state = 'closed' THEN 'accepted' ELSE 'pending' END,
        received_on, received_on + 30, false, '{}', NULL, NULL, NULL, '',
        CASE WHEN state = 'closed' THEN '同意' ELSE '' END, NULL
-FROM cases_case WHERE id %% 4 = 0
+FROM cases_case WHERE substring(number FROM 2)::int %% 4 = 0
 """
 
 
