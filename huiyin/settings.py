@@ -333,7 +333,8 @@ RQ_QUEUES = {"default": {"URL": HUIYIN_REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # a plain `huiyin rqworker default` runs tasks too
 # The scheduler process (`huiyin scheduler`, started by `make run`): the reminders' morning
 # run at HUIYIN_REMIND_AT (HH:MM, Asia/Shanghai) on working days, and the outbox every
-# minute. HUIYIN_SCHEDULER=off: it idles (tests; a site that runs `huiyin remind` by cron).
+# minute. HUIYIN_SCHEDULER=off: no morning run (a site that runs `huiyin remind` by cron);
+# the outbox sweep continues.
 HUIYIN_SCHEDULER = env_bool("HUIYIN_SCHEDULER", True)
 HUIYIN_REMIND_AT = os.environ.get("HUIYIN_REMIND_AT", "08:30")
 

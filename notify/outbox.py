@@ -5,7 +5,8 @@ that decided to send it; delivery happens after commit, by the worker.
   (key, channel), and after commit enqueues the delivery task for the new rows;
   `queue_many([Outgoing(...), …])` does it for many notifications in a few queries (the
   morning run), and `queue` is `queue_many` of one.
-- `deliver_due(now)` sends what is due. The scheduler calls it every minute, so a message
+- `deliver_due(now)` is one pass: it sends what was due at its start, within a time
+  budget. The scheduler calls it every minute (and `huiyin deliver` once), so a message
   whose task was lost (the worker or Redis was down) still goes out.
 - `wait(ids, timeout)` returns when every message is sent or failed (`remind --wait`).
 
@@ -16,11 +17,13 @@ back-off (1, 2, 4 … minutes, at most HUIYIN_NOTIFY_BACKOFF_CAP_MINUTES); after
 HUIYIN_NOTIFY_MAX_ATTEMPTS the message is failed, for the admin to retry (/console/outbox/).
 """
 
+import enum
 import logging
 import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -34,7 +37,7 @@ from django.db.models.sql.subqueries import InsertQuery
 from django.utils import timezone
 
 from huiyin.types import User
-from notify.channels import Undeliverable, channel, channels
+from notify.channels import Undeliverable, channel, channels, unreachable
 from notify.models import KEY_LENGTH, LINK_LENGTH, SUBJECT_LENGTH, Message, Preference, Status
 from notify.preferences import preferences_for
 
@@ -43,8 +46,19 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Ids per delivery task and per query (SQLite bounds the parameters of one statement).
+# Ids per query (SQLite bounds the parameters of one statement).
 CHUNK = 500
+# One delivery pass (the minutely sweep, a `deliver` task) stops taking new messages after
+# this many seconds: a hanging mail server cannot hold the scheduler's morning run, and a
+# task stays well under RQ's job timeout (RQ_QUEUES' DEFAULT_TIMEOUT, 300 s) even when its
+# last send then waits EMAIL_TIMEOUT (30 s).
+PASS_SECONDS = 50.0
+# Ids per `deliver` task: a task's pass is bounded by PASS_SECONDS anyway; a smaller task
+# leaves less for a killed job to repeat.
+TASK_CHUNK = 50
+# A channel that failed to connect this many times in a row is down: the rest of its
+# messages wait for the next pass instead of each waiting out a timeout.
+DOWN_AFTER = 3
 ERROR_LENGTH = 2000
 T = TypeVar("T")
 
@@ -212,17 +226,17 @@ def enqueue_delivery(ids: list[int]) -> None:
     scheduler's deliver_due sends them within a minute or so."""
     from notify.tasks import deliver
 
-    for chunk in _chunks(ids):
+    for chunk in _chunks(ids, TASK_CHUNK):
         try:
             deliver.enqueue(chunk)
         except Exception:
             logger.warning("could not enqueue delivery of %d messages", len(chunk), exc_info=True)
 
 
-def _chunks(values: Iterable[T]) -> Iterator[list[T]]:
+def _chunks(values: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
     items = list(values)
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def max_attempts() -> int:
@@ -241,47 +255,130 @@ def _lease() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "HUIYIN_NOTIFY_LEASE_SECONDS", 300)))
 
 
-def deliver_due(now: datetime | None = None, *, ids: Iterable[int] | None = None) -> int:
-    """Send every pending message due at `now` (default: the clock, read per message), or
-    only those of `ids` that are due. Returns how many were sent."""
+def _seconds() -> float:
+    # A monotonic clock that time_machine leaves running (it freezes time.monotonic): a
+    # budget runs out in a test with a frozen clock too.
+    return time.perf_counter()
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    FAILED = "failed"  # failed or to be retried: the channel answered
+    UNREACHABLE = "unreachable"  # to be retried: the channel could not be reached
+    SKIPPED = "skipped"  # not claimed: another worker has it, or it is no longer due
+
+
+class _Pass:
+    """One delivery pass: its deadline, each channel's run of connection failures, the
+    channels stopped for the rest of it, and the batches (open connections) it entered."""
+
+    def __init__(self, budget: float, stack: ExitStack) -> None:
+        self.deadline = _seconds() + budget
+        self.stack = stack
+        self.failures: dict[str, int] = {}
+        self.stopped: set[str] = set()
+        self.entered: set[str] = set()
+
+    def over(self) -> bool:
+        return _seconds() >= self.deadline
+
+    def attempt(self, pk: int, name: str, now: datetime) -> Outcome:
+        if name not in self.entered:
+            self.entered.add(name)
+            found = channel(name)
+            if found is not None:
+                self.stack.enter_context(found.batch())
+        outcome = _attempt(pk, now=now)
+        if outcome is Outcome.UNREACHABLE:
+            self.failures[name] = self.failures.get(name, 0) + 1
+            if self.failures[name] >= DOWN_AFTER:
+                logger.warning(
+                    "channel %s unreachable %d times in a row: left for the next pass",
+                    name,
+                    DOWN_AFTER,
+                )
+                self.stopped.add(name)
+        elif outcome is not Outcome.SKIPPED:
+            self.failures[name] = 0
+        return outcome
+
+
+def deliver_due(
+    now: datetime | None = None, *, ids: Iterable[int] | None = None, budget: float = PASS_SECONDS
+) -> int:
+    """One pass: send the pending messages that were due at its start (`now`, default the
+    clock; each send reads the clock again), or only those of `ids`, oldest first, until
+    `budget` seconds have passed. A message that becomes due during the pass (a retry's
+    back-off ran out) waits for the next one; a channel that could not be reached DOWN_AFTER
+    times in a row is left alone for the rest of the pass. Returns how many were sent."""
     clock: Callable[[], datetime] = (lambda: now) if now is not None else timezone.now
+    start = clock()
     sent = 0
-    for scope in _chunks(ids) if ids is not None else [None]:
-        while True:
-            due = Message.objects.filter(status=Status.PENDING, next_attempt_at__lte=clock())
-            if scope is not None:
-                due = due.filter(pk__in=scope)
-            batch = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:CHUNK])
-            if not batch:
-                break
-            sent += sum(deliver_one(pk, now=clock()) for pk in batch)
+    with ExitStack() as stack:
+        run = _Pass(budget, stack)
+        for scope in _chunks(ids) if ids is not None else [None]:
+            # Every message read leaves the due set (sent, failed, moved by its back-off or
+            # a lease past `start`) or belongs to a stopped channel, excluded from then on.
+            while not run.over():
+                due = Message.objects.filter(status=Status.PENDING, next_attempt_at__lte=start)
+                if scope is not None:
+                    due = due.filter(pk__in=scope)
+                if run.stopped:
+                    due = due.exclude(channel__in=run.stopped)
+                batch = list(
+                    due.order_by("next_attempt_at", "pk").values_list("pk", "channel")[:CHUNK]
+                )
+                if not batch:
+                    break
+                for pk, name in batch:
+                    if run.over():
+                        break
+                    if name not in run.stopped:
+                        sent += run.attempt(pk, name, clock()) is Outcome.SENT
     return sent
 
 
 def deliver_one(pk: int, *, now: datetime) -> bool:
     """Claim one message and send it; True if it went out now."""
+    return _attempt(pk, now=now) is Outcome.SENT
+
+
+def _attempt(pk: int, *, now: datetime) -> Outcome:
     lease_until = now + _lease()
     claimed = Message.objects.filter(pk=pk, status=Status.PENDING, next_attempt_at__lte=now).update(
         next_attempt_at=lease_until, attempts=F("attempts") + 1
     )
     if claimed != 1:
-        return False  # another worker has it, or it is no longer due
+        return Outcome.SKIPPED  # another worker has it, or it is no longer due
     message = Message.objects.select_related("recipient").get(pk=pk)
     found = channel(message.channel)
     try:
         if found is None:
             raise Undeliverable(f"渠道“{message.channel}”未启用")
+        _check_recipient(message)
         found.send(message)
     except Undeliverable as exc:
         _failed(message, exc, now=now, permanent=True)
-        return False
+        return Outcome.FAILED
     except Exception as exc:
         _failed(message, exc, now=now, permanent=False)
-        return False
+        return Outcome.UNREACHABLE if unreachable(exc) else Outcome.FAILED
     Message.objects.filter(pk=pk, status=Status.PENDING).update(
         status=Status.SENT, sent_at=now, last_error=""
     )
-    return True
+    return Outcome.SENT
+
+
+def _check_recipient(message: Message) -> None:
+    """At send time, not only when queued: the recipient may have been deactivated, or
+    have lost sight of the case (reassigned, another unit), since."""
+    if not message.recipient.is_active:
+        raise Undeliverable("收件人已停用")
+    if message.case_id is not None:
+        from cases.permissions import visible_cases
+
+        if not visible_cases(message.recipient).filter(pk=message.case_id).exists():
+            raise Undeliverable("收件人已无权查看该办件")
 
 
 def _failed(message: Message, exc: Exception, *, now: datetime, permanent: bool) -> None:
@@ -309,16 +406,15 @@ def wait(ids: Iterable[int], timeout: float, *, poll: float = 0.5) -> bool:
     (the claim keeps a running worker from sending the same one again), so it also works
     where no worker runs."""
     wanted = list(ids)
-    deadline = time.monotonic() + timeout
-    # Also bounded by a count of polls: under a frozen clock (tests) time never runs out.
+    deadline = _seconds() + timeout
     for _ in range(max(1, math.ceil(timeout / poll)) + 1):
-        deliver_due(ids=wanted)
+        deliver_due(ids=wanted, budget=deadline - _seconds())
         if not any(
             Message.objects.filter(pk__in=chunk, status=Status.PENDING).exists()
             for chunk in _chunks(wanted)
         ):
             return True
-        if time.monotonic() >= deadline:
+        if _seconds() >= deadline:
             break
         time.sleep(poll)
     return False

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from huiyin.types import User
 from notify.models import Preference
 
+# Users per query.
+CHUNK = 500
+
 
 def preference_for(user: User) -> Preference:
     """The user's choice, or the defaults (an unsaved row) if they never chose."""
@@ -22,9 +25,15 @@ def preferences_for(user_ids: Iterable[int]) -> dict[int, Preference]:
 
 def digest_user_ids(user_ids: Iterable[int]) -> set[int]:
     """Those of the users who chose the quiet digest (one daily mail instead of one per
-    case): the reminders gather their mail."""
-    return set(
-        Preference.objects.filter(user_id__in=set(user_ids), digest=True).values_list(
-            "user_id", flat=True
+    case): the reminders gather their mail. One query per CHUNK users (SQLite bounds the
+    parameters of a statement)."""
+    wanted = sorted(set(user_ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        found.update(
+            Preference.objects.filter(user_id__in=chunk, digest=True).values_list(
+                "user_id", flat=True
+            )
         )
-    )
+    return found

@@ -7,7 +7,11 @@ most BELL_CAP rows, the lists read a page by id (keyset: "older than id N")."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
 from cases.listing import QueryReader
+from cases.models import Case
+from cases.permissions import visible_cases
 from huiyin.types import User
 from notify.models import KIND_LABELS, Message, Notification, Status
 
@@ -20,9 +24,21 @@ OUTBOX_COUNT_CAP = 1000
 ID_MAX = 2**62
 
 
+def _shown(user: User) -> QuerySet[Notification]:
+    """The user's notifications that the bell and the list show: those about no case or
+    about a case the user still sees (cases.permissions), so a case taken from the user's
+    unit since shows neither its number nor its title. The condition is a probe per row
+    (EXISTS … the case WHERE id = this row's case), not a read of all the cases visible."""
+    visible = visible_cases(user, Case.objects.filter(pk=OuterRef("case_id")))
+    return Notification.objects.filter(recipient=user).filter(
+        Q(case__isnull=True) | Exists(visible)
+    )
+
+
 def unread_count(user: User) -> int:
-    """The user's unread notifications, counted up to BELL_CAP (one query on notify_inbox)."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True)[:BELL_CAP].count()
+    """The user's unread notifications that the list shows, counted up to BELL_CAP (one
+    query on notify_unread)."""
+    return _shown(user).filter(read_at__isnull=True)[:BELL_CAP].count()
 
 
 def bell_label(count: int) -> str:
@@ -74,7 +90,7 @@ def _page(queryset: Any, before: int | None, size: int) -> Page:
 
 def inbox(user: User, choice: InboxFilter) -> Page:
     """One page of the user's notifications, newest first."""
-    found = Notification.objects.filter(recipient=user)
+    found = _shown(user)
     if choice.unread:
         found = found.filter(read_at__isnull=True)
     if choice.kind:

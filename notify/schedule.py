@@ -1,7 +1,9 @@
 """When `huiyin scheduler` does what: every minute the outbox's sweep (the messages whose
 delivery task was lost while the worker or Redis was down, and the retries that are due),
 and once per working day, at HUIYIN_REMIND_AT (TIME_ZONE, Asia/Shanghai), the morning run
-`huiyin remind --today <that day>`.
+`huiyin remind --today <that day>`. HUIYIN_SCHEDULER=off turns the morning run off (a site
+that runs `huiyin remind` from cron), never the sweep: without it a retry would never be
+sent.
 
 The memory of the last morning run is the process's own. A scheduler that starts after the
 time on a day counts that day as done (the contract: it never fires at start-up for a day
@@ -53,7 +55,7 @@ def run_remind(day: datetime.date) -> None:
 def sweep_outbox() -> None:
     from notify.outbox import deliver_due
 
-    sent = deliver_due()
+    sent = deliver_due()  # one pass, bounded in time (PASS_SECONDS)
     if sent:
         logger.info("outbox: %d message(s) sent", sent)
 
@@ -66,6 +68,8 @@ class Scheduler:
     done: datetime.date
     remind: Callable[[datetime.date], object] = run_remind
     sweep: Callable[[], object] = sweep_outbox
+    # False under HUIYIN_SCHEDULER=off: the sweep only.
+    reminding: bool = True
 
     @classmethod
     def starting(
@@ -74,18 +78,20 @@ class Scheduler:
         at = remind_at()
         local = timezone.localtime(now or timezone.now())
         done = local.date() if local.time() >= at else local.date() - ONE_DAY
-        return cls(at=at, done=done, **jobs)
+        return cls(at=at, done=done, reminding=bool(settings.HUIYIN_SCHEDULER), **jobs)
 
     def due(self, now: datetime.datetime) -> datetime.date | None:
         """The day whose morning run is due at `now`, if any."""
         local = timezone.localtime(now)
         day = local.date()
-        if day <= self.done or local.time() < self.at or not is_workday(day):
+        if not self.reminding or day <= self.done or local.time() < self.at or not is_workday(day):
             return None
         return day
 
     def next_run(self) -> datetime.datetime | None:
-        """When the next morning run will be, on the calendar as it is now."""
+        """When the next morning run will be, on the calendar as it is now (None: off)."""
+        if not self.reminding:
+            return None
         day = self.done + ONE_DAY
         for _ in range(NEXT_RUN_HORIZON):
             if is_workday(day):
@@ -129,6 +135,11 @@ def _when(moment: datetime.datetime | None) -> str:
 
 def describe(scheduler: Scheduler) -> str:
     """The start-up line: when the next morning run is."""
+    if not scheduler.reminding:
+        return (
+            "HUIYIN_SCHEDULER=off：不运行 remind（可由 cron 运行 huiyin remind）；"
+            "每分钟投递到期的消息"
+        )
     return (
         f"调度：每个工作日 {scheduler.at:%H:%M}（{settings.TIME_ZONE}）运行 remind，"
         f"下次 {_when(scheduler.next_run())}；每分钟投递到期的消息"

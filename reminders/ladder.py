@@ -16,6 +16,11 @@ costs no query (the offsets change with policy, a few times a decade).
 Positions count working days on the one calendar (workdays.calendar): a deadline's
 position on day D is how many working days D is past it (negative: still ahead), so a
 step with offset k is due on the working day whose position is k.
+
+A morning that was missed (the server down, the scheduler started late) loses nothing: a
+step sent once per case stays due until the next step of the same people's line takes
+over, or for CATCH_UP working days if none does (`ends`), and its key has no day, so the
+next working morning sends it, once. A daily step recurs from its offset on anyway.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ from workdays.calendar import WorkdaySpan, workdays_after, workdays_before
 from workflow.tables import STEP_OFFSET_LIMIT, Clock, Step, Workflow
 
 ALL_CATEGORIES = "*"
+# How many working days the last step of a line stays due when its morning was missed
+# (the server down, the scheduler started late): two weeks of outage. Longer, and the
+# daily digests have told the same people of the deadline meanwhile.
+CATCH_UP = 10
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -75,6 +84,26 @@ def position(span: WorkdaySpan, day: datetime.date, deadline: datetime.date) -> 
     return -span.workdays_between(day, deadline)
 
 
+def ends(steps: tuple[Step, ...]) -> tuple[int, ...]:
+    """For each of one clock's `steps` (steps_of): the position from which it is no longer
+    due, the offset of the next step that reminds some of the same people (the handler's
+    5-days-before reminder ends where the 1-day-before one starts); for the last step of
+    a line, CATCH_UP working days after its own offset."""
+    return tuple(
+        min(
+            (o.offset for o in steps if o.offset > s.offset and o.who & s.who),
+            default=s.offset + CATCH_UP,
+        )
+        for s in steps
+    )
+
+
+def fires(s: Step, end: int, at: int) -> bool:
+    """Whether step `s` (ending at `end`, see ends) is due for a deadline at position
+    `at`: a daily step from its offset on, any other from its offset up to its end."""
+    return s.fires(at) if s.daily else s.offset <= at < end
+
+
 def window(
     span: WorkdaySpan, day: datetime.date, steps: tuple[Step, ...]
 ) -> tuple[datetime.date | None, datetime.date] | None:
@@ -91,7 +120,7 @@ def window(
         until = workdays_after(day, 1 - earliest, span=span).date - ONE_DAY
     if any(s.daily for s in steps):
         return None, until
-    latest = max(s.offset for s in steps)
+    latest = max(ends(steps)) - 1
     # Position k (k > 0) holds from the working day k working days back from `day`.
     since = workdays_before(day, latest, span=span).date if latest > 0 else day
     return since, until

@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.contrib.auth import get_user_model
 
 from huiyin.types import User
-from orgs.models import Membership, Role, Unit
+from orgs.models import UNIT_ROLES, Membership, Role, Unit
 from workflow.tables import OpenDeadline
 
 # Ids per query: SQLite bounds the parameters of one statement.
@@ -31,9 +31,13 @@ def chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
 
 @dataclass
 class People:
-    """The heads of every unit, the leaders and the coordinators (active accounts)."""
+    """The heads and the members of every unit, the leaders and the coordinators (active
+    accounts), read with one query."""
 
     heads: dict[int, list[int]] = field(default_factory=dict)  # unit id → user ids
+    # unit id → its handlers and heads: a case's handler is reminded only while one of
+    # its unit's (moved to another unit, they no longer see the case).
+    members: dict[int, set[int]] = field(default_factory=dict)
     leaders: list[int] = field(default_factory=list)
     coordinators: list[int] = field(default_factory=list)
 
@@ -42,12 +46,14 @@ class People:
         found = cls()
         rows = (
             Membership.objects.filter(
-                role__in=[Role.HEAD, Role.LEADER, Role.COORDINATOR], user__is_active=True
+                role__in=[*UNIT_ROLES, Role.LEADER, Role.COORDINATOR], user__is_active=True
             )
             .order_by("user_id")
             .values_list("user_id", "unit_id", "role")
         )
         for user_id, unit_id, role in rows:
+            if role in UNIT_ROLES:
+                found.members.setdefault(unit_id, set()).add(user_id)
             if role == Role.HEAD:
                 found.heads.setdefault(unit_id, []).append(user_id)
             elif role == Role.LEADER and user_id not in found.leaders:
@@ -56,12 +62,17 @@ class People:
                 found.coordinators.append(user_id)
         return found
 
+    def is_member(self, user_id: int, unit_id: int | None) -> bool:
+        """Whether an active account is still a handler or head of the unit."""
+        return unit_id is not None and user_id in self.members.get(unit_id, ())
+
     def of(self, row: OpenDeadline, who: frozenset[str]) -> dict[int, str]:
         """The people `who` names for the deadline, each with the role they are reminded
         in (the first that applies: their own case before their unit's)."""
         found: dict[int, str] = {}
-        if "handler" in who and row.handler_id is not None:
-            found.setdefault(row.handler_id, "handler")
+        handler = row.handler_id
+        if "handler" in who and handler is not None and self.is_member(handler, row.unit_id):
+            found.setdefault(handler, "handler")
         if "head" in who and row.unit_id is not None:
             for user_id in self.heads.get(row.unit_id, ()):
                 found.setdefault(user_id, "head")

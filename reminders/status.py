@@ -1,5 +1,7 @@
 """Where a case stands on its escalation ladder: for the coordinator's case page, each
-running deadline of the case, the step it is on and the next one with its day.
+running deadline of the case, the step the calendar puts it on and the next one with its
+day. What the calendar says, not what was sent (a missed morning sends its step on the
+next one; the page says so: 按期限应处环节).
 
 Read from the rows the case page has loaded (the clocks' `of_case`) and the working-day
 calendar of the years around today: one query, and none for anyone but a coordinator.
@@ -33,7 +35,7 @@ class DeadlineStep:
     unit: str  # the unit that answers for it
     deadline: datetime.date
     phrase: str  # 剩余5个工作日 / 今天到期 / 已超期3个工作日
-    current: tuple[Step, ...]  # the steps reached last (none yet: empty)
+    current: tuple[Step, ...]  # the steps the calendar has reached last (none yet: empty)
     upcoming: tuple[Step, ...]  # the next steps, due on `next_on`
     next_on: datetime.date | None
 

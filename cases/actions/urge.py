@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from cases.actions.common import action_date, lock_and_check, require_text
@@ -33,7 +31,8 @@ from letters.actions import issue_urge_notice
 from letters.models import UrgeNotice
 from letters.urge import status_words
 from notify.outbox import queue
-from orgs.models import Membership, Role, Unit
+from orgs.models import UNIT_ROLES, Membership, Role
+from workdays.calendar import is_workday, workdays_after
 from workflow.engine import apply_transition
 from workflow.errors import CaseError
 from workflow.vocabulary import Action, Relation
@@ -42,7 +41,9 @@ KIND = "urge"  # the notify.Message kind
 HANDLER, HEAD = "handler", "head"  # why a person is urged (UrgeNotice.recipients' role)
 ROLE_WORDS = {HANDLER: "承办人", HEAD: "处室负责人"}
 NO_LEAD_UNIT = "办件没有主办处室，不能催办"
-NO_HANDLER = "此件尚未指定承办人（或承办人就是您本人），处室负责人只能催本处室的承办人"
+NO_HANDLER = (
+    "此件尚未指定承办人（或承办人就是您本人、已不在本处室），处室负责人只能催本处室的承办人"
+)
 NO_ONE = "主办处室没有在岗的承办人或处室负责人，没有可以催办的人"
 
 
@@ -56,15 +57,15 @@ class Urged:
         return person(self.user)
 
 
-def unit_heads(unit: Unit | int) -> QuerySet[Any]:
-    """The active heads of a unit."""
-    unit_id = unit if isinstance(unit, int) else unit.pk
-    members = Membership.objects.filter(unit_id=unit_id, role=Role.HEAD).values("user_id")
-    return (
-        get_user_model()
-        .objects.filter(pk__in=members, is_active=True)
-        .order_by("first_name", "username")
+def unit_people(unit_id: int) -> tuple[set[int], list[User]]:
+    """The active handlers and heads of a unit (their ids), and its heads by name: one
+    query. A case's handler moved to another unit is no longer one of them."""
+    rows = list(
+        Membership.objects.filter(unit_id=unit_id, role__in=UNIT_ROLES, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__username", "user_id")
     )
+    return {m.user_id for m in rows}, [m.user for m in rows if m.role == Role.HEAD]
 
 
 def _lead(case: Case) -> Assignment | None:
@@ -92,10 +93,11 @@ def urged_people(case: Case, by: User, mine: set[str] | None = None) -> list[Urg
     lead = _lead(case)
     if lead is None:
         raise CaseError(NO_LEAD_UNIT)
-    handler = lead.handler if lead.handler is not None and lead.handler.is_active else None
+    members, heads = unit_people(lead.unit_id)
+    handler = lead.handler if lead.handler_id in members else None
     found = [Urged(handler, HANDLER)] if handler is not None else []
     if Relation.COORDINATOR in mine:
-        found += [Urged(head, HEAD) for head in unit_heads(lead.unit_id)]
+        found += [Urged(head, HEAD) for head in heads]
     seen: set[int] = set()
     people = []
     for urged in found:
@@ -123,6 +125,14 @@ def _check_target(case: Case, target_on: date | None, on: date) -> date | None:
         raise CaseError(f"目标日期不能早于催办日期（{cn_date(on)}）", field="target_on")
     if case.deadline is not None and target_on > case.deadline:
         raise CaseError(f"目标日期不能晚于答复期限（{cn_date(case.deadline)}）", field="target_on")
+    if not is_workday(target_on):
+        # The unit_draft clock would count it as the working day before, silently.
+        following = workdays_after(target_on, 1).date
+        raise CaseError(
+            f"目标日期{cn_date(target_on)}不是工作日，请选择工作日（下一个工作日为"
+            f"{cn_date(following)}）",
+            field="target_on",
+        )
     return target_on
 
 

@@ -231,6 +231,37 @@ def test_the_target_date_lies_between_today_and_the_reply_deadline(cast):
     assert _urges() == 1
 
 
+@FROZEN
+@pytest.mark.parametrize(
+    "rest, following",
+    [(date(2026, 6, 13), "2026年6月15日"), (date(2026, 6, 19), "2026年6月22日")],  # 周六, 端午
+)
+def test_a_target_date_on_a_rest_day_is_refused_naming_the_next_working_day(cast, rest, following):
+    case = _handling(cast)
+    with pytest.raises(CaseError) as refused:
+        urge_case(case, by=cast.coordinator, note=NOTE, target_on=rest)
+    assert refused.value.field == "target_on"
+    assert "不是工作日" in refused.value.message and following in refused.value.message
+    assert _urges() == 0 and not Message.objects.exists()
+    case.refresh_from_db()
+    assert case.unit_deadline != rest
+
+
+@FROZEN
+def test_a_handler_moved_to_another_unit_is_not_urged(cast):
+    from orgs.models import Membership
+
+    case = _handling(cast)  # 赵科员 of 医政医管处 accepted it
+    Membership.objects.filter(user=cast.yizheng_handler, unit=cast.yizheng).delete()
+    Membership.objects.create(user=cast.yizheng_handler, unit=cast.jiceng, role=Role.HANDLER)
+    people = urged_people(case, cast.coordinator)
+    assert [(u.user.username, u.role) for u in people] == [("yizheng", "head")]
+    with pytest.raises(CaseError, match="已不在本处室"):
+        urge_case(case, by=cast.yizheng_head, note=NOTE)
+    urge_case(case, by=cast.coordinator, note=NOTE)
+    assert _recipients() == {"yizheng"}
+
+
 # --- the event, the target date, the number ----------------------------------------------
 
 

@@ -24,12 +24,34 @@ def client_for(db):
 
 
 class Mailbox:
-    """What the SMTP server received: (envelope recipients, parsed mail) per mail."""
+    """What the SMTP server received: (envelope recipients, parsed mail) per mail, and how
+    many connections said EHLO. `refuse` maps an address to the answer to its RCPT (e.g.
+    "550 5.1.1 no such user"); `reject` is the answer to the DATA of every mail."""
 
     def __init__(self) -> None:
         self.mails: list[tuple[list[str], EmailMessage]] = []
+        self.connections = 0
+        self.refuse: dict[str, str] = {}
+        self.reject = ""
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reject:
+            return self.reject
         mail = message_from_bytes(envelope.original_content, policy=default_policy)
         self.mails.append((list(envelope.rcpt_tos), mail))
         return "250 Message accepted for delivery"

@@ -3,8 +3,9 @@ does the same for many at once in a few queries; delivery after commit; the clai
 back-off, failure after the last attempt, the admin's retry; wait()."""
 
 import math
+import smtplib
 import threading
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,7 @@ from django.db import connection, transaction
 from audit.models import AuditEvent
 from huiyin.errors import Forbidden, NotFound
 from notify import actions, outbox
-from notify.channels import Channel, Undeliverable
+from notify.channels import Channel, Undeliverable, unreachable
 from notify.models import Message, Notification, Preference, Status
 from notify.preferences import digest_user_ids, preference_for, preferences_for
 
@@ -401,3 +402,159 @@ def test_concurrent_queue_many_callers_each_return_only_what_they_wrote():
     every = [pk for pks in written for pk in pks]
     assert len(written) == 6
     assert len(every) == len(set(every)) == Message.objects.count() == 400 * 2
+
+
+SLOW = ["notify.channels.InAppChannel", "notify.tests.test_outbox.SlowChannel"]
+CLOCKWORK = ["notify.channels.InAppChannel", "notify.tests.test_outbox.ClockworkChannel"]
+
+
+class SlowChannel(BrokenChannel):
+    """A mail server that takes 50 ms per mail, and delivers it."""
+
+    def send(self, message):
+        import time
+
+        time.sleep(0.05)
+
+
+class ClockworkChannel(BrokenChannel):
+    """A send that fails (not a connection failure) and takes two minutes of the clock:
+    by the end of the send, the message's back-off has run out."""
+
+    clock = None
+
+    def send(self, message):
+        ClockworkChannel.calls += 1
+        ClockworkChannel.clock.shift(timedelta(minutes=2))
+        raise RuntimeError("452 too many mails this hour")
+
+
+def _many(cast, n, prefix="k"):
+    people = [cast.leader, cast.viewer, cast.coordinator, cast.yizheng_head]
+    return [_queue(people[i % 4], key=f"{prefix}{i}") for i in range(n)]
+
+
+def test_a_pass_sends_only_what_was_due_at_its_start(cast, settings):
+    settings.HUIYIN_NOTIFY_CHANNELS = CLOCKWORK
+    ClockworkChannel.calls = 0
+    with time_machine.travel(NOW, tick=False) as clock:
+        ClockworkChannel.clock = clock
+        _many(cast, 2)
+        outbox.deliver_due()  # the clock's own time, read per message
+    emails = Message.objects.filter(channel="email")
+    # Each tried once: its retry (due a minute later, long passed by the end) is the next
+    # pass's, not this one's.
+    assert ClockworkChannel.calls == 2
+    assert set(emails.values_list("status", "attempts")) == {(Status.PENDING, 1)}
+    assert "452" in emails.first().last_error
+
+
+def test_a_pass_stops_taking_messages_after_its_budget(cast, settings):
+    import time
+
+    settings.HUIYIN_NOTIFY_CHANNELS = SLOW
+    _many(cast, 10)
+    started = time.perf_counter()
+    sent = outbox.deliver_due(now=NOW, budget=0.12)
+    assert time.perf_counter() - started < 0.12 + 0.1  # at most one send after the budget
+    assert 1 <= Message.objects.filter(channel="email", status=Status.SENT).count() <= 3
+    assert sent < 20
+    untouched = Message.objects.filter(channel="email", attempts=0)
+    assert untouched.count() >= 7 and set(untouched.values_list("status", flat=True)) == {
+        Status.PENDING
+    }
+    # The next pass goes on where it stopped.
+    assert outbox.deliver_due(now=NOW) == 20 - sent
+
+
+def test_wait_keeps_to_its_timeout(cast, settings):
+    import time
+
+    settings.HUIYIN_NOTIFY_CHANNELS = SLOW
+    ids = [m.pk for written in _many(cast, 20) for m in written]
+    started = time.perf_counter()
+    assert not outbox.wait(ids, timeout=0.15, poll=0.01)
+    assert time.perf_counter() - started < 0.15 + 0.1
+    assert Message.objects.filter(status=Status.PENDING).exists()
+
+
+def test_a_channel_unreachable_three_times_in_a_row_waits_for_the_next_pass(cast, settings):
+    settings.HUIYIN_NOTIFY_CHANNELS = BROKEN
+    BrokenChannel.calls = 0
+    _many(cast, 5)
+    assert outbox.deliver_due(now=NOW) == 5  # the in-app ones all go
+    assert BrokenChannel.calls == outbox.DOWN_AFTER == 3
+    emails = Message.objects.filter(channel="email")
+    assert sorted(emails.values_list("attempts", flat=True)) == [0, 0, 1, 1, 1]
+    # The next pass takes the two that waited first (oldest due first), then one retry.
+    outbox.deliver_due(now=NOW + timedelta(minutes=1))
+    assert sorted(emails.values_list("attempts", flat=True)) == [1, 1, 1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (ConnectionRefusedError(111, "refused"), True),
+        (TimeoutError("timed out"), True),
+        (smtplib.SMTPServerDisconnected("gone"), True),
+        (smtplib.SMTPConnectError(421, "busy"), True),
+        (smtplib.SMTPDataError(451, "try later"), False),
+        (smtplib.SMTPRecipientsRefused({"a@b": (450, b"later")}), False),
+        (RuntimeError("bug"), False),
+    ],
+)
+def test_what_counts_as_unreachable(error, expected):
+    assert unreachable(error) is expected
+
+
+def test_a_delivery_task_carries_at_most_50_ids(monkeypatch):
+    from types import SimpleNamespace
+
+    from notify import tasks
+
+    enqueued: list[list[int]] = []
+    monkeypatch.setattr(tasks, "deliver", SimpleNamespace(enqueue=enqueued.append))
+    outbox.enqueue_delivery(list(range(120)))
+    assert [len(ids) for ids in enqueued] == [50, 50, 20]
+    assert [i for ids in enqueued for i in ids] == list(range(120))
+
+
+def test_the_recipient_is_checked_again_when_sending(cast):
+    from cases import actions as case_actions
+    from cases.tests.factories import register
+
+    case = register(cast, on=date(2026, 3, 20))
+    case_actions.assign_case(
+        case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 20)
+    )
+    elsewhere = register(cast, on=date(2026, 3, 20))  # not the handler's unit's case
+    kept = _queue(cast.yizheng_handler, key="kept", case=case)
+    hidden = _queue(cast.yizheng_handler, key="hidden", case=elsewhere)
+    coordinator = _queue(cast.coordinator, key="coordinator", case=elsewhere)
+    gone = _queue(cast.viewer, key="gone")
+    cast.viewer.is_active = False  # deactivated after the reminder was written
+    cast.viewer.save()
+    outbox.deliver_due(now=NOW)
+
+    def outcome(written):
+        return {
+            (m.status, m.last_error) for m in Message.objects.filter(pk__in=[w.pk for w in written])
+        }
+
+    assert outcome(kept) == outcome(coordinator) == {(Status.SENT, "")}
+    assert outcome(hidden) == {(Status.FAILED, "Undeliverable: 收件人已无权查看该办件")}
+    assert outcome(gone) == {(Status.FAILED, "Undeliverable: 收件人已停用")}
+    assert not Notification.objects.filter(recipient__in=[cast.viewer], case=None).exists()
+    assert not Notification.objects.filter(case=elsewhere, recipient=cast.yizheng_handler).exists()
+    assert [m.to for m in mail.outbox] == [
+        [cast.yizheng_handler.email],
+        [cast.coordinator.email],
+    ]
+
+
+def test_digest_user_ids_asks_by_500(cast, django_assert_num_queries):
+    Preference.objects.create(user=cast.viewer, digest=True)
+    Preference.objects.create(user=cast.leader, digest=False)
+    ids = [*range(100000, 101100), cast.viewer.pk, cast.leader.pk]
+    with django_assert_num_queries(3):
+        assert digest_user_ids(ids) == {cast.viewer.pk}

@@ -1,7 +1,8 @@
 """`huiyin scheduler` on the 2026 calendar with a frozen clock: the morning run once at
 HUIYIN_REMIND_AT on working days (none on the 端午 break, 06-19..21), never at start-up
 for a day already begun, the outbox sweep every minute, a failure tried again; the real
-command stops on SIGTERM, and does nothing under HUIYIN_SCHEDULER=off."""
+command stops on SIGTERM; under HUIYIN_SCHEDULER=off it sweeps but never reminds; `huiyin
+deliver` is one sweep."""
 
 import os
 import signal
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from notify import outbox, schedule
@@ -146,9 +147,9 @@ def test_the_morning_run_is_the_remind_command_and_the_sweep_delivers_it(cast):
         assert not Message.objects.exists()
         clock.move_to(at(date(2026, 6, 22), 8, 30))
         assert scheduler.tick() == date(2026, 6, 22)
-    # The on-the-day reminders of the case due 2026-06-22, written by `remind --today`
-    # (the test's transaction never commits, so no delivery task ran: the sweep sent them).
-    today = Message.objects.filter(case=case, key__endswith=":2026-06-22")
+    # The reminders of the case due 2026-06-22, written by `remind --today` (the test's
+    # transaction never commits, so no delivery task ran: the sweep sent them).
+    today = Message.objects.filter(case=case, kind="reminder")
     assert cast.yizheng_handler.pk in set(today.values_list("recipient", flat=True))
     assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
 
@@ -216,21 +217,52 @@ def test_the_command_sweeps_at_once_and_a_sigterm_meanwhile_stops_it_after(cast,
     assert lines[-1] == "调度已停止"
 
 
-def test_off_the_command_does_nothing_until_sigterm(settings):
+@pytest.mark.django_db
+def test_off_turns_the_morning_run_off_and_keeps_the_sweep(settings):
     settings.HUIYIN_SCHEDULER = False
+    jobs = Jobs()
+    scheduler = run_minutes(at(date(2026, 6, 18), 8), at(date(2026, 6, 22), 9), jobs)
+    assert jobs.reminded == []
+    assert jobs.sweeps == 4 * 24 * 60 + 60 + 1  # every minute all the same
+    assert scheduler.next_run() is None
+
+
+@pytest.mark.django_db
+def test_off_the_command_still_sweeps_the_outbox(cast, settings, monkeypatch):
+    settings.HUIYIN_SCHEDULER = False
+    real_deliver_due = outbox.deliver_due
+
+    def deliver_due_then_sigterm() -> int:
+        sent = real_deliver_due()
+        os.kill(os.getpid(), signal.SIGTERM)
+        return sent
+
+    monkeypatch.setattr(outbox, "deliver_due", deliver_due_then_sigterm)
     out = StringIO()
-    thread = _sigterm_once_listening()
-    call_command("scheduler", stdout=out)  # no database: nothing is looked at
-    thread.join()
-    assert out.getvalue().startswith("HUIYIN_SCHEDULER=off")
+    with time_machine.travel(at(date(2026, 6, 22), 9), tick=False):
+        outbox.queue(  # a retry's or a lost task's message: only the sweep sends it
+            key="off-sweep",
+            recipient=cast.yizheng_handler,
+            kind="reminder",
+            subject="到期提醒",
+            text="剩余1个工作日",
+        )
+        call_command("scheduler", stdout=out)
+    assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert not Message.objects.exclude(key="off-sweep").exists()  # no morning run
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("HUIYIN_SCHEDULER=off：不运行 remind")
+    assert lines[-1] == "调度已停止"
 
 
-def test_off_by_environment_a_real_process_exits_0_on_sigterm(tmp_path):
+def test_off_by_environment_a_real_process_sweeps_and_exits_0_on_sigterm(tmp_path):
     env = {**os.environ, "HUIYIN_SCHEDULER": "off", "HUIYIN_VAR_DIR": str(tmp_path)}
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "huiyin.cli"]
+    subprocess.run([*command, "migrate", "-v", "0"], env=env, check=True, timeout=120)
     process = subprocess.Popen(
-        [sys.executable, "-m", "huiyin.cli", "scheduler"],
+        [*command, "scheduler"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -239,8 +271,27 @@ def test_off_by_environment_a_real_process_exits_0_on_sigterm(tmp_path):
     try:
         assert process.stdout is not None
         assert process.stdout.readline().startswith("HUIYIN_SCHEDULER=off")
+        time.sleep(1)  # the first sweep, on the empty outbox
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()
     assert process.stderr is not None and process.stderr.read() == ""
+
+
+@pytest.mark.django_db
+def test_the_deliver_command_is_one_pass(cast):
+    with time_machine.travel(at(date(2026, 6, 22), 9), tick=False):
+        outbox.queue(
+            key="cron",
+            recipient=cast.yizheng_handler,
+            kind="reminder",
+            subject="到期提醒",
+            text="剩余1个工作日",
+        )
+        out = StringIO()
+        call_command("deliver", stdout=out)
+        assert out.getvalue().strip() == "已发送 2 条消息"
+        assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
+        with pytest.raises(CommandError, match="--budget"):
+            call_command("deliver", "--budget", "0")

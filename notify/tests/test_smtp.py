@@ -10,6 +10,7 @@ import time_machine
 from django.db import transaction
 from django.utils.html import escape
 
+from cases import actions
 from cases.tests.factories import register
 from notify import outbox
 from notify.models import Message, Notification, Status
@@ -23,6 +24,16 @@ def _frozen():
     # Messages are due from when they are written: write them at NOW.
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+def _assigned(cast, **overrides):
+    """A case led by 医政医管处: its head and handler see it (a reminder to someone who does
+    not see the case is not sent)."""
+    case = register(cast, on=date(2026, 3, 20), **overrides)
+    actions.assign_case(
+        case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 20)
+    )
+    return case
 
 
 def _reminder(cast, case, recipient, step="-5"):
@@ -49,7 +60,7 @@ def _parts(mail):
 
 
 def test_a_reminder_arrives_by_smtp_with_its_content(cast, smtp):
-    case = register(cast, on=date(2026, 3, 20), title="关于<加强>基层医疗卫生人才队伍建设的建议")
+    case = _assigned(cast, title="关于<加强>基层医疗卫生人才队伍建设的建议")
     with transaction.atomic():
         written = _reminder(cast, case, cast.yizheng_handler)
         written += _reminder(cast, case, cast.yizheng_head)
@@ -81,7 +92,7 @@ def test_a_reminder_arrives_by_smtp_with_its_content(cast, smtp):
 
 
 def test_smtp_down_for_several_cycles_then_up_delivers_each_exactly_once(cast, smtp):
-    case = register(cast, on=date(2026, 3, 20))
+    case = _assigned(cast)
     recipients = [cast.yizheng_handler, cast.yizheng_head, cast.leader, cast.coordinator]
     smtp.stop()  # the mail server goes down before the morning run
     with transaction.atomic():
@@ -120,7 +131,7 @@ def test_failed_after_the_last_attempt_then_sent_by_the_retry_button(
     cast, smtp, settings, client_for
 ):
     settings.HUIYIN_NOTIFY_MAX_ATTEMPTS = 3
-    case = register(cast, on=date(2026, 3, 20))
+    case = _assigned(cast)
     smtp.stop()
     with transaction.atomic():
         _reminder(cast, case, cast.yizheng_handler)
@@ -162,7 +173,7 @@ def test_the_retry_is_delivered_after_commit_without_waiting_for_the_sweep(smtp,
     cast = Cast()
     settings.HUIYIN_NOTIFY_MAX_ATTEMPTS = 1
     smtp.stop()
-    case = register(cast, on=date(2026, 3, 20))
+    case = _assigned(cast)
     with transaction.atomic():
         _reminder(cast, case, cast.leader)  # delivered after commit: the mail fails
     email = Message.objects.get(channel="email")
@@ -198,3 +209,70 @@ def test_the_morning_run_s_mail_over_smtp(cast, smtp):
         assert "2026年6月22日" in part and "剩余5个工作日" in part and link in part
     assert any(to == ["yizheng@example.org"] for to, _ in smtp.mails)  # and the unit head
     assert not Message.objects.filter(status=Status.PENDING).exists()
+
+
+def test_one_pass_sends_its_mails_over_one_connection(cast, smtp):
+    case = _assigned(cast)
+    recipients = [cast.yizheng_handler, cast.yizheng_head, cast.leader, cast.coordinator]
+    with transaction.atomic():
+        for person in recipients:
+            _reminder(cast, case, person)
+    assert outbox.deliver_due(now=NOW) == 8
+    assert len(smtp.mails) == 4
+    assert smtp.mailbox.connections == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "where", "status"),
+    [
+        ("550 5.1.1 no such user", "refuse", Status.FAILED),
+        ("554 5.7.1 rejected as spam", "reject", Status.FAILED),
+        ("450 4.2.1 try again later", "refuse", Status.PENDING),  # greylisting: retried
+    ],
+)
+def test_a_permanent_refusal_fails_at_once_a_temporary_one_is_retried(
+    cast, smtp, answer, where, status
+):
+    case = _assigned(cast)
+    if where == "refuse":
+        smtp.mailbox.refuse[cast.yizheng_head.email] = answer
+    else:
+        smtp.mailbox.reject = answer
+    with transaction.atomic():
+        _reminder(cast, case, cast.yizheng_head)
+        _reminder(cast, case, cast.leader)
+    outbox.deliver_due(now=NOW)
+    refused = Message.objects.get(channel="email", recipient=cast.yizheng_head)
+    assert (refused.status, refused.attempts) == (status, 1)
+    assert answer.split()[0] in refused.last_error
+    if status == Status.FAILED:
+        assert "拒收" in refused.last_error
+    # The connection is still good for the next mail of the pass.
+    other = Message.objects.get(channel="email", recipient=cast.leader)
+    assert other.status == (Status.FAILED if where == "reject" else Status.SENT)
+
+
+def test_a_hanging_server_stops_the_channel_for_the_pass(cast, settings):
+    """A server that accepts the connection and never answers: three timeouts, then the
+    pass leaves the other mails for the next one instead of waiting for each."""
+    import socket
+    import time
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_TIMEOUT = 0.3
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(20)  # the kernel accepts; nobody ever says 220
+        settings.EMAIL_HOST, settings.EMAIL_PORT = silent.getsockname()
+        case = _assigned(cast)
+        people = [cast.yizheng_handler, cast.yizheng_head, cast.leader, cast.coordinator]
+        with transaction.atomic():
+            for person in people:
+                _reminder(cast, case, person)
+        started = time.perf_counter()
+        assert outbox.deliver_due(now=NOW) == 4  # the in-app ones
+        took = time.perf_counter() - started
+    emails = Message.objects.filter(channel="email")
+    assert sorted(emails.values_list("attempts", flat=True)) == [0, 1, 1, 1]
+    assert took < 4 * 0.3 + 0.2
+    assert "timed out" in emails.filter(attempts=1).first().last_error

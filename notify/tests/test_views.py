@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
+from cases import actions
 from cases.tests.factories import register
 from notify.models import Message, Notification, Preference, Status
 from notify.queries import BELL_CAP, bell_label
@@ -84,6 +85,9 @@ def test_the_bell_reads_the_inbox_index(cast):
 
 def test_the_list_filters_and_links_each_notice_to_its_case(cast, client_for):
     case = register(cast, on=date(2026, 3, 20))
+    actions.assign_case(
+        case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 20)
+    )
     notify(cast.yizheng_handler, case=case, title="【到期提醒】未读的一件")
     notify(cast.yizheng_handler, title="【催办】已读的一件", kind="urge", read=True)
     notify(cast.yizheng_handler, kind="digest", title="【每日汇总】超期办件")
@@ -219,3 +223,27 @@ def test_a_notice_links_into_the_app_and_escapes_the_rest(settings):
     assert '查看：<a href="/cases/7/">办件页面</a>' in html
     assert "&lt;关于&gt;" in html
     assert "http://other.test/x" in html and 'href="http://other.test' not in html
+    # A path that starts with // (or /\\) is another site's address: left as text.
+    for trick in ("//evil.example/a", "/\\evil.example/a"):
+        html = notice_body(f"查看：http://example.test:8000{trick}")
+        assert "<a" not in html and "evil.example/a" in html
+
+
+def test_a_case_the_user_no_longer_sees_is_left_out_of_the_list_and_the_bell(cast, client_for):
+    seen = register(cast, on=date(2026, 3, 20), title="看得见的建议")
+    actions.assign_case(
+        seen, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 20)
+    )
+    unseen = register(cast, on=date(2026, 3, 21), title="看不见的建议")
+    notify(cast.yizheng_handler, case=seen, title=f"【到期提醒】{seen.number} {seen.title}")
+    notify(cast.yizheng_handler, case=unseen, title=f"【到期提醒】{unseen.number} {unseen.title}")
+    notify(cast.yizheng_handler, kind="digest", title="【每日汇总】超期办件")
+    client = client_for(cast.yizheng_handler)
+    for url in ("/notifications/", "/notifications/?show=all"):
+        html = client.get(url).content.decode()
+        assert "看得见的建议" in html and "超期办件" in html
+        assert "看不见的建议" not in html and unseen.number not in html
+    assert 'data-count="2">2</span>' in html  # the bell counts what the list shows
+    # The coordinator sees every case: nothing is left out.
+    notify(cast.coordinator, case=unseen, title="看不见的建议")
+    assert "看不见的建议" in client_for(cast.coordinator).get("/notifications/").content.decode()

@@ -30,8 +30,11 @@ def test_the_coordinator_sees_the_step_and_the_next_one(cast, case_due, client_f
         html = _page(client_for(cast.coordinator), case_due)
     block = _block(html)
     assert "催办进度" in block
-    # The reply: 06-12's reminder sent, the next on 06-18.
+    # The reply: by the calendar past 06-12's step (nothing was run: not "sent"), the
+    # next on 06-18.
+    assert "按工作日历推算" in block and "不表示提醒已经发出" in block
     assert "答复期限" in block and "2026年6月22日（剩余4个工作日）" in block
+    assert "按期限应处环节：" in block and "当前环节" not in block
     assert "到期前5个工作日提醒" in block
     assert "下一环节：到期前1个工作日提醒，2026年6月18日" in block
     # The unit's draft target (06-05) is overdue: the daily digest, the next rung none

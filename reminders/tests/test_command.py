@@ -1,9 +1,11 @@
 """`huiyin remind [--today YYYY-MM-DD] [--wait]` (the issue's Contract)."""
 
-from datetime import date
+from datetime import date, datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 
@@ -23,15 +25,29 @@ def test_today_runs_exactly_that_morning_whatever_the_clock_says(cast, case_due)
     with frozen(date(2026, 1, 5)):
         output = remind("--today", "2026-06-12")
     assert "2026-06-12" in output
-    days = {k.rsplit(":", 1)[1] for k in Message.objects.values_list("key", flat=True)}
-    assert days == {"2026-06-12"}
-    assert Message.objects.filter(key__contains=":ahead:").exists()
+    # The day's steps, as due on 06-12: five working days before the reply deadline.
+    ahead = Message.objects.filter(key__contains=":2026-06-22:ahead:", channel="inapp")
+    assert ahead.exists() and all("剩余5个工作日" in m.subject for m in ahead)
+    digests = Message.objects.filter(kind="digest").values_list("key", flat=True)
+    assert {k.rsplit(":", 1)[1] for k in digests} <= {"2026-06-12"}
 
 
 def test_without_today_it_runs_the_commission_s_today(cast, case_due):
     with frozen(date(2026, 6, 18)):
         remind()
-    assert Message.objects.filter(key__contains=":eve:", key__endswith=":2026-06-18").exists()
+    assert Message.objects.filter(key__contains=":2026-06-22:eve:").exists()
+
+
+def test_without_today_it_sends_nothing_before_the_office_hours_start(cast, case_due, settings):
+    settings.HUIYIN_REMIND_AT = "08:30"
+    early = datetime(2026, 6, 18, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(early, tick=False):
+        output = remind()
+        assert "早于提醒时间 08:30" in output and "未发送提醒" in output
+        assert not Message.objects.exists()
+        # --today runs regardless of the hour (the Contract).
+        remind("--today", "2026-06-18")
+    assert Message.objects.filter(key__contains=":2026-06-22:eve:").exists()
 
 
 def test_on_a_rest_day_it_sends_nothing_and_succeeds(cast, case_due):

@@ -62,10 +62,28 @@ def test_the_quiet_digest_mode_gathers_the_reminders_of_the_day_into_one_mail(ca
     case = due_case(cast, handler=cast.yizheng_handler)
     morning_run(date(2026, 6, 12))
     # The handler: a mail for the case; the head in quiet mode: one digest naming it.
-    assert f"reply:{case.pk}:2026-06-22:ahead:{cast.yizheng_handler.pk}:2026-06-12" in keys()
+    assert f"reply:{case.pk}:2026-06-22:ahead:{cast.yizheng_handler.pk}" in keys()
     assert not [k for k in keys("reply") if f":{cast.yizheng_head.pk}:" in k]
     text = _digest(cast.yizheng_head, date(2026, 6, 12)).text
     assert "答复期限：2026年6月22日（剩余5个工作日）" in text and case.number in text
+
+
+def test_a_quiet_digest_lists_a_step_once_and_catches_up_a_missed_morning(cast):
+    """Quiet mode, no run on 06-12: the 06-15 digest lists the 5-days-before reminder, the
+    06-16 one (the unit's overdue draft target keeps it coming) no longer does; run every
+    day, it is listed on 06-12 alone."""
+    Preference.objects.create(user=cast.yizheng_head, digest=True)
+    due_case(cast, handler=cast.yizheng_handler)
+    ahead = "答复期限：2026年6月22日（剩余"
+    morning_run(date(2026, 6, 15))
+    assert ahead + "4个工作日）" in _digest(cast.yizheng_head, date(2026, 6, 15)).text
+    morning_run(date(2026, 6, 16))
+    assert ahead not in _digest(cast.yizheng_head, date(2026, 6, 16)).text
+    Message.objects.all().delete()
+    days = (date(2026, 6, 11), date(2026, 6, 12), date(2026, 6, 15))
+    for day in days:
+        morning_run(day)
+    assert [ahead in _digest(cast.yizheng_head, d).text for d in days] == [False, True, False]
 
 
 def test_a_long_digest_lists_some_cases_per_unit_and_links_to_the_rest(cast, monkeypatch):

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from reminders.ladder import due_on, ladder_for, position, window
+from reminders.ladder import CATCH_UP, due_on, ends, fires, ladder_for, position, window
 from reminders.run import morning_run
 from reminders.tests.conftest import due_case, keys
 from workdays.calendar import WorkdaySpan
@@ -51,17 +51,38 @@ def test_the_window_holds_every_deadline_a_step_may_be_due_for(span):
         step("b", "当天", 0, "handler", "reply"),
         step("c", "后", 3, "leader", "reply"),
     )
+
+    def due(day, deadline):
+        at = position(span, day, deadline)
+        return any(fires(s, end, at) for s, end in zip(steps, ends(steps), strict=True))
+
     for day in (date(2026, 6, 12), date(2026, 9, 30), date(2026, 10, 9)):
         since, until = window(span, day, steps)
         deadlines = [day + timedelta(days=i) for i in range(-60, 60)]
-        due = [d for d in deadlines if any(s.fires(position(span, day, d)) for s in steps)]
-        assert due and all(since <= d <= until for d in due)
-        # … and is tight at both ends.
-        assert any(s.fires(position(span, day, since)) for s in steps)
-        assert any(s.fires(position(span, day, until)) for s in steps)
+        found = [d for d in deadlines if due(day, d)]
+        assert found and all(since <= d <= until for d in found)
+        # … and is tight at both ends (the leader's step, missed, stays due CATCH_UP days).
+        assert due(day, since) and due(day, until)
+        assert position(span, day, since) == 3 + CATCH_UP - 1
     daily = (*steps, step("d", "每日", 1, "handler", "reply", digest=True, daily=True))
     assert window(span, date(2026, 6, 12), daily)[0] is None
     assert window(span, date(2026, 6, 12), ()) is None
+
+
+def test_a_step_stays_due_until_the_next_step_of_its_people_s_line():
+    steps = (
+        step("a", "前", -5, "handler head", "reply"),
+        step("b", "前一日", -1, "handler", "reply"),
+        step("c", "后", 3, "leader", "reply"),
+        step("d", "每日", 1, "handler head", "reply", digest=True, daily=True),
+    )
+    assert ends(steps) == (-1, 1, 3 + CATCH_UP, 1 + CATCH_UP)
+    rungs = list(zip(steps, ends(steps), strict=True))
+    reach = range(-8, 30)
+    assert [p for p in reach if fires(*rungs[0], p)] == [-5, -4, -3, -2]
+    assert [p for p in reach if fires(*rungs[1], p)] == [-1, 0]
+    assert [p for p in reach if fires(*rungs[2], p)] == list(range(3, 3 + CATCH_UP))
+    assert [p for p in reach if fires(*rungs[3], p)] == list(range(1, 30))  # daily
 
 
 def test_offsets_are_set_per_category_in_the_settings(cast, settings):
@@ -79,15 +100,18 @@ def test_offsets_are_set_per_category_in_the_settings(cast, settings):
     cppcc_case = due_case(
         cast, handler=cast.yizheng_handler, leader=cast.leader, category="cppcc_proposal"
     )
+    sent_on = {}
     for day in (date(2026, 6, 12), date(2026, 6, 16), date(2026, 6, 18), date(2026, 6, 29)):
         morning_run(day)
+        for key in keys("reply"):
+            sent_on.setdefault(key, day.isoformat())
 
     def steps_of(case):
         """(step, day) of the case's reminders to its handler and its leader."""
         wanted = {str(cast.yizheng_handler.pk), str(cast.leader.pk)}
         found = []
-        for key in keys("reply"):
-            _, case_id, _, name, recipient, day = key.split(":")
+        for key, day in sent_on.items():
+            _, case_id, _, name, recipient = key.split(":")
             if case_id == str(case.pk) and recipient in wanted:
                 found.append((name, day))
         return sorted(found)

@@ -122,6 +122,9 @@ def test_own_settings_and_the_failed_messages_page(live_server, page, screenshot
 
     cast = Cast()
     case = register(cast, on=date(2026, 3, 20), title="关于加强基层医疗卫生人才队伍建设的建议")
+    actions.assign_case(
+        case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 20)
+    )
     url = live_server.url
 
     log_in(page, url, "yizheng_clerk")

@@ -2,7 +2,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from notify import schedule
@@ -12,17 +11,12 @@ from notify.management.process import Stop
 class Command(BaseCommand):
     help = (
         "定时任务进程：每个工作日 HUIYIN_REMIND_AT（默认 08:30）运行一次 remind，每分钟投递到期的消息；"
-        "启动时若当天时间已过，等下一个工作日早上。HUIYIN_SCHEDULER=off 时不做任何事，只等待停止信号"
+        "启动时若当天时间已过，等下一个工作日早上。HUIYIN_SCHEDULER=off 时不运行 remind，"
+        "仍每分钟投递到期的消息（重试、丢失任务的消息）"
     )
 
     def handle(self, *args, verbosity: int, **options):
         with Stop() as stop, _progress_shown(quiet=verbosity == 0):
-            if not settings.HUIYIN_SCHEDULER:
-                self.stdout.write(
-                    "HUIYIN_SCHEDULER=off：定时任务已关闭（可由 cron 运行 huiyin remind）"
-                )
-                stop.wait()
-                return
             scheduler = schedule.Scheduler.starting()
             self.stdout.write(schedule.describe(scheduler))
             scheduler.run(stop)

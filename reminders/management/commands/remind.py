@@ -2,18 +2,22 @@
 
 It runs exactly the morning run of that day, whatever the clock says and whatever earlier
 runs did: only a reminder already in the outbox is never written again. On a rest day it
-sends nothing and exits 0. With --wait it returns once every message it wrote is sent or
-failed (exit 1 if some are still pending after --timeout seconds)."""
+sends nothing and exits 0. Without --today (cron) it runs today's, but not before the
+office hours' start (HUIYIN_REMIND_AT, Asia/Shanghai): earlier it sends nothing and
+exits 0. With --wait it returns once every message it wrote is sent or failed (exit 1 if
+some are still pending after --timeout seconds)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from audit.record import today
 from huiyin.commands import domain_errors
 from huiyin.dates import parse_date
 from notify.models import Message, Status
 from notify.outbox import wait
+from notify.schedule import remind_at
 from reminders.people import chunks
 from reminders.run import morning_run
 
@@ -36,8 +40,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with domain_errors():
-            day = parse_date(options["today"], label="--today ") if options["today"] else today()
+        if options["today"]:
+            with domain_errors():
+                day = parse_date(options["today"], label="--today ")
+        else:
+            now, at = timezone.localtime(), remind_at()
+            if now.time() < at:
+                self.stdout.write(
+                    f"现在（{now:%H:%M}）早于提醒时间 {at:%H:%M}，未发送提醒；"
+                    "请在此后运行，或用 --today 指定日期。"
+                )
+                return
+            day = today()
         result = morning_run(day)
         self.stdout.write(result.summary())
         if not options["wait"] or not result.messages:
