@@ -21,6 +21,8 @@ Strings are Python ``str.format`` templates. The fields they may use:
 - ``{commission}``  the commission's name (console › 发文设置)
 """
 
+from letters.models import NoticeKind
+
 # ── 版头 (letterhead) ────────────────────────────────────────────────────────────────
 # The red 发文机关标志 printed above the red double line. None: the commission's name
 # (console › 发文设置). "": no letterhead at all, for printing on paper with a
@@ -104,7 +106,7 @@ FORM_FOOTNOTE = (
 # ── 催办通知单 (letters.urge) ─────────────────────────────────────────────────────────
 # The 代字 of the notices numbered here rather than in the console (letters.models.
 # NoticeKind): the 催办通知单 reads 卫健催〔2026〕3号. Numbers already given keep theirs.
-NOTICE_CODES = {"urge": "卫健催"}
+NOTICE_CODES: dict[str, str] = {NoticeKind.URGE: "卫健催"}
 URGE_TITLE = "催办通知单"
 # Its fields: those of the letters above, and {unit} (the lead unit), {handler} (its
 # handler), {deadline}, {target}, {status} (剩余/超期 N 个工作日 on the day it was sent),

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from workflow.vocabulary import Action
+
 KEY_LENGTH = 200
 SUBJECT_LENGTH = 200
 LINK_LENGTH = 200
@@ -21,7 +23,7 @@ LINK_LENGTH = 200
 KIND_LABELS = {
     "reminder": "到期提醒",
     "digest": "每日汇总",
-    "urge": "催办通知",
+    Action.URGE: "催办通知",  # the formal 催办 (cases/actions/urge.py)
 }
 
 

@@ -37,7 +37,7 @@ from workflow.engine import apply_transition
 from workflow.errors import CaseError
 from workflow.vocabulary import Action, Relation
 
-KIND = "urge"  # the notify.Message kind
+KIND = Action.URGE  # the notify.Message kind
 HANDLER, HEAD = "handler", "head"  # why a person is urged (UrgeNotice.recipients' role)
 ROLE_WORDS = {HANDLER: "承办人", HEAD: "处室负责人"}
 NO_LEAD_UNIT = "办件没有主办处室，不能催办"
