@@ -17,6 +17,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from cases.figures import is_overdue
 from huiyin.formats import cn_date
@@ -170,7 +171,8 @@ def todo_row(row: Any, section: Any) -> SafeString:
     )
     note = (
         format_html(
-            '<div class="small text-body-secondary hy-todo-note">{}</div>', _truncate(row.note)
+            '<div class="small text-body-secondary hy-todo-note">{}</div>',
+            Truncator(row.note).chars(80),
         )
         if row.note
         else ""
@@ -223,11 +225,6 @@ def todo_row(row: Any, section: Any) -> SafeString:
 
 def todo_rows(section: Any) -> SafeString:
     return format_html_join("\n", "{}", ((todo_row(row, section),) for row in section.rows))
-
-
-def _truncate(text: str, limit: int = 80) -> str:
-    """As the truncatechars filter: at most `limit` characters, the last one an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 SELECTED = mark_safe(" selected")
