@@ -279,7 +279,12 @@ def install(api: NinjaAPI) -> None:
 
 
 def _action_payload(title: str) -> type[pydantic.BaseModel] | None:
-    """The payload model of an action a category declared after start-up (by its name)."""
-    from cases.dispatch import action_payloads
+    """The payload model (by its name) of any action of any category, or of a category's
+    registration (e.g. opinions.payloads.OpinionRegisterPayload)."""
+    from opinions.payloads import OpinionRegisterPayload
+    from workflow.tables import all_workflows
 
-    return next((m for m in action_payloads().values() if m.__name__ == title), None)
+    models = [OpinionRegisterPayload] + [
+        spec.payload for w in all_workflows() for spec in w.transitions.values() if spec.payload
+    ]
+    return next((m for m in models if m.__name__ == title), None)

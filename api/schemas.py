@@ -46,12 +46,14 @@ class UnitOut(Schema):
 
 class CaseListQuery(Schema):
     state: str = Field("", title="状态", description="registered、assigned、handling …")
-    category: str = Field("", title="类别", description="npc_suggestion 或 cppcc_proposal")
+    category: str = Field(
+        "", title="类别", description="npc_suggestion、cppcc_proposal 或 public_opinion"
+    )
     level: str = Field("", title="级别", description="provincial、municipal 或 county")
     year: str = Field("", title="年度")
     unit: str = Field("", title="处室", description="单位代码：主办处室或协办处室")
     overdue: str = Field("", title="是否超期", description="true 或 false")
-    q: str = Field("", title="关键词", description="标题、编号或提出人")
+    q: str = Field("", title="关键词", description="标题、编号或提出人；群众意见另查内容")
     sort: str = Field("", title="排序", description="number、-number、deadline、-deadline、recent")
     page: int = Field(1, title="页码", ge=1)
     page_size: int = Field(20, title="每页条数", description="1–100", ge=1, le=100)
@@ -170,6 +172,24 @@ class EventOut(Schema):
     details: dict[str, Any]
 
 
+class OpinionOut(Schema):
+    code: str = Field(description="查询码（反映人查询进度用）")
+    received_at: datetime
+    requester: str
+    phone: str = Field(description="联系电话；非承办单位和管理员看到的是隐去中间四位的号码")
+    email: str
+    campaign: int | None
+    forward_target: date = Field(description="转办目标日期（收到当日，休息日收到的为下一个工作日）")
+    forwarded_on: date | None
+    result: str | None = Field(description="solvable、needs_time、not_solvable 或 unfounded")
+    answer: str
+    fix: str
+    fix_due: date | None
+    answered_on: date | None
+    merged_into: int | None
+    merged: list[int]
+
+
 class CaseDetailOut(CaseItemOut):
     issuer: str
     session: str
@@ -197,3 +217,16 @@ class CaseDetailOut(CaseItemOut):
     extensions: list[ExtensionOut]
     available_actions: list[str]
     timeline: list[EventOut]
+    # 群众意见建议 (category public_opinion) only.
+    channel: str | None = Field(
+        None, description="渠道：web、phone、email、wechat、app、book、forwarded、visit"
+    )
+    suggested_area: str | None = Field(
+        None,
+        description="系统建议的领域：talent、primary、digital、service、management、enforcement、other",
+    )
+    area: str | None = Field(None, description="已确认的领域")
+    opinion: OpinionOut | None = None
+    similar: list[int] | None = Field(
+        None, description="登记时发现的相似在办意见（同一电话或内容相近）"
+    )

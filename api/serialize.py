@@ -9,7 +9,14 @@ from django.db.models import Prefetch
 from audit.models import AuditEvent
 from cases.dispatch import available_actions
 from cases.figures import is_overdue
-from cases.models import Assignment, AssignmentKind, Case, CaseProposer, Communication
+from cases.models import (
+    Assignment,
+    AssignmentKind,
+    Case,
+    CaseProposer,
+    Category,
+    Communication,
+)
 from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.types import User
 from workflow.tables import workflow_for
@@ -37,7 +44,7 @@ DETAIL_PREFETCH = (
 def load_for_detail(pk: int) -> Case:
     """The case with everything the detail shows. Callers have checked visibility."""
     return (
-        Case.objects.select_related("lead_unit", "leader_in_charge")
+        Case.objects.select_related("lead_unit", "leader_in_charge", "opinion")
         .prefetch_related(*DETAIL_PREFETCH)
         .get(pk=pk)
     )
@@ -200,4 +207,15 @@ def case_detail(case: Case, user: User, on: date) -> dict[str, Any]:
         "handler": _handler(case),
         **_related(case),
         "available_actions": available_actions(user, case, on),
+        **_category_fields(case, user),
     }
+
+
+def _category_fields(case: Case, user: User) -> dict[str, Any]:
+    """What a category carries beside the shared columns (a public opinion's channel,
+    area, person and answer)."""
+    if case.category == Category.PUBLIC_OPINION:
+        from opinions.serialize import opinion_fields
+
+        return opinion_fields(case, user)
+    return {}

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Value
 
-from cases.models import CaseProposer, Proposer
+from cases.models import CaseProposer, Category, Proposer
 
 # A keyword of this many characters or more is looked up in the trigram indexes of the
 # titles and numbers on PostgreSQL (cases/migrations/0010); a shorter one in the indexes
@@ -57,13 +57,30 @@ def keyword_q(q: str) -> Q:
     """The cases whose title, number or a proposer's name contains `q` (any case)."""
     named = Proposer.objects.filter(name__icontains=q).values("pk")
     by_proposer = CaseProposer.objects.filter(proposer_id__in=named).order_by().values("case_id")
+    # A public opinion has no proposer and a title cut from its text: its text is searched
+    # (on PostgreSQL through a trigram index of the opinions' texts, opinions/migrations/0002).
     if not _uncased(q):  # Latin letters: compared without case, by reading the cases
-        return Q(title__icontains=q) | Q(number__icontains=q) | Q(pk__in=by_proposer)
+        return (
+            Q(title__icontains=q)
+            | Q(number__icontains=q)
+            | Q(pk__in=by_proposer)
+            | Q(category=Category.PUBLIC_OPINION, content__icontains=q)
+        )
     # Chinese text and digits have no case: a plain LIKE, which the trigram indexes serve.
     if connection.vendor != "postgresql":
-        return Q(title__contains=q) | Q(number__contains=q) | Q(pk__in=by_proposer)
+        return (
+            Q(title__contains=q)
+            | Q(number__contains=q)
+            | Q(pk__in=by_proposer)
+            | Q(category=Category.PUBLIC_OPINION, content__contains=q)
+        )
     if len(q) >= TRIGRAM:
-        return Q(title__contains=q) | Q(number__contains=q) | Q(InArray(F("pk"), by_proposer))
+        return (
+            Q(title__contains=q)
+            | Q(number__contains=q)
+            | Q(InArray(F("pk"), by_proposer))
+            | Q(category=Category.PUBLIC_OPINION, content__contains=q)
+        )
     # Too short for a trigram: the characters and pairs of characters (the trigram
     # indexes would be read whole).
     return (

@@ -87,6 +87,7 @@ def action_form(
         order=form_spec.order,
         aliases=form_spec.aliases,
         decisions=form_spec.decisions,
+        choice_labels=form_spec.choices,
     )
     if "on" in form.field and form_spec.on_label:
         form.field["on"].label = form_spec.on_label

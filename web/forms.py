@@ -286,6 +286,7 @@ class PayloadForm:
         order: Iterable[str] = (),
         aliases: Mapping[str, str] | None = None,
         decisions: Iterable[tuple[str, str]] = (),
+        choice_labels: Mapping[str, type[TextChoices]] | None = None,
     ) -> None:
         """`order`: fields shown first; `aliases`: where an error about a hidden field is
         shown instead; `decisions`: the yes/no buttons' words when not the default ones
@@ -301,6 +302,9 @@ class PayloadForm:
         self.order = list(order)
         self.aliases = dict(aliases or {})
         self.decisions = list(decisions)
+        # A category's own choices for a field (a public opinion's `result` is its answer's
+        # class, a 议提案's a rating): before CHOICE_LABELS.
+        self.choice_labels = {**CHOICE_LABELS, **(choice_labels or {})}
         self.required = set(required)  # marked required here although the model allows empty
         self.errors: list[str] = []  # not tied to a field
         self.fields = self._build_fields()
@@ -344,14 +348,14 @@ class PayloadForm:
             required=info.is_required() or name in self.required,
             help=HELP.get(name, ""),
         )
-        if typing.get_origin(kind) is Literal or name in CHOICE_LABELS:
+        if typing.get_origin(kind) is Literal or name in self.choice_labels:
             f.widget = "select"
             values = (
                 [v for v in typing.get_args(kind) if v != ""]
                 if typing.get_origin(kind) is Literal
-                else list(CHOICE_LABELS[name].values)
+                else list(self.choice_labels[name].values)
             )
-            labels = dict(CHOICE_LABELS[name].choices) if name in CHOICE_LABELS else {}
+            labels = dict(self.choice_labels[name].choices) if name in self.choice_labels else {}
             f.choices = [Choice(v, str(labels.get(v, v))) for v in values]
         elif name in SINGLE_UNIT_FIELDS:
             f.widget = "select"

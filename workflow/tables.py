@@ -58,6 +58,8 @@ class Form:
     labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # field → (label, help)
     warning: str = ""
     decisions: Sequence[tuple[str, str]] = ()  # the yes/no buttons' words, when not the default
+    # field → the TextChoices whose labels its select shows (a category's own codes).
+    choices: Mapping[str, Any] = field(default_factory=dict)
     order: Sequence[str] = ()  # fields shown first
     hidden: frozenset[str] = frozenset()
     aliases: Mapping[str, str] = field(default_factory=dict)  # error on a hidden field → shown at
@@ -224,6 +226,17 @@ def step(key: str, label: str, offset: int, who: Any, clocks: Any, **more: Any) 
 
 
 @dataclass(frozen=True)
+class Page:
+    """What a category shows of its own on the case page: `facts` (the header's facts)
+    and `details` (the 基本信息 card) are templates included in place of the 议提案's
+    (proposer, mode, session …), with `context(case, user)` as `own` in their context."""
+
+    facts: str
+    details: str
+    context: Callable[..., dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
 class Workflow:
     initial: str
     states: dict[str, str]  # code → Chinese label, in display order
@@ -240,6 +253,8 @@ class Workflow:
     # Its kinds of deadline and the reminders' escalation ladder over them.
     clocks: tuple[Clock, ...] = ()
     ladder: tuple[Step, ...] = ()
+    # The case page's own parts of the category; none: the 议提案's.
+    page: Page | None = None
 
     def __post_init__(self) -> None:
         if not self.categories:

@@ -22,6 +22,7 @@ class State(models.TextChoices):
     REPLIED = "replied", "已答复"
     CLOSED = "closed", "已办结"
     WITHDRAWN = "withdrawn", "已撤回"
+    MERGED = "merged", "已并件"
 
 
 class Action(models.TextChoices):
@@ -45,6 +46,12 @@ class Action(models.TextChoices):
     ADD_OUTCOME = "add_outcome", "登记成果转化"
     UPDATE_COMMITMENT = "update_commitment", "更新承诺事项"
     URGE = "urge", "催办"
+    FORWARD = "forward", "转办"
+    ANSWER = "answer", "答复"
+    CALLBACK = "callback", "回访"
+    MERGE = "merge", "并件"
+    SET_AREA = "set_area", "确认领域"
+    COMPLETE_FIX = "complete_fix", "登记解决完成"
 
 
 class Event(models.TextChoices):

@@ -25,10 +25,12 @@ from cases.actions import register_case
 from cases.actions.register import check_registrar
 from cases.dispatch import action_payloads, check_actor, perform
 from cases.listing import PARAM_LABELS, CaseFilter, InvalidFilter, list_cases
-from cases.models import Case
+from cases.models import Case, Category
 from cases.payloads import RegisterPayload
 from cases.queries import case_for_user, lead_handlers
 from huiyin.types import AuthedRequest
+from opinions.payloads import OpinionRegisterPayload
+from workflow.errors import CaseError
 
 router = Router(tags=["办件"])
 
@@ -78,7 +80,16 @@ def list_(request: AuthedRequest, filters: Query[CaseListQuery]):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": body_schema(RegisterPayload)}},
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            body_schema(RegisterPayload),
+                            body_schema(OpinionRegisterPayload),
+                        ]
+                    }
+                }
+            },
         }
     },
 )
@@ -87,13 +98,17 @@ def register(request: AuthedRequest):
     the body is read, as for every action; then the body is checked (422)."""
     check_registrar(request.user)
     key = _key(request)
-    payload = RegisterPayload.model_validate(_json_body(request))
-    fields = payload.model_dump(exclude={"deadline"})
+    body = _json_body(request)
+    if isinstance(body, dict) and body.get("category") == Category.PUBLIC_OPINION:
+        work = _opinion_registration(request, OpinionRegisterPayload.model_validate(body))
+    else:
+        payload = RegisterPayload.model_validate(body)
+        fields = payload.model_dump(exclude={"deadline"})
 
-    @transaction.atomic
-    def work() -> tuple[Case, dict[str, Any]]:
-        case = register_case(by=request.user, explicit_deadline=payload.deadline, **fields)
-        return case, _detail(request, case.pk)  # inside the transaction, as for actions
+        @transaction.atomic
+        def work() -> tuple[Case, dict[str, Any]]:
+            case = register_case(by=request.user, explicit_deadline=payload.deadline, **fields)
+            return case, _detail(request, case.pk)  # inside the transaction, as for actions
 
     done = once(
         user=request.user,
@@ -109,6 +124,43 @@ def register(request: AuthedRequest):
             raise Http404("办件不存在")
         return done.status, _detail(request, done.case_id)
     return 201, done[1]
+
+
+def _opinion_registration(
+    request: AuthedRequest, p: OpinionRegisterPayload
+) -> Callable[[], tuple[Case, dict[str, Any]]]:
+    """A public opinion from a staff channel (never rate-limited: that is the public page's).
+    Similar open opinions are named in `similar`, never refused."""
+    from opinions.actions import register_opinion
+    from opinions.models import Campaign
+    from opinions.similar import similar_open
+
+    campaign = None
+    if p.campaign is not None:
+        campaign = Campaign.objects.filter(pk=p.campaign).first()
+        if campaign is None:
+            raise CaseError("没有这个征集活动", field="campaign")
+
+    @transaction.atomic
+    def work() -> tuple[Case, dict[str, Any]]:
+        case = register_opinion(
+            by=request.user,
+            channel=p.channel,
+            title=p.title,
+            content=p.content,
+            received_on=p.received_on,
+            received_at=p.received_at,
+            requester=p.requester,
+            phone=p.phone,
+            email=p.email,
+            campaign=campaign,
+            area=p.area or "",
+        )
+        detail = _detail(request, case.pk)
+        detail["similar"] = similar_open(text=p.content, phone=p.phone, exclude_id=case.pk)
+        return case, detail
+
+    return work
 
 
 @router.get(
@@ -137,10 +189,11 @@ def _act(request: AuthedRequest, case_id: int, action: str) -> dict[str, Any]:
     (404 if there is none of that name), the caller's role (403 before the body is even
     read, as on the web: `check_actor`), the payload (422), then the action itself."""
     case = case_for_user(request.user, case_id)
-    model = action_payloads().get(action)
-    if model is None:
+    if action not in action_payloads():
         raise Http404("没有此操作")
-    check_actor(request.user, case, action)
+    # The case's own category says what the action takes (退单 and 申请退回 share a name).
+    model = check_actor(request.user, case, action).payload
+    assert model is not None  # every offered action of a category declares its payload
     key = _key(request)
     payload = model.model_validate(_json_body(request))
 

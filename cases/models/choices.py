@@ -6,6 +6,7 @@ from workflow.vocabulary import State
 class Category(models.TextChoices):
     NPC_SUGGESTION = "npc_suggestion", "人大代表建议"
     CPPCC_PROPOSAL = "cppcc_proposal", "政协提案"
+    PUBLIC_OPINION = "public_opinion", "群众意见建议"
 
 
 PROPOSAL_CATEGORIES = (Category.NPC_SUGGESTION, Category.CPPCC_PROPOSAL)

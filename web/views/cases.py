@@ -31,6 +31,7 @@ from web.forms import PayloadForm
 from web.resubmit import ALREADY_DONE, SEEN_FIELD, new_form_key, stale_notice
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
+from workflow.tables import workflow_for
 from workflow.vocabulary import Action
 
 
@@ -51,9 +52,13 @@ def _render_case(
         communications=facts["communications"],
         assignments=assignments,
     )
+    page = workflow_for(case.category).page
     context = {
         **facts,
         **attachment_context(request.user, case, mine, rows),
+        # A category's own facts (a public opinion's channel, person, answer).
+        "own_page": page,
+        "own": page.context(case, request.user) if page and page.context else {},
         "cards": cards,
         # The hidden fields of every action form (web/resubmit.py).
         "form_key": new_form_key,

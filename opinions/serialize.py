@@ -1,0 +1,37 @@
+"""A public opinion's own fields in the API's case answers (api.serialize adds them to
+the detail of a `public_opinion` case). The phone is masked for whoever does not answer
+the person (opinions.privacy)."""
+
+from typing import Any
+
+from cases.models import Case
+from huiyin.types import User
+from opinions.models import Opinion
+from opinions.privacy import shown_phone
+
+
+def opinion_fields(case: Case, user: User) -> dict[str, Any]:
+    opinion: Opinion = case.opinion
+    merged = list(case.merged_opinions.values_list("case_id", flat=True))
+    return {
+        "channel": opinion.channel,
+        "suggested_area": opinion.suggested_area,
+        "area": opinion.area or None,
+        "opinion": {
+            "code": opinion.code,
+            "received_at": opinion.received_at,
+            "requester": opinion.requester,
+            "phone": shown_phone(user, case, opinion.phone),
+            "email": opinion.email,
+            "campaign": opinion.campaign_id,
+            "forward_target": opinion.forward_target,
+            "forwarded_on": opinion.forwarded_on,
+            "result": opinion.result or None,
+            "answer": opinion.answer,
+            "fix": opinion.fix,
+            "fix_due": opinion.fix_due,
+            "answered_on": opinion.answered_on,
+            "merged_into": opinion.merged_into_id,
+            "merged": merged,
+        },
+    }
