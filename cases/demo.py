@@ -203,11 +203,15 @@ def load_demo() -> dict[str, Any]:
         by = people["coordinator"] if sender == "coordinator" else _head_of(case, people)
         target_on = workdays_after(now, target_in).date if target_in is not None else None
         actions.urge_case(case, by=by, note=note, target_on=target_on)
+    from opinions.demo import load_opinion_demo  # the opinions are a category of cases
+
+    opinions = load_opinion_demo(units, people, now)
     reminded = _morning_run(now)
     return {
         "units": len(units),
         "users": len(people),
         "cases": Case.objects.count(),
+        "opinions": opinions,
         "reminders": reminded,
     }
 

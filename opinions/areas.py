@@ -17,6 +17,7 @@ import csv
 import math
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -181,15 +182,45 @@ def train(rows: Iterable[tuple[str, str]] = ()) -> int:
     return model.rows
 
 
+# How often a process looks whether the confirmed areas file changed (a `retrain-areas`
+# run by the administrator): the web workers pick the new model up within this time.
+RECHECK_SECONDS = 60.0
+_checked_at = 0.0
+_confirmed_stamp: float | None = None
+
+
+def confirmed_path() -> Path:
+    """Where `huiyin retrain-areas` keeps the areas staff confirmed (area,text)."""
+    from django.conf import settings
+
+    default = Path(settings.VAR_DIR) / "areas_confirmed.csv"
+    return Path(getattr(settings, "HUIYIN_AREAS_CONFIRMED", default))
+
+
+def _stamp(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
 def _current() -> _Model:
-    global _model
+    """The model: the committed sample plus the confirmed areas, retrained when the file of
+    confirmed areas changes (looked at once a minute at most)."""
+    global _model, _checked_at, _confirmed_stamp
     model = _model
-    if model is None:
-        with _lock:
-            if _model is None:
-                _model = _fit(load_sample())
-            model = _model
-    return model
+    now = time.monotonic()
+    if model is not None and now - _checked_at < RECHECK_SECONDS:
+        return model
+    with _lock:
+        _checked_at = now
+        path = confirmed_path()
+        stamp = _stamp(path)
+        if _model is None or stamp != _confirmed_stamp:
+            extra = load_sample(path) if stamp is not None else []
+            _model = _fit([*load_sample(), *extra])
+            _confirmed_stamp = stamp
+        return _model
 
 
 def suggest_areas(texts: Iterable[str]) -> list[str]:

@@ -15,12 +15,24 @@ def test_demo_has_about_sixty_cases_in_every_state_and_loads_once(settings):
     out = StringIO()
     call_command("load_demo", "--if-empty", stdout=out)
     assert "huiyin-demo" in out.getvalue() and "coordinator" in out.getvalue()
-    assert 55 <= Case.objects.count() <= 70
-    assert set(Case.objects.values_list("state", flat=True)) == set(PROPOSAL_STATES)
-    assert Case.objects.filter(round=2).exists()
+    proposals = Case.objects.exclude(category="public_opinion")
+    assert 55 <= proposals.count() <= 70
+    assert set(proposals.values_list("state", flat=True)) == set(PROPOSAL_STATES)
+    assert proposals.filter(round=2).exists()
+    # 群众意见建议 of every channel in every state but 并件, a suggestion-book campaign.
+    opinions = Case.objects.filter(category="public_opinion")
+    assert opinions.count() == 36
+    assert set(opinions.values_list("state", flat=True)) == {
+        "registered",
+        "assigned",
+        "handling",
+        "replied",
+        "closed",
+    }
+    assert opinions.filter(opinion__campaign__books_returned=353).count() == 12
     # Made by the actions: every case starts with its register event.
     assert AuditEvent.objects.filter(action="register").count() == Case.objects.count()
     again = StringIO()
     call_command("load_demo", "--if-empty", stdout=again)
     assert "未载入" in again.getvalue()
-    assert 55 <= Case.objects.count() <= 70
+    assert 55 <= proposals.count() <= 70

@@ -164,3 +164,25 @@ def test_public_registration_needs_no_user_and_staff_must_be_coordinator(cast):
             actions.register_opinion(by=cast.coordinator, channel="phone", content="a\x00b")
     event = AuditEvent.objects.get(case=case)
     assert event.actor is None and event.action == "register"
+
+
+def test_confirmed_areas_retrain_the_suggestion(cast, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from opinions import areas
+
+    settings.HUIYIN_AREAS_CONFIRMED = tmp_path / "confirmed.csv"
+    text = "我们科室的呼叫器坏了三个月没人修"
+    assert areas.suggest_area(text) != "management"  # the sample alone thinks otherwise
+    cases = [_new(cast, date(2026, 11, 2), content=f"{text}（{n}）") for n in range(40)]
+    with frozen(date(2026, 11, 2)):
+        for case in cases:
+            actions.set_area(case, by=cast.coordinator, area="management")
+    out = StringIO()
+    call_command("retrain-areas", stdout=out)
+    assert "人工确认 40 条" in out.getvalue()
+    assert (tmp_path / "confirmed.csv").read_text(encoding="utf-8").count("management") == 40
+    assert areas.suggest_area(text) == "management"
+    areas.train()  # back to the sample alone for the other tests
