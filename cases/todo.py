@@ -260,6 +260,10 @@ class Builder:
         # The workflow's categories, unless it has them all (a condition that only costs).
         if self.workflow is not None and set(Category.values) - set(self.workflow.categories):
             qs = qs.filter(category__in=self.workflow.categories)
+            if counted is not None:  # a unit's parts copy the case's category; others join it
+                own = any(f.name == "category" for f in counted.model._meta.concrete_fields)
+                field = "category__in" if own else "case__category__in"
+                counted = counted.filter(**{field: self.workflow.categories})
         cases, section.total = _rows(qs, *order, counted=counted)
         waiting = section.tone == "waiting"
         section.rows = [

@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cases.models import Assignment, AssignmentKind, AssignmentStatus, ExtensionRequest
-from cases.permissions import LIVE_ASSIGNMENT
+from cases.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    Case,
+    CaseUnit,
+    ExtensionRequest,
+)
 from cases.todo import Section, asc, cn
 from workflow.vocabulary import Action, State
 
@@ -108,25 +114,18 @@ def extensions(b: Builder) -> Section:
     )
 
 
-def _unit_holds(b: Builder, state: str) -> Q:
-    return Q(
-        Exists(
-            Assignment.objects.filter(
-                case=OuterRef("pk"),
-                kind=AssignmentKind.LEAD,
-                status__in=LIVE_ASSIGNMENT,
-                unit_id__in=b.standing.unit_ids,
-            )
-        ),
-        state=state,
-    )
+def _lead(b: Builder, state: str, status: str) -> tuple[QuerySet[Case], QuerySet[CaseUnit]]:
+    """The opinions the user's unit holds as lead unit in `state` (its parts, read from the
+    units' involvement index as the 议提案's unit sections are)."""
+    return b.parts(b.unit_scope() & Q(kind=AssignmentKind.LEAD, status=status, state=state))
 
 
 def to_accept(b: Builder) -> Section | None:
     if not b.standing.unit_ids:
         return None
+    cases, parts = _lead(b, State.ASSIGNED, AssignmentStatus.PENDING)
     return b.section(
-        b.visible.filter(_unit_holds(b, State.ASSIGNED)),
+        cases,
         Section(
             "opinion_to_accept",
             "待签收的群众意见",
@@ -134,18 +133,21 @@ def to_accept(b: Builder) -> Section | None:
             Action.ACCEPT,
             "签收",
             "答复期限",
-            {"state": State.ASSIGNED, "category": "public_opinion"},
+            {**b.unit_ledger(), "state": State.ASSIGNED, "category": "public_opinion"},
+            hint="转办给本处室的意见；不属本处职责的，可在转办后2个工作日内退单",
         ),
-        order=(asc("deadline"),),
+        order=(asc("part__deadline"),),
         due=lambda c: c.deadline,
+        counted=parts,
     )
 
 
 def to_answer(b: Builder) -> Section | None:
     if not b.standing.unit_ids:
         return None
+    cases, parts = _lead(b, State.HANDLING, AssignmentStatus.ACCEPTED)
     return b.section(
-        b.visible.filter(_unit_holds(b, State.HANDLING)),
+        cases,
         Section(
             "opinion_to_answer",
             "待答复的群众意见",
@@ -153,9 +155,10 @@ def to_answer(b: Builder) -> Section | None:
             Action.ANSWER,
             "答复",
             "答复期限",
-            {"state": State.HANDLING, "category": "public_opinion"},
+            {**b.unit_ledger(), "state": State.HANDLING, "category": "public_opinion"},
             hint="自收到之日起5个工作日内答复",
         ),
-        order=(asc("deadline"),),
+        order=(asc("part__deadline"),),
         due=lambda c: c.deadline,
+        counted=parts,
     )

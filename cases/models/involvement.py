@@ -58,7 +58,8 @@ class CaseUnit(models.Model):
     deadline = models.DateField(null=True)
     unit_deadline = models.DateField(null=True)
     # The case's ledger year, category and level, copied too: the ledger's filters on
-    # them (and the statistics' links, which add them) read a unit's parts alone.
+    # them (and the statistics' links, which add them) read a unit's parts alone, and a
+    # 待办 section (one category's) counts its parts from an index alone.
     year = models.PositiveSmallIntegerField()
     category = models.CharField(max_length=30)
     level = models.CharField(max_length=20)
@@ -81,7 +82,7 @@ class CaseUnit(models.Model):
             # 待办 sections' conditions on the part are read from the index alone.
             models.Index(
                 fields=["unit", "state", "-case"],
-                include=["lead", "kind", "status", "handler"],
+                include=["lead", "kind", "status", "handler", "category"],
                 name="caseunit_state",
             ),
             # The cases a person handles, newest first (the ledger's 承办人 filter).
@@ -94,21 +95,21 @@ class CaseUnit(models.Model):
             # A unit's running cases by deadline (逾期办件, 待签收), …
             models.Index(
                 fields=["unit", "deadline", "case"],
-                include=["state", "kind", "status", "handler"],
+                include=["state", "kind", "status", "handler", "category"],
                 condition=Q(state__in=RUNNING_STATES),
                 name="caseunit_open",
             ),
             # … its cases in hand by the unit's own deadline (待指定承办人, 本处室办理中), …
             models.Index(
                 fields=["unit", "unit_deadline", "case"],
-                include=["kind", "status", "handler"],
+                include=["kind", "status", "handler", "category"],
                 condition=Q(state=State.HANDLING),
                 name="caseunit_handling",
             ),
             # … and a handler's (我承办的).
             models.Index(
                 fields=["handler", "unit_deadline", "case"],
-                include=["kind", "status"],
+                include=["kind", "status", "category"],
                 condition=Q(state=State.HANDLING, handler__isnull=False),
                 name="caseunit_mine",
             ),
