@@ -19,13 +19,14 @@ from django.db import transaction
 from attachments.checks import check_upload, clean_filename
 from attachments.models import Attachment, AttachmentTarget
 from audit.record import record_event
-from cases.models import Assignment, AssignmentKind, Case, Communication, Reply
+from cases.models import Assignment, AssignmentKind, Case, Category, Communication, Reply
 from cases.permissions import LIVE_ASSIGNMENT, relations
 from huiyin.types import User
 from orgs.access import standing_of
 from orgs.models import Role, UnitKind
 from workflow.errors import ActionForbidden, CaseError
 from workflow.tables import workflow_for
+from workflow.vocabulary import State
 
 Target = Reply | Communication | Assignment | None
 ATTACHING_RELATIONS = {Role.COORDINATOR, "lead_unit", "co_unit"}
@@ -115,13 +116,29 @@ def attach_file(case: Case, *, by: User, upload: File, target: Target = None) ->
         raise ActionForbidden("您没有为此办件添加附件的权限")
     if case.state in workflow_for(case.category).group("uncounted"):
         raise CaseError("已撤回的办件不能添加附件")
+    return _store(case, upload, by=by, kind=kind, target=target)
+
+
+def _store(
+    case: Case,
+    upload: File,
+    *,
+    by: User | None,
+    kind: str,
+    target: Target = None,
+    max_bytes: int | None = None,
+    kinds: frozenset[str] | None = None,
+) -> Attachment:
+    """Check the file by its content (of `kinds`, when given), store it, record it."""
     filename = clean_filename(upload.name or "")
     file_kind = check_upload(
         filename,
         upload.size or 0,
         cast(IO[bytes], upload.file),
-        max_bytes=settings.HUIYIN_UPLOAD_MAX_BYTES,
+        max_bytes=max_bytes or settings.HUIYIN_UPLOAD_MAX_BYTES,
     )
+    if kinds is not None and file_kind.key not in kinds:
+        raise CaseError("只能上传 JPG 或 PNG 照片", field="file")
     attachment = Attachment(
         case=case,
         target=kind,
@@ -151,6 +168,22 @@ def attach_file(case: Case, *, by: User, upload: File, target: Target = None) ->
         attachment.file.storage.delete(stored)
         raise
     return attachment
+
+
+PHOTO_KINDS = frozenset({"jpg", "png"})
+
+
+@transaction.atomic
+def attach_public_photo(case: Case, *, upload: File) -> Attachment:
+    """A photo sent with an opinion from the public page (no user: the person), while the
+    new opinion is being registered. JPG or PNG by content, at most
+    HUIYIN_PUBLIC_PHOTO_MAX_BYTES; staff see it among the case's attachments as 群众's."""
+    if case.category != Category.PUBLIC_OPINION or case.state != State.REGISTERED:
+        raise CaseError("只能在提交意见时上传照片")
+    limit = getattr(settings, "HUIYIN_PUBLIC_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    return _store(
+        case, upload, by=None, kind=AttachmentTarget.CASE, max_bytes=limit, kinds=PHOTO_KINDS
+    )
 
 
 @transaction.atomic

@@ -345,3 +345,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HUIYIN_LOG_LEVEL", "WARNING")},
 }
+
+# 群众意见建议 (opinions): the public page's limits (docs/public-opinions.md) and the weekly
+# bulletin's floor (units whose rates fall below it are named).
+HUIYIN_TRUSTED_PROXIES = env_list("HUIYIN_TRUSTED_PROXIES", [])
+HUIYIN_PUBLIC_RATE_PER_ADDRESS = os.environ.get("HUIYIN_PUBLIC_RATE_PER_ADDRESS", "5/hour")
+HUIYIN_PUBLIC_RATE_PER_PHONE = os.environ.get("HUIYIN_PUBLIC_RATE_PER_PHONE", "3/day")
+HUIYIN_PUBLIC_PHOTO_MAX_BYTES = env_int("HUIYIN_PUBLIC_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+try:
+    HUIYIN_OPINION_RATE_FLOOR = float(os.environ.get("HUIYIN_OPINION_RATE_FLOOR") or 0.9)
+except ValueError as exc:
+    raise ImproperlyConfigured("HUIYIN_OPINION_RATE_FLOOR must be a number such as 0.9") from exc
+if not 0 < HUIYIN_OPINION_RATE_FLOOR <= 1:
+    raise ImproperlyConfigured("HUIYIN_OPINION_RATE_FLOOR must be above 0 and at most 1")

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("attachments.urls")),
     path("transfer/", include("transfer.urls")),
     path("", include("reports.urls")),
+    path("yijian/", include("opinions.public.urls")),  # the public page: no login
+    path("opinions/", include("opinions.intake_urls")),
+    path("opinions/", include("opinions.stats_urls")),
     path("", include("notify.urls")),  # notifications, own settings, /console/outbox/
     path("", include("web.urls")),
 ]

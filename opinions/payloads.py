@@ -29,7 +29,7 @@ class OpinionRegisterPayload(Payload):
 
     category: Literal["public_opinion"] = Field(title="类别")
     channel: ChannelCode = Field(title="渠道")
-    title: Title = Field("", title="标题")
+    title: Title = Field(title="标题", min_length=1)
     content: LongText = Field(title="内容", min_length=1)
     received_on: BoundedDate = Field(title="收到日期")
     received_at: datetime | None = Field(None, title="收到时间")

@@ -215,7 +215,7 @@ QUEUES = (
     Queue("coordinator", "opinion_returned", queues.returned, A.FORWARD),
     Queue("coordinator", "opinion_to_callback", queues.to_callback, A.CALLBACK),
     Queue("coordinator", "opinion_overdue", queues.overdue),
-    Queue("leader", "opinion_to_forward_leader", queues.to_forward, A.FORWARD),
+    Queue("leader", "opinion_to_forward", queues.to_forward, A.FORWARD),
     Queue("leader", "opinion_extensions", queues.extensions, A.DECIDE_EXTENSION),
     Queue("unit", "opinion_to_accept", queues.to_accept, A.ACCEPT),
     Queue("unit", "opinion_to_answer", queues.to_answer, A.ANSWER),

@@ -24,6 +24,7 @@ def _opinion_body():
     return {
         "category": "public_opinion",
         "channel": "phone",
+        "title": "卫生院夜间无人值班",
         "content": "乡镇卫生院夜间没有医生值班，希望解决。",
         "received_on": "2026-06-10",
         "phone": "13900001111",
@@ -79,6 +80,21 @@ WEB = {
     "forward on the web": (
         "post", "/cases/{R}/actions/forward/", {"lead_unit": "zhongyi"},
         [403, 302, 302, 403, 404, 404, 404, 404, 302],
+    ),
+    # The public page: no login, the same for everyone.
+    "public form": ("get", "/yijian/", None, [200] * 9),
+    "public lookup": ("get", "/yijian/query/", None, [200] * 9),
+    "public receipt without its note": ("get", "/yijian/ok/", None, [404] * 9),
+    "public link with a wrong token": ("get", "/yijian/t/ABCDEFGHJK/wrong/", None, [404] * 9),
+    # Statistics: as the 议提案 dashboard (unit heads their own units), the bulletin the office's.
+    "opinion statistics": (
+        "get", "/opinions/stats/", None, [200, 200, 200, 200, 200, 403, 200, 200, 302],
+    ),
+    "opinion statistics, xlsx": (
+        "get", "/opinions/stats.xlsx", None, [200, 200, 200, 200, 200, 403, 200, 200, 302],
+    ),
+    "weekly bulletin": (
+        "get", "/opinions/bulletin.docx", None, [200, 200, 200, 200, 403, 403, 403, 403, 302],
     ),
     "answer on the web": (
         "post", "/cases/{H}/actions/answer/", {"text": "已安排", "result": "solvable"},

@@ -218,9 +218,9 @@ def test_refused_input_keeps_the_form_and_changes_nothing(cast, field, value, me
 
 def test_every_page_header_names_the_commission(cast):
     client = login(cast.viewer)
-    assert f"{TEST_COMMISSION} · 议提案办理" in client.get("/").content.decode()
+    assert f"{TEST_COMMISSION} · 议提案和群众意见办理" in client.get("/").content.decode()
     configure(name="武汉市卫生健康委员会")
-    assert "武汉市卫生健康委员会 · 议提案办理" in client.get("/cases/").content.decode()
+    assert "武汉市卫生健康委员会 · 议提案和群众意见办理" in client.get("/cases/").content.decode()
     assert "武汉市卫生健康委员会" in Client().get("/login/").content.decode()
 
 

@@ -79,6 +79,7 @@ def test_keyword_finds_an_opinion_by_its_text(cast):
     cid = ok(coordinator.post("/cases", _body(title="来电")), 201)["id"]
     found = ok(coordinator.get("/cases", {"category": "public_opinion", "q": "网上预约"}))
     assert [item["id"] for item in found["items"]] == [cid]
-    assert ok(coordinator.get("/cases", {"category": "public_opinion", "q": "不存在的词"}))[
-        "count"
-    ] == 0
+    assert (
+        ok(coordinator.get("/cases", {"category": "public_opinion", "q": "不存在的词"}))["count"]
+        == 0
+    )

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from huiyin.errors import DomainError
 from orgs.models import Unit
 from reports.stats import REPLIED_KEY, year_stats
 
@@ -39,6 +40,16 @@ class Command(BaseCommand):
             help="核对：统计汇总表与按办件全量重新计数的结果逐项比较，有差异时列出并以非零状态退出",
         )
         parser.add_argument("--rebuild", action="store_true", help="按全部办件重新生成统计汇总表")
+        parser.add_argument(
+            "--category",
+            choices=["public_opinion"],
+            help="其他类别的统计：public_opinion 群众意见建议（按收到日期统计）",
+        )
+        parser.add_argument(
+            "--campaign", type=int, help="征集活动编号（仅 --category public_opinion）"
+        )
+        parser.add_argument("--start", help="开始日期 YYYY-MM-DD（仅 --category public_opinion）")
+        parser.add_argument("--end", help="结束日期 YYYY-MM-DD（仅 --category public_opinion）")
 
     def handle(
         self,
@@ -50,6 +61,9 @@ class Command(BaseCommand):
         rebuild: bool,
         **options,
     ):
+        if options.get("category"):
+            self._opinions(year=year, as_json=json, **options)
+            return
         if rebuild or verify:
             self._maintain(rebuild=rebuild, verify=verify)
             return
@@ -65,6 +79,49 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(stats))
             return
         self._table(stats, unit_obj)
+
+    def _opinions(
+        self,
+        *,
+        year: int | None,
+        as_json: bool,
+        campaign: int | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        **options,
+    ) -> None:
+        """群众意见建议: the figures of opinions.stats (the page's and the export's) for a year,
+        a date range or a campaign's whole span, the whole commission."""
+        from opinions.stats import command_period, opinion_figures, percent
+
+        try:
+            first, last = command_period(year=year, start=start, end=end, campaign=campaign)
+            figures = opinion_figures(user=None, start=first, end=last, campaign_id=campaign)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        if as_json:
+            self.stdout.write(_dumps(figures))
+            return
+        w = self.stdout.write
+        w(f"群众意见建议统计（收到日期 {figures['start']} 至 {figures['end']}）")
+        if figures["campaign"]:
+            c = figures["campaign"]
+            w(
+                f"  征集活动      {c['name']}：发放意见簿{c['books_issued']}本，收回{c['books_returned']}本，意见簿登记{c['book_suggestions']}条"
+            )
+        w(f"  收到          {figures['received']}（并件 {figures['merged']}）")
+        w(f"  已转办        {figures['forwarded']}")
+        w(f"  已答复        {figures['answered']}")
+        w(f"  已办结        {figures['closed']}")
+        w(f"  超期未办结    {figures['overdue_open']}（截至 {figures['as_of']}）")
+        for key, label in (
+            ("forward_on_time", "转办及时率"),
+            ("answer_on_time", "按时办结率"),
+            ("reply", "回复率"),
+            ("satisfaction", "满意率"),
+        ):
+            r = figures["rates"][key]
+            w(f"  {label:<10}{percent(r)}（{r['numerator']}/{r['denominator']}）")
 
     def _maintain(self, *, rebuild: bool, verify: bool) -> None:
         """The summary rows (reports.models): rebuilt from the cases, or compared with a
