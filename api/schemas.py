@@ -173,7 +173,9 @@ class EventOut(Schema):
 
 
 class OpinionOut(Schema):
-    code: str = Field(description="查询码（反映人查询进度用）")
+    code: str | None = Field(
+        description="查询码（反映人查询进度用）；只有议提案管理员（办公室）可见"
+    )
     received_at: datetime
     requester: str
     phone: str = Field(description="联系电话；非承办单位和管理员看到的是隐去中间四位的号码")

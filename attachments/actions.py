@@ -14,9 +14,11 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from attachments.checks import check_upload, clean_filename
+from attachments.metadata import PNG_SIGNATURE, strip_metadata
 from attachments.models import Attachment, AttachmentTarget
 from audit.record import record_event
 from cases.models import Assignment, AssignmentKind, Case, Category, Communication, Reply
@@ -181,8 +183,16 @@ def attach_public_photo(case: Case, *, upload: File) -> Attachment:
     if case.category != Category.PUBLIC_OPINION or case.state != State.REGISTERED:
         raise CaseError("只能在提交意见时上传照片")
     limit = getattr(settings, "HUIYIN_PUBLIC_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    upload.seek(0)
+    raw = upload.read()
+    upload.seek(0)
+    kind = "png" if raw.startswith(PNG_SIGNATURE) else "jpg"
+    # The camera's GPS position and device go (attachments.metadata); the picture stays.
+    clean: File = ContentFile(strip_metadata(raw, kind), name=upload.name)
+    if len(raw) > limit:
+        clean = upload  # refused by the size check, with the size the person sent
     return _store(
-        case, upload, by=None, kind=AttachmentTarget.CASE, max_bytes=limit, kinds=PHOTO_KINDS
+        case, clean, by=None, kind=AttachmentTarget.CASE, max_bytes=limit, kinds=PHOTO_KINDS
     )
 
 

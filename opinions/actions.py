@@ -9,7 +9,7 @@ the public page and the importer call these, so a rule lives here only.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -30,11 +30,13 @@ from cases.models import (
     Level,
     Mode,
 )
+from huiyin.dates import check_date
 from huiyin.formats import cn_date
 from huiyin.text import check_text
 from opinions import rules
 from opinions.areas import AREA_CODES, suggest_area
 from opinions.models import Campaign, Channel, Opinion, OpinionNumber, Result
+from opinions.privacy import without_phones
 from orgs.access import standing_of
 from orgs.models import Role, Unit
 from workdays.calendar import workdays_after
@@ -78,7 +80,9 @@ def next_numbers(year: int, n: int = 1) -> list[str]:
 
 
 def title_from(content: str) -> str:
-    line = " ".join(content.split())
+    """The text's first words, any phone number in them masked: a title goes to lists,
+    reminder mails and exports, which anyone with the case in scope reads."""
+    line = without_phones(" ".join(content.split()))
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
 
 
@@ -92,6 +96,33 @@ def opinion_of(case: Case) -> Opinion:
     if case.category != Category.PUBLIC_OPINION:
         raise CaseError("此办件不是群众意见建议")
     return Opinion.objects.get(pk=case.pk)
+
+
+def _received(received_at: datetime | None, received_on: date | None) -> tuple[datetime, date]:
+    """When it came in: a time and its date in the commission's zone, within the dates'
+    window, not in the future, the two agreeing when both are given."""
+    now = timezone.localtime()
+    if received_at is not None:
+        try:
+            if timezone.is_naive(received_at):
+                received_at = timezone.make_aware(received_at)
+            received_at = timezone.localtime(received_at)
+        except (OverflowError, ValueError):
+            raise CaseError("收到时间超出可登记的范围", field="received_at") from None
+        check_date(received_at.date(), label="收到时间", field="received_at")
+        if received_at > now:
+            raise CaseError("收到时间不能晚于现在", field="received_at")
+        if received_on is not None and received_on != received_at.date():
+            raise CaseError("收到时间与收到日期不是同一天", field="received_at")
+    on = received_on or (received_at.date() if received_at else now.date())
+    check_date(on, label="收到日期", field="received_on")
+    if on > now.date():
+        raise CaseError("收到日期不能晚于今天", field="received_on")
+    if received_at is None:
+        received_at = (
+            now if on == now.date() else timezone.make_aware(datetime.combine(on, time(9)))
+        )
+    return received_at, on
 
 
 @transaction.atomic
@@ -130,20 +161,7 @@ def register_opinion(
     ).strip() or title_from(content)
     if area:
         area = _choice(area, AREA_CODES, "area", "领域")
-    now = timezone.localtime()
-    if received_at is not None:
-        received_at = (
-            timezone.localtime(received_at)
-            if timezone.is_aware(received_at)
-            else (timezone.make_aware(received_at))
-        )
-    on = received_on or (received_at.date() if received_at else now.date())
-    if on > now.date():
-        raise CaseError("收到日期不能晚于今天", field="received_on")
-    if received_at is None:
-        received_at = (
-            now if on == now.date() else timezone.make_aware(datetime(on.year, on.month, on.day, 9))
-        )
+    received_at, on = _received(received_at, received_on)
     due = rules.due("answer", on)
     case = Case.objects.create(
         category=Category.PUBLIC_OPINION,
@@ -179,12 +197,8 @@ def register_opinion(
         case,
         by=by,  # type: ignore[arg-type]  # None: the person, through the public page
         on=on,
-        details={
-            "number": case.number,
-            "title": case.title,
-            "channel": channel,
-            "code": opinion.code,
-        },
+        # Not the tracking code: the 办理轨迹 is read by units that are rated.
+        details={"number": case.number, "title": case.title, "channel": channel},
     )
     case.opinion = opinion
     return case
@@ -257,6 +271,7 @@ def return_opinion(case: Case, *, by: User, reason: str, on: date | None = None)
             a.status = AssignmentStatus.CANCELLED
         a.save(update_fields=["status", "returned_on", "return_reason"])
         units.append(a.unit.code)
+    _void_pending_extension(case, on, "已退单")
     apply_transition(
         case,
         Action.RETURN,
@@ -270,7 +285,21 @@ def return_opinion(case: Case, *, by: User, reason: str, on: date | None = None)
 
 
 def can_extend(case: Case) -> bool:
-    return not case.extension_requests.exists()
+    """Once for the unit holding it now: a request that lapsed unanswered (decided by no
+    one: the opinion was answered, sent back or merged first) does not count, nor one
+    made to an earlier unit before a 退单."""
+    requests = case.extension_requests.exclude(approved=False, decided_by__isnull=True)
+    if case.assigned_on is not None:
+        requests = requests.filter(requested_on__gte=case.assigned_on)
+    return not requests.exists()
+
+
+def _void_pending_extension(case: Case, on: date, why: str) -> None:
+    """A request still waiting when the opinion is answered, sent back or merged lapses:
+    approved later it would move a deadline that no longer applies."""
+    case.extension_requests.filter(approved__isnull=True).update(
+        approved=False, comment=f"{why}，申请自动失效", decided_on=on
+    )
 
 
 @transaction.atomic
@@ -321,7 +350,7 @@ def decide_extension(
     )
     request.save(update_fields=["approved", "comment", "decided_on", "decided_by"])
     changes: dict[str, Any] = {}
-    if approved:
+    if approved and case.deadline is not None and request.until > case.deadline:
         changes = {"deadline": request.until, "deadline_provisional": False}
     apply_transition(
         case,
@@ -362,8 +391,9 @@ def answer(
     else:
         fix_due = None
     Opinion.objects.filter(pk=case.pk).update(
-        answer=text, result=result, fix=fix, fix_due=fix_due, answered_on=on
+        answer=text, result=result, fix=fix, fix_due=fix_due, fix_done_on=None, answered_on=on
     )
+    _void_pending_extension(case, on, "已答复")
     apply_transition(
         case,
         Action.ANSWER,
@@ -473,14 +503,21 @@ def close(case: Case, *, by: User, on: date | None = None) -> Case:
 def merge(case: Case, *, by: User, into: Case, on: date | None = None) -> Case:
     """并件: a duplicate joins another open opinion; both show the link, the duplicate
     follows the main one (its person reads the main one's answer through their own link)."""
-    lock_and_check(by, case, Action.MERGE)
-    on = action_date(case, on)
     if into.pk == case.pk:
         raise CaseError("不能并入本件", field="into")
+    # Both rows locked, the lower id first (two merges of the pair in opposite directions
+    # wait for each other instead of deadlocking); `into` re-read under its lock.
+    if into.pk < case.pk:
+        into.refresh_from_db(from_queryset=Case.objects.select_for_update())
+    lock_and_check(by, case, Action.MERGE)
+    if into.pk > case.pk:
+        into.refresh_from_db(from_queryset=Case.objects.select_for_update())
+    on = action_date(case, on)
     if into.category != Category.PUBLIC_OPINION or into.state not in OPEN_STATES:
         raise CaseError("只能并入在办的群众意见", field="into")
     if Opinion.objects.filter(pk=into.pk, merged_into__isnull=False).exists():
         raise CaseError("主件本身已并入其他意见", field="into")
+    _void_pending_extension(case, on, "已并件")
     for a in live_assignments(case):
         a.status = AssignmentStatus.CANCELLED
         a.save(update_fields=["status"])

@@ -745,7 +745,6 @@ def import_opinions(
                         "row": rows[i].row,
                         "number": case.number,
                         "channel": rows[i].channel,
-                        "code": codes[i],
                     },
                 )
                 for i, case in zip(part, cases, strict=True)

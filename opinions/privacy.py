@@ -2,6 +2,7 @@
 coordinator and the units holding the case — and masked (138****1234) everywhere else:
 pages, API answers, exports and statistics alike."""
 
+import re
 from typing import TYPE_CHECKING
 
 from orgs.access import standing_of
@@ -19,6 +20,23 @@ def mask_phone(phone: str) -> str:
     if len(digits) >= 7:
         return f"{digits[:3]}****{digits[-4:]}"
     return "*" * len(digits)
+
+
+# Digits that look like a phone number (7 or more, maybe with - or spaces): a person may
+# write their number into the text, and a title is the text's first 30 characters.
+PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?\d(?:[- ]?\d){6,}(?!\d)")
+
+
+def without_phones(text: str) -> str:
+    """`text` with every phone-like number masked (138****1234)."""
+    return PHONE_LIKE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())), text or "")
+
+
+def mask_email(email: str) -> str:
+    name, at, domain = (email or "").partition("@")
+    if not at:
+        return "*" * len(name)
+    return f"{name[:1]}***@{domain}"
 
 
 def sees_phone(user: "AnyUser", case: "Case") -> bool:
@@ -43,3 +61,21 @@ def sees_phone(user: "AnyUser", case: "Case") -> bool:
 
 def shown_phone(user: "AnyUser", case: "Case", phone: str) -> str:
     return phone if sees_phone(user, case) else mask_phone(phone)
+
+
+def shown_text(user: "AnyUser", case: "Case", text: str) -> str:
+    """An opinion's text (numbers the person wrote into it masked for those who may not
+    see their phone)."""
+    return text if sees_phone(user, case) else without_phones(text)
+
+
+def shown_email(user: "AnyUser", case: "Case", email: str) -> str:
+    return email if sees_phone(user, case) else mask_email(email)
+
+
+def sees_code(user: "AnyUser") -> bool:
+    """The tracking code (查询码) opens the person's own page with their phone: only the
+    office, which gives it to a caller, sees it; never a unit that is being rated."""
+    return bool(getattr(user, "is_authenticated", False)) and standing_of(user).has(
+        Role.COORDINATOR
+    )

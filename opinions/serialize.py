@@ -7,22 +7,24 @@ from typing import Any
 from cases.models import Case
 from huiyin.types import User
 from opinions.models import Opinion
-from opinions.privacy import shown_phone
+from opinions.privacy import sees_code, shown_email, shown_phone, shown_text
 
 
 def opinion_fields(case: Case, user: User) -> dict[str, Any]:
     opinion: Opinion = case.opinion
     merged = list(case.merged_opinions.values_list("case_id", flat=True))
     return {
+        # Numbers the person wrote into the text, as their phone, only for those who answer.
+        "content": shown_text(user, case, case.content),
         "channel": opinion.channel,
         "suggested_area": opinion.suggested_area,
         "area": opinion.area or None,
         "opinion": {
-            "code": opinion.code,
+            "code": opinion.code if sees_code(user) else None,
             "received_at": opinion.received_at,
             "requester": opinion.requester,
             "phone": shown_phone(user, case, opinion.phone),
-            "email": opinion.email,
+            "email": shown_email(user, case, opinion.email),
             "campaign": opinion.campaign_id,
             "forward_target": opinion.forward_target,
             "forwarded_on": opinion.forwarded_on,

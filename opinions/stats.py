@@ -39,7 +39,6 @@ rule as the 议提案 dashboard). Phone numbers are never read here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -53,7 +52,7 @@ from audit.record import today
 from cases.models.choices import FeedbackRating
 from huiyin.dates import year_window
 from opinions.models import Area, Campaign, Channel, Opinion, Result
-from opinions.privacy import mask_phone
+from opinions.privacy import without_phones as privacy_without_phones
 from opinions.spec import RUNNING  # the answer is still due: 待转办, 已转办, 办理中
 from orgs.access import standing_of
 from orgs.models import Unit
@@ -452,11 +451,5 @@ def fraction(value: dict[str, Any] | None) -> str:
     return f"{value['numerator']}/{value['denominator']}"
 
 
-# Digits that look like a phone number (7 or more, maybe with - or spaces): a person may
-# write their number into the text, and a title is the text's first 30 characters.
-PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?\d(?:[- ]?\d){6,}(?!\d)")
-
-
-def without_phones(text: str) -> str:
-    """`text` with every phone-like number masked (138****1234): statistics never show one."""
-    return PHONE_LIKE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())), text or "")
+# Statistics never show a phone number: the titles masked (opinions.privacy).
+without_phones = privacy_without_phones

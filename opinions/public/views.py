@@ -22,7 +22,7 @@ from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -182,7 +182,9 @@ def _form_page(
 
 
 def _receipt_url(code: str, path: str) -> str:
-    token = signing.TimestampSigner(salt=RECEIPT_SALT).sign_object({"c": code, "p": path})
+    """The receipt's address carries the code only (signed, for a day): the private link
+    is rebuilt on the server, so it never lands in an access log or the history."""
+    token = signing.TimestampSigner(salt=RECEIPT_SALT).sign_object({"c": code})
     return f"{reverse('opinions_public:receipt')}?r={token}"
 
 
@@ -265,8 +267,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
         data = signing.TimestampSigner(salt=RECEIPT_SALT).unsign_object(
             token, max_age=RECEIPT_SECONDS
         )
-        code, path = str(data["c"]), str(data["p"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        code = str(data["c"])
+        path = reverse("opinions_public:track", args=[code, token_for(code)])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, NoReverseMatch):
         return private_headers(
             render(request, "opinions/public/receipt_expired.html", {}, status=404)
         )

@@ -1,11 +1,28 @@
 import pytest
 
 from proposals.spec import PROPOSAL_STATES, PROPOSAL_TRANSITIONS
-from workflow.tables import Workflow, all_actions, register_workflow, t, workflow_for
+from workflow.tables import Workflow, all_actions, all_workflows, register_workflow, t, workflow_for
 
 
-def test_every_proposal_action_has_a_payload_and_an_action_function():
-    assert {tr.action for tr in PROPOSAL_TRANSITIONS} == set(all_actions())
+def test_every_action_has_a_payload_and_an_action_function():
+    for workflow in all_workflows():
+        for spec in workflow.offered():
+            assert spec.payload is not None and spec.run is not None, spec.action
+    assert {tr.action for tr in PROPOSAL_TRANSITIONS} <= set(all_actions())
+
+
+def test_every_opinion_state_is_reachable_from_received():
+    from opinions.spec import OPINION_STATES, TRANSITIONS
+
+    reached, frontier = {"registered"}, ["registered"]
+    while frontier:
+        state = frontier.pop()
+        for tr in TRANSITIONS:
+            if state in tr.sources:
+                for target in tr.targets - reached:
+                    reached.add(target)
+                    frontier.append(target)
+    assert reached == set(OPINION_STATES)
 
 
 def test_every_state_is_reachable_from_registered():
