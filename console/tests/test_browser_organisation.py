@@ -33,7 +33,9 @@ def test_the_administrator_configures_the_commission(live_server, page, phone_pa
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(live_server.url + "/console/organisation/")
     assert page.get_by_text("已保存发文设置").is_visible()
-    assert "武汉市卫生健康委员会 · 议提案和群众意见办理" in page.locator(".navbar-brand").inner_text()
+    assert (
+        "武汉市卫生健康委员会 · 议提案和群众意见办理" in page.locator(".navbar-brand").inner_text()
+    )
     assert not page.get_by_text("发文设置尚未完成").is_visible()
     screenshot(page, "console-organisation-saved")
     assert (current().name, current().code()) == ("武汉市卫生健康委员会", "武卫函")
