@@ -282,9 +282,11 @@ def _action_payload(title: str) -> type[pydantic.BaseModel] | None:
     """The payload model (by its name) of any action of any category, or of a category's
     registration (e.g. opinions.payloads.OpinionRegisterPayload)."""
     from opinions.payloads import OpinionRegisterPayload
+    from supervision.payloads import SupervisionRegisterPayload
     from workflow.tables import all_workflows
 
-    models = [OpinionRegisterPayload] + [
+    models: list[type[pydantic.BaseModel]] = [OpinionRegisterPayload, SupervisionRegisterPayload]
+    models += [
         spec.payload for w in all_workflows() for spec in w.transitions.values() if spec.payload
     ]
     return next((m for m in models if m.__name__ == title), None)

@@ -47,7 +47,9 @@ class UnitOut(Schema):
 class CaseListQuery(Schema):
     state: str = Field("", title="状态", description="registered、assigned、handling …")
     category: str = Field(
-        "", title="类别", description="npc_suggestion、cppcc_proposal 或 public_opinion"
+        "",
+        title="类别",
+        description="npc_suggestion、cppcc_proposal、public_opinion 或 supervision",
     )
     level: str = Field("", title="级别", description="provincial、municipal 或 county")
     year: str = Field("", title="年度")
@@ -192,6 +194,27 @@ class OpinionOut(Schema):
     merged: list[int]
 
 
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due: date
+    reached_on: date | None
+
+
+class SupervisionOut(Schema):
+    document_number: str
+    document_date: date | None
+    instruction: str
+    notice_number: int | None = Field(description="督办单编号（当年第几号），交办时生成")
+    progress_percent: int
+    completion_report: str
+    completed_on: date | None
+    partial: bool
+    quality: str | None = Field(description="excellent、good、fair 或 poor")
+    linked_case: int | None = Field(description="列入督办的办件 id")
+    milestones: list[MilestoneOut]
+
+
 class CaseDetailOut(CaseItemOut):
     issuer: str
     session: str
@@ -232,3 +255,17 @@ class CaseDetailOut(CaseItemOut):
     similar: list[int] | None = Field(
         None, description="登记时发现的相似在办意见（同一电话或内容相近）"
     )
+    # 督办事项 (category supervision) only.
+    source: str | None = Field(
+        None,
+        description="来源：superior_decision、superior_instruction、meeting、leader_instruction、"
+        "office_supervision、public_concern",
+    )
+    urgency: str | None = Field(None, description="紧急程度：red、yellow、blue、green")
+    light: str | None = Field(
+        None, description="状态灯：blue（临近期限）、yellow（进度滞后）、red（逾期）或 none"
+    )
+    timing: str | None = Field(
+        None, description="完成时效：early、on_time、late、partial（核查后）"
+    )
+    supervision: SupervisionOut | None = None

@@ -218,4 +218,8 @@ def _category_fields(case: Case, user: User) -> dict[str, Any]:
         from opinions.serialize import opinion_fields
 
         return opinion_fields(case, user)
+    if case.category == Category.SUPERVISION:
+        from supervision.serialize import supervision_fields
+
+        return supervision_fields(case, user)
     return {}

@@ -23,6 +23,9 @@ from opinions.payloads import (
     OpinionExtensionPayload,
     OpinionReturnPayload,
 )
+from supervision.payloads import SupervisePayload
+from supervision.runs import not_supervised
+from supervision.runs import supervise as supervise_run
 from workflow.tables import (
     EDITS,
     Form,
@@ -211,6 +214,19 @@ TRANSITIONS = [
         run=runs.set_area,
         form=Form(group=EDITS, dated=False, hidden=frozenset({"on"}), choices={"area": Area}),
         wording=Wording(head=wording.area),
+    ),
+    # 列入督办: a linked supervision item for the office to 交办 (supervision/spec.py).
+    t(
+        A.SUPERVISE,
+        "列入督办",
+        OPEN,
+        [],
+        [COORDINATOR],
+        payload=SupervisePayload,
+        run=supervise_run,
+        available=not_supervised,
+        form=Form(group=EDITS, dated=False, hidden=frozenset({"on"})),
+        success=lambda case: "已列入督办，请在督办事项中交办",
     ),
 ]
 

@@ -28,6 +28,9 @@ from cases.payloads import (
 from proposals import cards, queues, runs, wording
 from proposals import messages as done
 from proposals.clocks import CLOCKS, LADDER
+from supervision.payloads import SupervisePayload
+from supervision.runs import not_supervised
+from supervision.runs import supervise as supervise_run
 from workflow.tables import EDITS, Form, Queue, Wording, Workflow, register_workflow, t
 from workflow.vocabulary import Action as A
 from workflow.vocabulary import Event
@@ -425,6 +428,19 @@ PROPOSAL_TRANSITIONS = [
         ),
         wording=Wording(head=wording.urge),
         success=done.urged,
+    ),
+    # 列入督办: a linked supervision item for the office to 交办 (supervision/spec.py).
+    t(
+        A.SUPERVISE,
+        "列入督办",
+        OPEN,
+        [],
+        [COORDINATOR],
+        payload=SupervisePayload,
+        run=supervise_run,
+        available=not_supervised,
+        form=Form(group=EDITS, dated=False, hidden=frozenset({"on"})),
+        success=lambda case: "已列入督办，请在督办事项中交办",
     ),
 ]
 # Imported history lands in whatever state the ledger says, through the engine's one path.

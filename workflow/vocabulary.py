@@ -23,6 +23,8 @@ class State(models.TextChoices):
     CLOSED = "closed", "已办结"
     WITHDRAWN = "withdrawn", "已撤回"
     MERGED = "merged", "已并件"
+    PARTIAL = "partial", "阶段性办结"
+    SUSPENDED = "suspended", "已中止"
 
 
 class Action(models.TextChoices):
@@ -52,6 +54,13 @@ class Action(models.TextChoices):
     MERGE = "merge", "并件"
     SET_AREA = "set_area", "确认领域"
     COMPLETE_FIX = "complete_fix", "登记解决完成"
+    REPORT_PROGRESS = "report_progress", "进展反馈"
+    SUBMIT_COMPLETION = "submit_completion", "提交办结报告"
+    CHECK_COMPLETION = "check_completion", "核查办结"
+    RATE = "rate", "质量评价"
+    SUSPEND = "suspend", "中止"
+    RESUME = "resume", "恢复办理"
+    SUPERVISE = "supervise", "列入督办"
 
 
 class Event(models.TextChoices):

@@ -30,6 +30,7 @@ from cases.payloads import RegisterPayload
 from cases.queries import case_for_user, lead_handlers
 from huiyin.types import AuthedRequest
 from opinions.payloads import OpinionRegisterPayload
+from supervision.payloads import SupervisionRegisterPayload
 from workflow.errors import CaseError
 
 router = Router(tags=["办件"])
@@ -86,6 +87,7 @@ def list_(request: AuthedRequest, filters: Query[CaseListQuery]):
                         "oneOf": [
                             body_schema(RegisterPayload),
                             body_schema(OpinionRegisterPayload),
+                            body_schema(SupervisionRegisterPayload),
                         ]
                     }
                 }
@@ -101,6 +103,8 @@ def register(request: AuthedRequest):
     body = _json_body(request)
     if isinstance(body, dict) and body.get("category") == Category.PUBLIC_OPINION:
         work = _opinion_registration(request, OpinionRegisterPayload.model_validate(body))
+    elif isinstance(body, dict) and body.get("category") == Category.SUPERVISION:
+        work = _supervision_registration(request, SupervisionRegisterPayload.model_validate(body))
     else:
         payload = RegisterPayload.model_validate(body)
         fields = payload.model_dump(exclude={"deadline"})
@@ -159,6 +163,19 @@ def _opinion_registration(
         detail = _detail(request, case.pk)
         detail["similar"] = similar_open(text=p.content, phone=p.phone, exclude_id=case.pk)
         return case, detail
+
+    return work
+
+
+def _supervision_registration(
+    request: AuthedRequest, p: SupervisionRegisterPayload
+) -> Callable[[], tuple[Case, dict[str, Any]]]:
+    from supervision.actions import register_supervision
+
+    @transaction.atomic
+    def work() -> tuple[Case, dict[str, Any]]:
+        case = register_supervision(by=request.user, **p.model_dump(exclude={"category", "on"}))
+        return case, _detail(request, case.pk)
 
     return work
 

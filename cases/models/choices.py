@@ -7,6 +7,7 @@ class Category(models.TextChoices):
     NPC_SUGGESTION = "npc_suggestion", "人大代表建议"
     CPPCC_PROPOSAL = "cppcc_proposal", "政协提案"
     PUBLIC_OPINION = "public_opinion", "群众意见建议"
+    SUPERVISION = "supervision", "督办事项"
 
 
 PROPOSAL_CATEGORIES = (Category.NPC_SUGGESTION, Category.CPPCC_PROPOSAL)
