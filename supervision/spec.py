@@ -10,6 +10,7 @@ registered (待交办) → 交办 (a deadline by colour, milestones, the 督办�
 from cases.models.choices import Category
 from cases.payloads import AcceptPayload, DecisionPayload, EmptyPayload, ExtensionRequestPayload
 from supervision import page, queues, runs
+from supervision.clocks import CLOCKS, LADDER
 from supervision.models import Quality
 from supervision.payloads import (
     CheckPayload,
@@ -138,6 +139,8 @@ SUPERVISION = register_workflow(
         groups=GROUPS,
         colors=COLORS,
         queues=QUEUES,
+        clocks=CLOCKS,
+        ladder=LADDER,
         page=Page(
             facts="supervision/case/facts.html",
             details="supervision/case/details.html",
