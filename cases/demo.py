@@ -206,12 +206,17 @@ def load_demo() -> dict[str, Any]:
     from opinions.demo import load_opinion_demo  # the opinions are a category of cases
 
     opinions = load_opinion_demo(units, people, now)
+    from supervision.demo import load_supervision_demo
+
+    open_proposal = next((c for c in made if c.state == "handling"), None)
+    supervised = load_supervision_demo(units, people, now, open_proposal)
     reminded = _morning_run(now)
     return {
         "units": len(units),
         "users": len(people),
         "cases": Case.objects.count(),
         "opinions": opinions,
+        "supervision": supervised,
         "reminders": reminded,
     }
 
