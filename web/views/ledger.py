@@ -37,6 +37,8 @@ from orgs.access import standing_of
 from orgs.models import Membership, Role, Unit
 from proposals.spec import PROPOSAL_STATES
 from workdays.calendar import WorkdaySpan
+from workflow.tables import workflow_for
+from workflow.vocabulary import State
 
 # The filters the form shows; any other filter in the URL (the statistics' links add
 # their own) is carried in hidden fields, so that a new search keeps it.
@@ -212,6 +214,16 @@ def _page_span(cases: list[Case], on: date) -> WorkdaySpan:
     return WorkdaySpan(min([on, *days]), max([on + SOON_MARGIN, *days]))
 
 
+def _state_choices(category: str) -> list[tuple[str, str]]:
+    """A category's states as it names them (群众意见's 待转办 …); with none chosen, the
+    议提案's and then the states only other categories have."""
+    try:
+        return list(workflow_for(category).states.items())
+    except LookupError:
+        others = [(str(v), str(label)) for v, label in State.choices if v not in PROPOSAL_STATES]
+        return [*PROPOSAL_STATES.items(), *others]
+
+
 @login_required
 def case_list(request: AuthedRequest) -> HttpResponse:
     try:
@@ -262,7 +274,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
             "today": on,
             "categories": Category.choices,
             "levels": Level.choices,
-            "states": list(PROPOSAL_STATES.items()),
+            "states": _state_choices(chosen.get("category", "")),
             "units": Unit.objects.filter(is_active=True).values_list("code", "name"),
             "topics": choices.topics,
             "issuers": choices.issuers,
