@@ -97,9 +97,12 @@ def has_pending_extension(case: Case, today: date, mine: set[str]) -> bool:
 
 
 def not_supervised(case: Case, today: date, mine: set[str]) -> bool:
+    """No open supervision item of the case yet (from the case page's prefetched rows)."""
+    from huiyin.prefetch import prefetched
     from supervision.models import Supervision
     from workflow.vocabulary import State
 
-    return (
-        not Supervision.objects.filter(linked_case=case).exclude(case__state=State.CLOSED).exists()
-    )
+    items = prefetched(case, "supervisions")
+    if items is None:
+        items = list(Supervision.objects.filter(linked_case=case).select_related("case"))
+    return all(item.case.state == State.CLOSED for item in items)

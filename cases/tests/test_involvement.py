@@ -168,6 +168,10 @@ def test_the_parts_equal_a_recount_after_every_action(cast, people):
         target_on=date(2026, 6, 30),
     )
     assert CaseUnit.objects.get(case=case, lead=True).unit_deadline == date(2026, 6, 30)
+    # 列入督办: a new supervision item (no unit yet); the case's parts stay as they were.
+    from supervision.actions import supervise
+
+    walk("supervise", supervise, case, by=cast.coordinator, urgency="yellow", **on)
     walk(
         "assign_handler",
         assign_handler,

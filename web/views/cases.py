@@ -3,10 +3,12 @@ helpers, build forms from the payload models, call one action and render its out
 
 from datetime import date
 from functools import partial
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -39,6 +41,12 @@ def _render_case(
     request: AuthedRequest, case: Case, bound: ActionCard | None = None, status: int = 200
 ) -> HttpResponse:
     on = today()
+    # The supervision items it was put under (列入督办), in one query with their cases: the
+    # page lists them and the 列入督办 card asks whether there is an open one.
+    supervisions: Any = Case._meta.get_field("supervisions").related_model
+    prefetch_related_objects(
+        [case], Prefetch("supervisions", queryset=supervisions.objects.select_related("case"))
+    )
     facts = case_facts(case, on)
     cards = action_cards(
         request.user, case, on, proposers=facts["proposers"], topics=facts["topics"], bound=bound
@@ -59,6 +67,8 @@ def _render_case(
         # A category's own facts (a public opinion's channel, person, answer).
         "own_page": page,
         "own": page.context(case, request.user) if page and page.context else {},
+        # The supervision items it was put under (列入督办), linked both ways.
+        "supervisions": list(cast(Any, case).supervisions.all()),
         "cards": cards,
         # The hidden fields of every action form (web/resubmit.py).
         "form_key": new_form_key,
