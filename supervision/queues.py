@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from cases.todo import Builder
 
 LEDGER = {"category": "supervision"}
+RUNNING = (State.REGISTERED, State.ASSIGNED, State.HANDLING)
 
 
 def to_assign(b: Builder) -> Section:
@@ -45,6 +46,37 @@ def overdue(b: Builder) -> Section:
     return b.overdue_section(
         b.visible, "supervision_overdue", "逾期的督办事项", {**LEDGER, "overdue": "1"},
         hint="红灯：已过办理期限仍未办结",
+    )  # fmt: skip
+
+
+def _urged_note(case: Case) -> str:
+    day = getattr(case, "last_urged", None)  # annotated by to_notify
+    return f"{cn(day)}催办" if day else ""
+
+
+def to_notify(b: Builder) -> Section:
+    """Still late N working days (settings.HUIYIN_SUPERVISION_NOTIFY_WORKDAYS, default 3)
+    after its last 催办: to name in a 通报 (the bulletin, /supervision/bulletin.docx)."""
+    from django.conf import settings
+    from django.db.models import Max
+
+    from workdays.calendar import workdays_before
+
+    n = int(getattr(settings, "HUIYIN_SUPERVISION_NOTIFY_WORKDAYS", 3))
+    urged_before = workdays_before(b.today, n).date if n else b.today
+    late = b.visible.filter(state__in=RUNNING, deadline__lt=b.today)
+    return b.section(
+        late.annotate(last_urged=Max("urge_notices__issued_on")).filter(
+            last_urged__lte=urged_before
+        ),
+        Section(
+            "supervision_to_notify", "催办后仍逾期、待通报的督办事项", "bi-megaphone", "", "",
+            "办理期限", {**LEDGER, "overdue": "1"}, alarm=True,
+            hint=f"催办{n}个工作日后仍未办结：请在通报中点名（督办通报）",
+        ),
+        order=(asc("deadline"),),
+        due=lambda c: c.deadline,
+        note=_urged_note,
     )  # fmt: skip
 
 

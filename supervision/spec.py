@@ -7,8 +7,15 @@ registered (待交办) → 交办 (a deadline by colour, milestones, the 督办�
 中止 stops the clock until 恢复.
 """
 
+from cases.actions import urge
 from cases.models.choices import Category
-from cases.payloads import AcceptPayload, DecisionPayload, EmptyPayload, ExtensionRequestPayload
+from cases.payloads import (
+    AcceptPayload,
+    DecisionPayload,
+    EmptyPayload,
+    ExtensionRequestPayload,
+    UrgePayload,
+)
 from supervision import page, queues, runs
 from supervision.clocks import CLOCKS, LADDER
 from supervision.models import Quality
@@ -110,6 +117,13 @@ TRANSITIONS = [
         available=runs.has_pending_extension,
         form=Form(decisions=(("1", "同意延期"), ("0", "不同意延期"))),
     ),
+    # 催办 the unit (a numbered 催办通知单, as for the 议提案); still late some working days
+    # after it, the item waits in the office's 待通报 (queues.to_notify).
+    t(
+        A.URGE, "催办", HELD, [], [COORDINATOR, LEAD_HEAD],
+        payload=UrgePayload, run=urge.run, available=urge.can_urge,
+        form=Form(on_label="催办日期", order=("note", "target_on", "on")),
+    ),
     t(
         A.SUSPEND, "中止", [*RUNNING], [S.SUSPENDED], [COORDINATOR],
         payload=SuspendPayload, run=runs.suspend, form=Form(danger=True),
@@ -124,6 +138,7 @@ QUEUES = (
     Queue("coordinator", "supervision_to_assign", queues.to_assign, A.ASSIGN),
     Queue("coordinator", "supervision_to_check", queues.to_check, A.CHECK_COMPLETION),
     Queue("coordinator", "supervision_overdue", queues.overdue),
+    Queue("coordinator", "supervision_to_notify", queues.to_notify),
     Queue("leader", "supervision_to_rate", queues.to_rate, A.RATE),
     Queue("unit", "supervision_to_accept", queues.to_accept, A.ACCEPT),
     Queue("unit", "supervision_in_hand", queues.in_hand, A.REPORT_PROGRESS),

@@ -194,9 +194,15 @@ def test_available_actions_by_user_and_state(cast):
     def available(username, case):
         return ok(ApiClient(username).get(f"/cases/{case.pk}"))["available_actions"]
 
-    assert available("coordinator", registered) == ["assign", "withdraw", "edit"]
+    assert available("coordinator", registered) == ["assign", "withdraw", "edit", "supervise"]
     # The coordinator may name the lead unit's handler while the unit holds the case.
-    assert available("coordinator", assigned) == ["assign_handler", "withdraw", "edit", "urge"]
+    assert available("coordinator", assigned) == [
+        "assign_handler",
+        "withdraw",
+        "edit",
+        "urge",
+        "supervise",
+    ]
     head = available("yizheng", assigned)
     assert {"accept", "return", "assign_handler"} <= set(head)
     assert "assign" not in head and "sign" not in head

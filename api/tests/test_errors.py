@@ -287,8 +287,10 @@ def test_a_role_that_may_not_register_gets_403_before_the_body_is_read(cast, bod
 def test_the_register_operation_still_documents_its_body(cast):
     document = ApiClient(cast.coordinator.username).get("/openapi.json").json()
     body = document["paths"][f"{BASE}/cases"]["post"]["requestBody"]
-    proposal, opinion = body["content"]["application/json"]["schema"]["oneOf"]
+    proposal, opinion, item = body["content"]["application/json"]["schema"]["oneOf"]
     assert {"category", "level", "year", "number", "title"} <= set(proposal["required"])
     # 群众意见建议 (issue 12's Contract): title, content, channel, received_on required.
     assert {"category", "channel", "title", "content", "received_on"} <= set(opinion["required"])
     assert opinion["properties"]["category"]["const"] == "public_opinion"
+    # 督办事项 (issue 13): source, urgency, title, received_on required.
+    assert {"category", "source", "urgency", "title", "received_on"} <= set(item["required"])

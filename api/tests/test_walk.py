@@ -22,7 +22,7 @@ def test_full_walk_with_rehandling(cast):
     assert (case["state"], case["round"], case["deadline"]) == ("registered", 1, None)
     assert case["lead_proposer"] == "陈代表" and case["joint_proposers"] == ["刘代表", "周代表"]
     assert case["topics"] == ["人才", "基层卫生"]
-    assert case["available_actions"] == ["assign", "withdraw", "edit"]
+    assert case["available_actions"] == ["assign", "withdraw", "edit", "supervise"]
 
     case = ok(
         coordinator.act(
@@ -98,7 +98,7 @@ def test_full_walk_with_rehandling(cast):
     )
     assert case["state"] == "signing"
     assert case["replies"][0]["review"]["review"]["gates"] == GATES
-    assert case["available_actions"] == ["assign_handler", "edit"]
+    assert case["available_actions"] == ["assign_handler", "edit", "supervise"]
     assert ok(leader.get(f"/cases/{cid}"))["available_actions"] == ["sign"]
 
     case = ok(leader.act(cid, "sign", {"approved": True, "on": "2026-05-25"}))

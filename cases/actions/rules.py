@@ -12,7 +12,8 @@ from cases.deadline_rules import (
     check_rule,
     clear_rule_cache,
 )
-from cases.models import Category, DeadlineRuleSetting, Level
+from cases.models import DeadlineRuleSetting, Level
+from cases.models.choices import PROPOSAL_CATEGORIES
 from huiyin.types import User
 from orgs.access import standing_of
 from orgs.models import Role
@@ -31,7 +32,8 @@ def set_deadline_rules(
     Dates already computed keep the rule they were computed with."""
     if not standing_of(by).has(Role.ADMIN):
         raise RuleSettingForbidden("只有系统管理员可以修改期限规则")
-    if category not in Category.values:
+    # The 议提案's rules; 群众意见 and 督办 have their own (opinions.rules, supervision.rules).
+    if category not in PROPOSAL_CATEGORIES:
         raise RuleSettingError(f"未知的类别：“{category}”")
     if name not in SPECS:
         raise RuleSettingError(f"未知的期限规则：“{name}”")

@@ -47,6 +47,8 @@ class Locked(Exception):
 
 
 # Every action on an existing case, called with input each of its checks would refuse.
+from supervision.actions import supervise  # noqa: E402  (列入督办, declared in the 议提案's spec)
+
 EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
     "assign": lambda c, u: actions.assign_case(c, by=u, lead_unit=None, co_units=[None, None]),
     "accept": lambda c, u: actions.accept_case(c, by=u, on=date(2030, 1, 1)),
@@ -70,6 +72,7 @@ EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
         c, by=u, commitment_id=0, status="?"
     ),
     "urge": lambda c, u: actions.urge_case(c, by=u, note="", target_on=date(1999, 1, 1)),
+    "supervise": lambda c, u: supervise(c, by=u, urgency="?"),
 }
 
 

@@ -20,6 +20,15 @@ OPEN_STATES = WALK
 # The lead unit's work beside the reply: from the first reply draft on, up to 办结.
 AFTER_DRAFT = ("unit_approving", "reviewing", "signing", "replied", "closed")
 BESIDE = {"communicate", "add_outcome", "update_commitment"}
+SUPERVISABLE = (
+    "registered",
+    "assigned",
+    "handling",
+    "unit_approving",
+    "reviewing",
+    "signing",
+    "replied",
+)
 
 # What each person is offered in each state, on the day the case got there (the return
 # window is open on the day of 交办; the feedback window, on the day of 签发). The lead
@@ -104,7 +113,10 @@ def test_who_is_offered_what_in_every_state(cast, state):
         for who in PEOPLE
         if available_actions(getattr(cast, who), case, on)
     }
-    assert offered == OFFERED[state]
+    expected = {who: set(actions) for who, actions in OFFERED[state].items()}
+    if state in SUPERVISABLE:  # 列入督办 (issue 13): the office, in every open state
+        expected.setdefault("coordinator", set()).add("supervise")
+    assert offered == expected
 
 
 # ── edit: every open state, never once closed or withdrawn ──────────────────────────────

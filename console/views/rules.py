@@ -20,6 +20,7 @@ from cases.deadline_rules import (
     stored_rules,
 )
 from cases.models import Category, DeadlineRuleSetting, Level
+from cases.models.choices import PROPOSAL_CATEGORIES
 from console.forms import RuleForm, level_slug
 from console.views.common import add_error, admin_required
 from huiyin.types import AuthedRequest
@@ -72,13 +73,14 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
             ],
         }
         for code, label in Category.choices
+        if code in PROPOSAL_CATEGORIES  # the others' rules: opinions.rules, supervision.rules
     ]
     return render(request, "console/rules.html", {"categories": categories, "levels": LEVELS})
 
 
 @admin_required
 def rule_edit(request: AuthedRequest, category: str, name: str) -> HttpResponse:
-    if category not in Category.values or name not in SPECS:
+    if category not in PROPOSAL_CATEGORIES or name not in SPECS:
         raise Http404("没有这项期限规则")
     spec = SPECS[name]
     stored = stored_rules()

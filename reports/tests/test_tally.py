@@ -188,6 +188,9 @@ def test_the_summaries_equal_a_recount_after_every_action(cast):
         on=date(2026, 5, 22),
     )
     walk("urge", actions.urge_case, case, by=cast.coordinator, note="请抓紧", on=date(2026, 5, 22))
+    from supervision.actions import supervise  # 列入督办: a new item, not counted as a 议提案
+
+    walk("supervise", supervise, case, by=cast.coordinator, urgency="red", on=date(2026, 5, 22))
     promise = [{"what": "年内完成", "due": date(2026, 12, 1)}]
     _reply(
         walk, cast, case, by=cast.yizheng_handler, on=date(2026, 7, 1), cls="B", commitments=promise

@@ -62,3 +62,21 @@ def test_a_late_item_is_chased_and_its_leader_told(cast):
     # The unit (its head) in its digest, the leader in charge copied, the office's digest.
     assert {"yizheng", "leader", "coordinator"} <= set(told)
     assert all(item.number in text for text in told.values())
+
+
+def test_still_late_after_a_urge_waits_for_the_bulletin(cast):
+    from cases.actions import urge_case
+    from cases.todo import todo_for
+
+    with frozen(date(2026, 11, 2)):
+        item = _item(cast, "red")  # due 11-05
+        accept_case(item, by=cast.yizheng_head)
+    with frozen(date(2026, 11, 6)):
+        urge_case(item, by=cast.coordinator, note="请立即办理")
+
+    def listed(day):
+        sections = {s.key: s for s in todo_for(cast.coordinator, day).sections}
+        return [r.case.pk for r in sections["supervision_to_notify"].rows]
+
+    assert listed(date(2026, 11, 10)) == []  # two working days after the 催办
+    assert listed(date(2026, 11, 11)) == [item.pk]  # three: to 通报
