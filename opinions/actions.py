@@ -402,7 +402,8 @@ def answer(
         to=State.REPLIED,
         changes={"replied_on": on, "reply_class": ""},
         details={
-            "result": result,
+            # Not "result": the timeline reads that key as a rating.
+            "outcome": result,
             "fix_due": fix_due.isoformat() if fix_due else None,
             "late": case.deadline is not None and on > case.deadline,
         },

@@ -21,8 +21,8 @@ def forwarded(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
 
 def answered(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
     out = []
-    if d.get("result") in Result.values:
-        out.append(("办理结果", str(Result(d["result"]).label)))
+    if d.get("outcome") in Result.values:
+        out.append(("办理结果", str(Result(d["outcome"]).label)))
     if d.get("late"):
         out.append(("答复", "超过答复期限"))
     return out
