@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.views import calendar, organisation, rules, units, users
+from console.views import calendar, organisation, rules, stars, units, users
 
 app_name = "console"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("rules/", rules.rule_list, name="rules"),
     path("rules/<slug:category>/<slug:name>/", rules.rule_edit, name="rule-edit"),
     path("organisation/", organisation.organisation, name="organisation"),
+    path("star-weights/", stars.star_weights, name="star-weights"),
     path("calendar/", calendar.calendar_current, name="calendar-current"),
     path("calendar/<int:year>/", calendar.calendar_year, name="calendar"),
     path("calendar/<int:year>/day/", calendar.calendar_day, name="calendar-day"),

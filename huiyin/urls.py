@@ -15,6 +15,8 @@ urlpatterns = [
     path("yijian/", include("opinions.public.urls")),  # the public page: no login
     path("opinions/", include("opinions.intake_urls")),
     path("opinions/", include("opinions.stats_urls")),
+    path("supervision/", include("supervision.web_urls")),  # 督办一览, registration, 督办单
+    path("supervision/", include("supervision.stats_urls")),  # ratings, stars, 通报
     path("", include("notify.urls")),  # notifications, own settings, /console/outbox/
     path("", include("web.urls")),
 ]

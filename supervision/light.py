@@ -27,6 +27,7 @@ def light_of(
     *,
     progress: int = 0,
     missed_milestone: bool = False,
+    span: WorkdaySpan | None = None,
 ) -> str:
     if case.state not in RUNNING or case.deadline is None:
         return Light.NONE
@@ -34,7 +35,7 @@ def light_of(
         return Light.RED
     if missed_milestone or _behind(case, today, progress):
         return Light.YELLOW
-    if workdays_between(today, case.deadline) <= rules.approaching_workdays():
+    if workdays_between(today, case.deadline, span=span) <= rules.approaching_workdays():
         return Light.BLUE
     return Light.NONE
 
@@ -48,27 +49,39 @@ def _behind(case: Case, today: date, progress: int) -> bool:
 
 
 def lights(cases: Iterable[Case], today: date) -> dict[int, str]:
-    """The light of each case (three queries whatever their number)."""
+    """The light of each case (three queries whatever their number: the progress, the
+    missed milestones, and one calendar for the working days to every deadline)."""
     cases = list(cases)
     ids = [c.pk for c in cases]
+    ahead = [c.deadline for c in cases if c.state in RUNNING and c.deadline and c.deadline >= today]
+    span = WorkdaySpan(today, max(ahead)) if ahead else None
     percent = dict(
         Supervision.objects.filter(pk__in=ids).values_list("case_id", "progress_percent")
     )
     missed = set(
         Milestone.objects.filter(case_id__in=ids, reached_on__isnull=True, due__lt=today)
+        .order_by()  # the model's order (by case) would join the cases into the DISTINCT
         .values_list("case_id", flat=True)
         .distinct()
     )
     return {
-        c.pk: light_of(c, today, progress=percent.get(c.pk, 0), missed_milestone=c.pk in missed)
+        c.pk: light_of(
+            c,
+            today,
+            progress=percent.get(c.pk, 0),
+            missed_milestone=c.pk in missed,
+            span=span,
+        )
         for c in cases
     }
 
 
-def workdays_between(first: date, last: date) -> int:
-    """Working days from `first` to `last` (negative when `last` is earlier)."""
-    low, high = min(first, last), max(first, last)
-    return WorkdaySpan(low, high).workdays_between(first, last)
+def workdays_between(first: date, last: date, *, span: WorkdaySpan | None = None) -> int:
+    """Working days from `first` to `last` (negative when `last` is earlier); `span`: a
+    calendar already loaded (it loads the years it lacks)."""
+    if span is None:
+        span = WorkdaySpan(min(first, last), max(first, last))
+    return span.workdays_between(first, last)
 
 
 def case_light(case: Case, today: date) -> str:

@@ -91,6 +91,8 @@ class Supervision(models.Model):
             models.Index(fields=["source", "-case"], name="supervision_source"),
             models.Index(fields=["urgency", "-case"], name="supervision_urgency"),
             models.Index(fields=["completed_on"], name="supervision_completed"),
+            # The ratings of a period: the items the office checked in it.
+            models.Index(fields=["checked_on"], name="supervision_checked"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -165,3 +167,24 @@ class ItemNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class StarWeightSetting(models.Model):
+    """The stars' weights as the administrator set them in the console (one row; none: the
+    settings' HUIYIN_STAR_WEIGHTS or the defaults, supervision.weights)."""
+
+    quantity = models.DecimalField("数量权重", max_digits=5, decimal_places=4)
+    quality = models.DecimalField("质量权重", max_digits=5, decimal_places=4)
+    efficiency = models.DecimalField("效率权重", max_digits=5, decimal_places=4)
+    min_items = models.PositiveSmallIntegerField("评星最低件数", default=3)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "督办评星权重"
+        verbose_name_plural = "督办评星权重"
+
+    def __str__(self) -> str:
+        return f"{self.quantity}/{self.quality}/{self.efficiency}"

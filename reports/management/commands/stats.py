@@ -42,8 +42,13 @@ class Command(BaseCommand):
         parser.add_argument("--rebuild", action="store_true", help="按全部办件重新生成统计汇总表")
         parser.add_argument(
             "--category",
-            choices=["public_opinion"],
-            help="其他类别的统计：public_opinion 群众意见建议（按收到日期统计）",
+            choices=["public_opinion", "supervision"],
+            help="其他类别的统计：public_opinion 群众意见建议（按收到日期统计）；"
+            "supervision 督查督办（评分与评星，用 --period 指定期间）",
+        )
+        parser.add_argument(
+            "--period",
+            help="统计期间：年度 2026、季度 2026-Q2 或月份 2026-05（仅 --category supervision）",
         )
         parser.add_argument(
             "--campaign", type=int, help="征集活动编号（仅 --category public_opinion）"
@@ -61,6 +66,11 @@ class Command(BaseCommand):
         rebuild: bool,
         **options,
     ):
+        if options.get("category") == "supervision":
+            self._supervision(year=year, period=options.get("period"), as_json=json)
+            return
+        if options.get("period"):
+            raise CommandError("--period 仅用于 --category supervision")
         if options.get("category"):
             self._opinions(year=year, as_json=json, **options)
             return
@@ -122,6 +132,38 @@ class Command(BaseCommand):
         ):
             r = figures["rates"][key]
             w(f"  {label:<10}{percent(r)}（{r['numerator']}/{r['denominator']}）")
+
+    def _supervision(self, *, year: int | None, period: str | None, as_json: bool) -> None:
+        """督查督办: the ratings and stars of supervision.ratings (the page's, the export's
+        and the bulletin's) for a year, a quarter or a month, the whole commission."""
+        from supervision.ratings import period_figures, period_of, rate_text, shown
+
+        if period and year is not None:
+            raise CommandError("--period 与 --year 只能选一种")
+        if not period and year is None:
+            raise CommandError("请用 --period 指定期间（如 2026-Q2、2026-05 或 2026）")
+        try:
+            chosen = period_of(period or str(year))
+            figures = period_figures(chosen, user=None)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        if as_json:
+            self.stdout.write(_dumps(figures))
+            return
+        w = self.stdout.write
+        w(f"督查督办评分与评星（{figures['label']}，{figures['start']} 至 {figures['end']}）")
+        w(f"  新登记        {figures['received']}")
+        w(f"  经核查办结    {figures['completed']}（已销号 {figures['closed']}）")
+        w(f"  按时办结率    {rate_text(figures['rates']['on_time'])}")
+        w(f"  平均质量得分  {shown(figures['average_quality'])}")
+        w(f"  逾期未办结    {figures['overdue_open']}（截至 {figures['as_of']}）")
+        w(f"  {figures['scoring']['formula']}")
+        for row in figures["by_unit"]:
+            s = row["scores"]
+            w(f"  {row['name']}：办结{row['completed']} 销号{row['closed']}  {s['working']}")
+        for star in figures["stars"]:
+            names = "、".join(f"{x['name']}（{x['value']}）" for x in star["winners"]) or "空缺"
+            w(f"  {star['label']}：{names}" + (f"  {star['note']}" if star["note"] else ""))
 
     def _maintain(self, *, rebuild: bool, verify: bool) -> None:
         """The summary rows (reports.models): rebuilt from the cases, or compared with a
