@@ -28,8 +28,6 @@ from workdays.calendar import workdays_after
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    # /supervision/ mounted (a no-op once huiyin/urls.py has it).
-    pytest.mark.urls("supervision.tests.board.urls"),
 ]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

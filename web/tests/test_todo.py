@@ -158,7 +158,9 @@ def test_the_page_takes_a_fixed_number_of_queries(cast, client_for, who):
     _pile(cast, 20)
     twenty_five = queries()
     assert five == twenty_five, (five, twenty_five)
-    assert five <= 20, five
+    # One statement per section: the coordinator's page has the 议提案's, the opinions' and
+    # the supervision items' sections (issues 12, 13).
+    assert five <= 24, five
 
 
 @pytest.mark.browser
