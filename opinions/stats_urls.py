@@ -9,7 +9,6 @@ reason in Chinese; a user without statistics gets 403, as on the 议提案 dashb
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.http import require_GET
 
+from attachments.downloads import as_download
 from audit.record import today
 from huiyin.dates import parse_date
 from huiyin.errors import DomainError
@@ -205,15 +205,6 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _attachment(content: bytes, content_type: str, filename: str, ascii_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _plain_error(message: str, status: int = 400) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
@@ -238,9 +229,8 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc
         return _plain_error(exc.message)
-    return _attachment(
-        figures_workbook(figures),
-        XLSX_CONTENT_TYPE,
+    return as_download(
+        HttpResponse(figures_workbook(figures), content_type=XLSX_CONTENT_TYPE),
         workbook_filename(figures),
         f"opinion-stats-{figures['start']}-{figures['end']}.xlsx",
     )
@@ -269,9 +259,8 @@ def bulletin_download(request: HttpRequest) -> HttpResponse:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc
         return _plain_error(exc.message)
-    return _attachment(
-        content,
-        DOCX_CONTENT_TYPE,
+    return as_download(
+        HttpResponse(content, content_type=DOCX_CONTENT_TYPE),
         bulletin_filename(week),
         f"opinion-bulletin-{week.isoformat()}.docx",
     )

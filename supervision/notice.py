@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,10 +31,11 @@ from cases.permissions import LIVE_ASSIGNMENT
 from cases.queries import case_for_user
 from huiyin.errors import DomainError
 from huiyin.formats import cn_date
-from letters.build import DOCX_CONTENT_TYPE, body_paragraphs, safe_name
+from letters.build import body_paragraphs, safe_name
 from letters.layout import TEXT_WIDTH, Sheet
 from letters.official import add_letterhead, add_signature, new_sheet
 from letters.setup import Setup, current, format_number, require_ready
+from letters.views import docx_response
 from supervision.models import Milestone, Supervision
 from workflow.errors import CaseError
 
@@ -203,10 +203,5 @@ def notice_download(request: HttpRequest, case_id: int) -> HttpResponse:
         if exc.status == 403:
             raise PermissionDenied(exc.message) from exc
         return _plain(exc.message)
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
     ascii_name = f"supervision-notice-{safe_name(case.number)}.docx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(notice_filename(case))}"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return docx_response(content, notice_filename(case), ascii_name)
