@@ -14,7 +14,6 @@ from cases.models import (
     AssignmentKind,
     Case,
     CaseProposer,
-    Category,
     Communication,
 )
 from cases.permissions import LIVE_ASSIGNMENT
@@ -213,13 +212,6 @@ def case_detail(case: Case, user: User, on: date) -> dict[str, Any]:
 
 def _category_fields(case: Case, user: User) -> dict[str, Any]:
     """What a category carries beside the shared columns (a public opinion's channel,
-    area, person and answer)."""
-    if case.category == Category.PUBLIC_OPINION:
-        from opinions.serialize import opinion_fields
-
-        return opinion_fields(case, user)
-    if case.category == Category.SUPERVISION:
-        from supervision.serialize import supervision_fields
-
-        return supervision_fields(case, user)
-    return {}
+    area, person and answer): its workflow's `fields`."""
+    own = workflow_for(case.category).fields
+    return own(case, user) if own is not None else {}

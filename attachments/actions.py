@@ -130,8 +130,10 @@ def _store(
     target: Target = None,
     max_bytes: int | None = None,
     kinds: frozenset[str] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Attachment:
-    """Check the file by its content (of `kinds`, when given), store it, record it."""
+    """Check the file by its content (of `kinds`, when given), store it, record it (with
+    the caller's `details` beside the file's)."""
     filename = clean_filename(upload.name or "")
     file_kind = check_upload(
         filename,
@@ -164,12 +166,23 @@ def _store(
             case=case,
             from_state=case.state,
             to_state=case.state,
-            details=_details(attachment),
+            details={**_details(attachment), **(details or {})},
         )
     except BaseException:
         attachment.file.storage.delete(stored)
         raise
     return attachment
+
+
+def attach_checked(
+    case: Case, *, by: User, upload: File, details: dict[str, Any] | None = None
+) -> Attachment:
+    """A file of the case for a category's own action that has checked who may add it (a
+    list item's 佐证材料: a measure's unit is not the item's lead unit); `details` go
+    into the attach event (the measure it is for)."""
+    if case.state in workflow_for(case.category).group("uncounted"):
+        raise CaseError("已撤回的办件不能添加附件")
+    return _store(case, upload, by=by, kind=AttachmentTarget.CASE, details=details)
 
 
 PHOTO_KINDS = frozenset({"jpg", "png"})

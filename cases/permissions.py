@@ -9,6 +9,7 @@ from huiyin.prefetch import prefetched
 from huiyin.types import User
 from orgs.access import Standing, standing_of
 from orgs.models import Role
+from workflow.tables import workflow_for
 
 LIVE_ASSIGNMENT = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
 
@@ -61,6 +62,9 @@ def relations(user: User, case: Case, live_assignments: list[Assignment] | None 
     found = {
         r for r in standing.roles if r in {Role.COORDINATOR, Role.LEADER, Role.VIEWER, Role.ADMIN}
     }
+    own = workflow_for(case.category).relations
+    if own is not None:
+        found |= own(user, case)
     if not standing.unit_ids:
         return found
     if live_assignments is None:  # the case page has them all (the loop skips the others)

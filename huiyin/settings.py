@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "notify",  # notifications, the outbox and its channels (in-app, e-mail)
     "supervision",  # 督查督办: the supervision category (supervision/spec.py), its light, ratings and stars
+    "lists",  # 清单化管理: rectification lists and project ledgers (lists/spec.py: the list_item category)
     "opinions",  # 群众意见建议: the public_opinion category (opinions/spec.py), its intake and statistics
     "reminders",  # 催办: deadlines' reminders, the escalation ladder, the morning run
 ]

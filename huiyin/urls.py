@@ -17,6 +17,7 @@ urlpatterns = [
     path("opinions/", include("opinions.stats_urls")),
     path("supervision/", include("supervision.web_urls")),  # 督办一览, registration, 督办单
     path("supervision/", include("supervision.stats_urls")),  # ratings, stars, 通报
+    path("lists/", include("lists.urls")),  # 清单化管理: lists, 挂图作战, evidence
     path("", include("notify.urls")),  # notifications, own settings, /console/outbox/
     path("", include("web.urls")),
 ]

@@ -10,6 +10,7 @@ forwarding; a duplicate is merged (并件) into another open opinion.
 
 from cases.models.choices import Category, FeedbackRating
 from cases.payloads import AcceptPayload, DecisionPayload, EmptyPayload
+from lists.runs import add_to_list_spec
 from opinions import page, queues, runs, wording
 from opinions.clocks import CLOCKS, LADDER
 from opinions.models import Area, Result
@@ -23,6 +24,7 @@ from opinions.payloads import (
     OpinionExtensionPayload,
     OpinionReturnPayload,
 )
+from opinions.serialize import opinion_fields
 from supervision.payloads import SupervisePayload
 from supervision.runs import not_supervised
 from supervision.runs import supervise as supervise_run
@@ -215,6 +217,8 @@ TRANSITIONS = [
         form=Form(group=EDITS, dated=False, hidden=frozenset({"on"}), choices={"area": Area}),
         wording=Wording(head=wording.area),
     ),
+    # 列入整改清单: an item of a list, linked both ways (lists/spec.py).
+    add_to_list_spec((*OPEN, S.CLOSED)),
     # 列入督办: a linked supervision item for the office to 交办 (supervision/spec.py).
     t(
         A.SUPERVISE,
@@ -253,6 +257,7 @@ OPINIONS = register_workflow(
         queues=QUEUES,
         clocks=CLOCKS,
         ladder=LADDER,
+        fields=opinion_fields,
         page=Page(
             facts="opinions/case/facts.html",
             details="opinions/case/details.html",

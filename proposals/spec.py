@@ -25,6 +25,7 @@ from cases.payloads import (
     ReviewPayload,
     UrgePayload,
 )
+from lists.runs import add_to_list_spec
 from proposals import cards, queues, runs, wording
 from proposals import messages as done
 from proposals.clocks import CLOCKS, LADDER
@@ -429,6 +430,8 @@ PROPOSAL_TRANSITIONS = [
         wording=Wording(head=wording.urge),
         success=done.urged,
     ),
+    # 列入整改清单: an item of a list, linked both ways (lists/spec.py).
+    add_to_list_spec((*OPEN, S.CLOSED)),
     # 列入督办: a linked supervision item for the office to 交办 (supervision/spec.py).
     t(
         A.SUPERVISE,

@@ -16,6 +16,7 @@ from cases.payloads import (
     ExtensionRequestPayload,
     UrgePayload,
 )
+from lists.runs import add_to_list_spec
 from supervision import page, queues, runs
 from supervision.clocks import CLOCKS, LADDER
 from supervision.models import Quality
@@ -27,6 +28,7 @@ from supervision.payloads import (
     SupervisionAssignPayload,
     SuspendPayload,
 )
+from supervision.serialize import supervision_fields
 from workflow.tables import Form, Page, Queue, Workflow, register_workflow, t
 from workflow.vocabulary import Action as A
 from workflow.vocabulary import Relation as R
@@ -132,6 +134,8 @@ TRANSITIONS = [
         A.RESUME, "恢复办理", [S.SUSPENDED], [S.HANDLING, S.REGISTERED], [COORDINATOR],
         payload=EmptyPayload, run=runs.resume,
     ),
+    # 列入整改清单: an item of a list, linked both ways (lists/spec.py).
+    add_to_list_spec(SUPERVISION_STATES),
 ]  # fmt: skip
 
 QUEUES = (
@@ -156,6 +160,7 @@ SUPERVISION = register_workflow(
         queues=QUEUES,
         clocks=CLOCKS,
         ladder=LADDER,
+        fields=supervision_fields,
         page=Page(
             facts="supervision/case/facts.html",
             details="supervision/case/details.html",

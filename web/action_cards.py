@@ -14,7 +14,7 @@ from typing import Any
 
 from cases.models import Case
 from huiyin.types import User
-from web.forms import ChoiceSource, PayloadForm
+from web.forms import Choice, ChoiceSource, PayloadForm
 from workflow.tables import ActionSpec, Workflow, workflow_for
 
 
@@ -89,6 +89,10 @@ def action_form(
         decisions=form_spec.decisions,
         choice_labels=form_spec.choices,
     )
+    for name, options in form_spec.options.items():
+        if name in form.field:
+            form.field[name].widget = "select"
+            form.field[name].choices = [Choice(value, label) for value, label in options(inp)]
     if "on" in form.field and form_spec.on_label:
         form.field["on"].label = form_spec.on_label
     for name, (label, help_text) in form_spec.labels.items():

@@ -60,6 +60,9 @@ class Form:
     decisions: Sequence[tuple[str, str]] = ()  # the yes/no buttons' words, when not the default
     # field → the TextChoices whose labels its select shows (a category's own codes).
     choices: Mapping[str, Any] = field(default_factory=dict)
+    # field → options(card_input): a select whose (value, label) pairs come from the case
+    # (a list item's measures).
+    options: Mapping[str, Callable[..., list[tuple[str, str]]]] = field(default_factory=dict)
     order: Sequence[str] = ()  # fields shown first
     hidden: frozenset[str] = frozenset()
     aliases: Mapping[str, str] = field(default_factory=dict)  # error on a hidden field → shown at
@@ -255,6 +258,11 @@ class Workflow:
     ladder: tuple[Step, ...] = ()
     # The case page's own parts of the category; none: the 议提案's.
     page: Page | None = None
+    # relations(user, case): the user's relations to a case that only this category knows
+    # (a list item's 销号审核人), added to the common ones (cases.permissions.relations).
+    relations: Callable[..., set[str]] | None = None
+    # fields(case, user): what the API's case detail carries of the category's own.
+    fields: Callable[..., dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         if not self.categories:

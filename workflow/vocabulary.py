@@ -61,6 +61,14 @@ class Action(models.TextChoices):
     SUSPEND = "suspend", "中止"
     RESUME = "resume", "恢复办理"
     SUPERVISE = "supervise", "列入督办"
+    ADD_MEASURE = "add_measure", "增加举措"
+    EDIT_MEASURE = "edit_measure", "修改举措"
+    SUBMIT_MEASURE = "submit_measure", "举措申请销号"
+    REVIEW_MEASURE = "review_measure", "举措销号审核"
+    REOPEN_MEASURE = "reopen_measure", "举措重新整改"
+    REQUEST_STRIKE_OFF = "request_strike_off", "申请销号"
+    STRIKE_OFF = "strike_off", "销号审核"
+    ADD_TO_LIST = "add_to_list", "列入整改清单"
 
 
 class Event(models.TextChoices):
@@ -71,6 +79,9 @@ class Event(models.TextChoices):
     IMPORT = "import", "导入"
     ATTACH = "attach", "添加附件"
     REMOVE_ATTACHMENT = "remove_attachment", "删除附件"
+    CREATE_LIST = "create_list", "建立清单"
+    EDIT_LIST = "edit_list", "修改清单"
+    IMPORT_LIST = "import_list", "导入清单"
 
 
 # The relations of a user to a case that a spec may name as actors (cases.permissions).
@@ -82,3 +93,4 @@ class Relation(models.TextChoices):
     LEAD_UNIT = "lead_unit", "主办处室"
     LEAD_HEAD = "lead_head", "主办处室负责人"
     CO_UNIT = "co_unit", "协办处室"
+    REVIEWER = "reviewer", "销号审核人"

@@ -8,6 +8,7 @@ class Category(models.TextChoices):
     CPPCC_PROPOSAL = "cppcc_proposal", "政协提案"
     PUBLIC_OPINION = "public_opinion", "群众意见建议"
     SUPERVISION = "supervision", "督办事项"
+    LIST_ITEM = "list_item", "清单事项"
 
 
 PROPOSAL_CATEGORIES = (Category.NPC_SUGGESTION, Category.CPPCC_PROPOSAL)

@@ -41,11 +41,15 @@ def _render_case(
     request: AuthedRequest, case: Case, bound: ActionCard | None = None, status: int = 200
 ) -> HttpResponse:
     on = today()
-    # The supervision items it was put under (列入督办), in one query with their cases: the
-    # page lists them and the 列入督办 card asks whether there is an open one.
+    # The supervision items it was put under (列入督办) and the list items raised from it
+    # (列入整改清单), each in one query with their cases: the page lists them, linked both
+    # ways, and the cards ask whether there is an open one.
     supervisions: Any = Case._meta.get_field("supervisions").related_model
+    list_items: Any = Case._meta.get_field("list_items").related_model
     prefetch_related_objects(
-        [case], Prefetch("supervisions", queryset=supervisions.objects.select_related("case"))
+        [case],
+        Prefetch("supervisions", queryset=supervisions.objects.select_related("case")),
+        Prefetch("list_items", queryset=list_items.objects.select_related("case", "rect_list")),
     )
     facts = case_facts(case, on)
     cards = action_cards(
@@ -69,6 +73,7 @@ def _render_case(
         "own": page.context(case, request.user) if page and page.context else {},
         # The supervision items it was put under (列入督办), linked both ways.
         "supervisions": list(cast(Any, case).supervisions.all()),
+        "list_items": list(cast(Any, case).list_items.all()),
         "cards": cards,
         # The hidden fields of every action form (web/resubmit.py).
         "form_key": new_form_key,
