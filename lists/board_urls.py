@@ -1,0 +1,5 @@
+"""board_urls: filled in by its part of issue 14."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
