@@ -8,7 +8,7 @@ from ninja.params.models import PathModel
 
 from api import errors
 from api.auth import docs_login_required, token_auth
-from api.views import auth, cases, stats, units
+from api.views import auth, cases, lists, stats, units
 
 
 class HuiyinAPI(NinjaAPI):
@@ -53,3 +53,4 @@ api.add_router("/auth", auth.router)
 api.add_router("/units", units.router)
 api.add_router("/cases", cases.router)
 api.add_router("/stats", stats.router)
+api.add_router("/lists", lists.router)

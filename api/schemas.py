@@ -215,6 +215,46 @@ class SupervisionOut(Schema):
     milestones: list[MilestoneOut]
 
 
+# 清单事项 (category list_item): its list, target and measures (lists.serialize).
+
+
+class MeasureOut(Schema):
+    id: int
+    seq: int
+    text: str
+    unit: str
+    unit_name: str
+    handler: str | None
+    deadline: date
+    weight: int
+    status: str
+    percent: int
+    started_on: date | None
+    submitted_on: date | None
+    struck_off_on: date | None
+    refused_reason: str | None
+    evidence: list[int] = Field(description="佐证材料（附件 id）")
+    light: str = Field(description="not_started、normal、approaching、behind、overdue 或 done")
+
+
+class IndicatorOut(Schema):
+    name: str
+    unit: str
+    baseline: float | None
+    target: float | None
+    current: float | None
+    direction: str
+
+
+MeasureList = list[MeasureOut]
+
+
+class ListRefOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
 class CaseDetailOut(CaseItemOut):
     issuer: str
     session: str
@@ -263,9 +303,23 @@ class CaseDetailOut(CaseItemOut):
     )
     urgency: str | None = Field(None, description="紧急程度：red、yellow、blue、green")
     light: str | None = Field(
-        None, description="状态灯：blue（临近期限）、yellow（进度滞后）、red（逾期）或 none"
+        None,
+        description="状态灯。督办事项：blue（临近期限）、yellow（进度滞后）、red（逾期）或 none；"
+        "清单事项：not_started、normal、approaching、behind、overdue 或 done",
     )
     timing: str | None = Field(
         None, description="完成时效：early、on_time、late、partial（核查后）"
     )
     supervision: SupervisionOut | None = None
+    # 清单事项 (category list_item) only; `source` is the problem's source, `light` above.
+    list: ListRefOut | None = None
+    seq: int | None = None
+    item_category: str | None = Field(None, description="清单中的类别")
+    leader_name: str | None = Field(None, description="责任领导")
+    indicator: IndicatorOut | None = None
+    progress: int | None = Field(None, description="完成进度（%），由各具体举措按权重汇总")
+    started_on: date | None = None
+    completed_on: date | None = Field(None, description="申请销号日期")
+    struck_off_on: date | None = Field(None, description="销号日期")
+    linked_case: int | None = Field(None, description="来源办件")
+    measures: MeasureList | None = None

@@ -210,6 +210,9 @@ def load_demo() -> dict[str, Any]:
 
     open_proposal = next((c for c in made if c.state == "handling"), None)
     supervised = load_supervision_demo(units, people, now, open_proposal)
+    from lists.demo import load_list_demo  # list items are a category of cases
+
+    listed = load_list_demo(units, people, now)
     reminded = _morning_run(now)
     return {
         "units": len(units),
@@ -217,6 +220,7 @@ def load_demo() -> dict[str, Any]:
         "cases": Case.objects.count(),
         "opinions": opinions,
         "supervision": supervised,
+        "list_items": listed,
         "reminders": reminded,
     }
 

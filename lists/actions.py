@@ -96,6 +96,13 @@ def create_list(
         check_date(ends_on, label="结束日期", field="ends_on")
         if ends_on < starts_on:
             raise CaseError("结束日期不能早于开始日期", field="ends_on")
+    for person in (owner or by, *(delegates or [])):
+        # The reviewers see every item of the list (cases.permissions.visible_cases).
+        if not standing_of(person).sees_all:
+            raise CaseError(
+                f"清单负责人和销号审核人须为办公室、委领导或查阅人员，{person.get_full_name() or person.get_username()}不是",
+                field="delegates" if person != (owner or by) else "owner",
+            )
     year = starts_on.year
     rect_list = RectList.objects.create(
         code=f"QD{year}-{_next_list_number(year):02d}",

@@ -131,7 +131,12 @@ def all_measures_struck_off(case: Case, today: date, mine: set[str]) -> bool:
 
 def has_open_list(case: Case, today: date, mine: set[str]) -> bool:
     """列入整改清单 is offered while the case is in no list yet and some list is open."""
-    if Item.objects.filter(linked_case=case).exists():
+    from huiyin.prefetch import prefetched
+
+    listed = prefetched(case, "list_items")  # the case page has read them
+    if listed is None:
+        listed = list(Item.objects.filter(linked_case=case)[:1])
+    if listed:
         return False
     return RectList.objects.exclude(ends_on__lt=today).exists()
 

@@ -172,6 +172,15 @@ def test_the_parts_equal_a_recount_after_every_action(cast, people):
     from supervision.actions import supervise
 
     walk("supervise", supervise, case, by=cast.coordinator, urgency="yellow", **on)
+    # 列入整改清单: a new list item (its own parts); the case's parts stay as they were.
+    from lists.actions import add_to_list
+    from lists.tests.factories import make_list
+
+    rect_list = make_list(cast, on=date(2026, 3, 2))
+    walk(
+        "add_to_list", add_to_list, case, by=cast.coordinator, rect_list=rect_list,
+        deadline=date(2026, 9, 30), lead_unit=cast.yizheng, **on,
+    )  # fmt: skip
     walk(
         "assign_handler",
         assign_handler,

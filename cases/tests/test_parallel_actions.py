@@ -47,6 +47,7 @@ class Locked(Exception):
 
 
 # Every action on an existing case, called with input each of its checks would refuse.
+from lists.actions import add_to_list  # noqa: E402  (列入整改清单, declared there too)
 from supervision.actions import supervise  # noqa: E402  (列入督办, declared in the 议提案's spec)
 
 EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
@@ -73,6 +74,7 @@ EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
     ),
     "urge": lambda c, u: actions.urge_case(c, by=u, note="", target_on=date(1999, 1, 1)),
     "supervise": lambda c, u: supervise(c, by=u, urgency="?"),
+    "add_to_list": lambda c, u: add_to_list(c, by=u, rect_list=None, deadline=date(1999, 1, 1)),
 }
 
 

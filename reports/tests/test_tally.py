@@ -191,6 +191,14 @@ def test_the_summaries_equal_a_recount_after_every_action(cast):
     from supervision.actions import supervise  # 列入督办: a new item, not counted as a 议提案
 
     walk("supervise", supervise, case, by=cast.coordinator, urgency="red", on=date(2026, 5, 22))
+    from lists.actions import add_to_list  # 列入整改清单: a list item, not counted either
+    from lists.tests.factories import make_list
+
+    rect_list = make_list(cast, on=date(2026, 3, 2))
+    walk(
+        "add_to_list", add_to_list, case, by=cast.coordinator, rect_list=rect_list,
+        deadline=date(2026, 9, 30), lead_unit=cast.yizheng, on=date(2026, 5, 22),
+    )  # fmt: skip
     promise = [{"what": "年内完成", "due": date(2026, 12, 1)}]
     _reply(
         walk, cast, case, by=cast.yizheng_handler, on=date(2026, 7, 1), cls="B", commitments=promise

@@ -253,8 +253,9 @@ def test_the_case_page_queries_do_not_grow_with_its_history(cast, client_for):
     # the header's commission name comes from the cache after the first page.
     # The coordinator's page also reads the 催办 card's unit heads and notices and the
     # 催办进度 block (issue 11); every page reads the bell's unread count and the supervision
-    # items the case was put under (列入督办, issue 13).
-    for user, most in ((cast.coordinator, 22), (cast.yizheng_head, 18), (cast.jiceng_head, 18)):
+    # items the case was put under (列入督办, issue 13) and the list items raised from it
+    # (列入整改清单, issue 14; the coordinator's card asks whether a list is open).
+    for user, most in ((cast.coordinator, 24), (cast.yizheng_head, 19), (cast.jiceng_head, 19)):
         client = client_for(user)
         queries(client, short)
         assert queries(client, short) == queries(client, long) <= most
@@ -299,7 +300,7 @@ def test_a_handling_case_page_takes_as_many_queries_with_a_long_history(cast, cl
             assert client.get(f"/cases/{case.pk}/").status_code == 200
         return len(ctx.captured_queries)
 
-    for user, most in ((cast.coordinator, 24), (cast.yizheng_head, 26), (cast.jiceng_head, 18)):
+    for user, most in ((cast.coordinator, 26), (cast.yizheng_head, 27), (cast.jiceng_head, 19)):
         client = client_for(user)
         queries(client, fresh)
         assert queries(client, fresh) == queries(client, busy) <= most, user

@@ -53,6 +53,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--campaign", type=int, help="征集活动编号（仅 --category public_opinion）"
         )
+        parser.add_argument(
+            "--list",
+            type=int,
+            dest="rect_list",
+            help="清单编号（数据库 id）：输出该清单的整改完成率、按期整改率、销号率等",
+        )
         parser.add_argument("--start", help="开始日期 YYYY-MM-DD（仅 --category public_opinion）")
         parser.add_argument("--end", help="结束日期 YYYY-MM-DD（仅 --category public_opinion）")
 
@@ -66,6 +72,11 @@ class Command(BaseCommand):
         rebuild: bool,
         **options,
     ):
+        if options.get("rect_list") is not None:
+            if options.get("category") or verify or rebuild:
+                raise CommandError("--list 不能与 --category、--verify、--rebuild 同时使用")
+            self._list(options["rect_list"], as_json=json)
+            return
         if options.get("category") == "supervision":
             self._supervision(year=year, period=options.get("period"), as_json=json)
             return
@@ -132,6 +143,39 @@ class Command(BaseCommand):
         ):
             r = figures["rates"][key]
             w(f"  {label:<10}{percent(r)}（{r['numerator']}/{r['denominator']}）")
+
+    def _list(self, pk: int, *, as_json: bool) -> None:
+        """清单化管理: the figures of one list (lists.stats, the report's and the page's)."""
+        from audit.record import today
+        from lists.models import RectList
+        from lists.stats import list_figures, percent
+
+        rect_list = RectList.objects.filter(pk=pk).first()
+        if rect_list is None:
+            raise CommandError(f"没有编号为 {pk} 的清单")
+        f = list_figures(rect_list, today())
+        if as_json:
+            self.stdout.write(json.dumps(f, ensure_ascii=False, indent=2, default=str))
+            return
+        w = self.stdout.write
+        w(f"{rect_list.code} {rect_list.name}（截至 {f['as_of']}）")
+        w(f"  事项          {f['items']}（具体举措 {f['measures']} 条）")
+        w(f"  已完成整改    {f['items_finished']}（待销号 {f['items_submitted']}）")
+        w(f"  已销号        {f['items_struck_off']}（举措已销号 {f['measures_struck_off']} 条）")
+        w(f"  逾期          {f['items_overdue']}（举措逾期 {f['measures_overdue']} 条）")
+        w(f"  整改完成率    {percent(f['completion_rate'])}")
+        w(f"  按期整改率    {percent(f['on_time_rate'])}")
+        w(f"  销号率        {percent(f['strike_off_rate'])}")
+        w(
+            "  处室          牵头事项  已完成  已销号  逾期  完成率  按期率  举措  举措销号  举措逾期"
+        )
+        for u in f["by_unit"].values():
+            w(
+                f"  {u['name']:<12}{u['items']:>6}  {u['items_finished']:>6}  {u['struck_off']:>6}"
+                f"  {u['overdue']:>4}  {percent(u['completion_rate']):>6}"
+                f"  {percent(u['on_time_rate']):>6}  {u['measures']:>4}"
+                f"  {u['measures_struck_off']:>8}  {u['measures_overdue']:>8}"
+            )
 
     def _supervision(self, *, year: int | None, period: str | None, as_json: bool) -> None:
         """督查督办: the ratings and stars of supervision.ratings (the page's, the export's
