@@ -15,6 +15,7 @@ from cases.models.choices import Category
 from huiyin.types import User
 from lists.models import RectList
 from orgs.access import standing_of
+from orgs.models import Role
 from workflow.vocabulary import Relation
 
 
@@ -32,6 +33,20 @@ def visible_lists(user: User) -> QuerySet[RectList]:
         )
         mine |= Q(Exists(parts))
     return lists.filter(mine).distinct()
+
+
+# Who may own a list or review its 销号: those who see every case (orgs.access.Standing).
+REVIEWER_ROLES = (Role.COORDINATOR, Role.LEADER, Role.VIEWER)
+
+
+def reviewer_candidates() -> QuerySet[User]:
+    """The people a list's owner and delegates are chosen from (lists.actions.create_list
+    refuses anyone else: a reviewer must see every item of the list)."""
+    return (
+        User.objects.filter(is_active=True, memberships__role__in=REVIEWER_ROLES)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def list_for_user(user: User, pk: int) -> RectList:

@@ -14,7 +14,7 @@ measures is never 12,000 rows at once.
 The number of queries does not depend on the number of items: the filter choices, the
 items in scope as plain rows, the calendar (one lists.light.Lights for every row), the
 measures of the page's items. Lights and the rules behind the figures live in
-lists.light, cases.figures and workdays.calendar; `item_light` and `measure_light` say,
+lists.light, cases.figures and workdays.calendar; `light.item_key` and `light.measure_key` say,
 in one place, what a row's light is read from, for the list page and the 主体责任清单 too.
 """
 
@@ -63,44 +63,6 @@ NO_BOARD = "没有可查看的清单"
 
 
 # ── lights: what a row's light is read from ─────────────────────────────────────────────
-
-
-def item_light(
-    lights: light.Lights,
-    *,
-    start: date | None,
-    deadline: date | None,
-    progress: int,
-    state: str,
-    started_on: date | None,
-) -> str:
-    return lights.of(
-        start=start,
-        deadline=deadline,
-        percent=progress,
-        struck_off=state == State.CLOSED,
-        submitted=state == State.REVIEWING,
-        reported=started_on is not None,
-    )
-
-
-def measure_light(
-    lights: light.Lights,
-    *,
-    start: date | None,
-    deadline: date,
-    percent: int,
-    status: str,
-    started_on: date | None,
-) -> str:
-    return lights.of(
-        start=start,
-        deadline=deadline,
-        percent=percent,
-        struck_off=status == MeasureStatus.STRUCK_OFF,
-        submitted=status == MeasureStatus.SUBMITTED,
-        reported=started_on is not None,
-    )
 
 
 @dataclass(frozen=True)
@@ -396,7 +358,7 @@ def _measure_row(
     m: dict[str, Any], start: date | None, lights: light.Lights, window: Window
 ) -> Row:
     on = lights.today
-    key = measure_light(
+    key = light.measure_key(
         lights, start=start, deadline=m["deadline"], percent=m["percent"],
         status=m["status"], started_on=m["started_on"],
     )  # fmt: skip
@@ -425,7 +387,9 @@ def build_board(user: User, on: date, params: Any, *, rect_list: RectList | None
     scope = scoped_items(user, lists_qs)
     choices = choices_for(scope, list_choices)
     query = parse_filter(params, choices)
-    rows = list(_filtered(scope, query).values(*ITEM_FIELDS))
+    rows = list(
+        _filtered(scope, query).annotate(late=light.late_measure(on)).values(*ITEM_FIELDS, "late")
+    )
     days = [d for r in rows for d in (r["case__received_on"], r["case__deadline"]) if d]
     starts = [r["rect_list__starts_on"] for r in rows] or (
         [rect_list.starts_on] if rect_list else []
@@ -439,9 +403,10 @@ def build_board(user: User, on: date, params: Any, *, rect_list: RectList | None
     counted: dict[str, int] = {s.key: 0 for s in legend()}
     kept: list[tuple[dict[str, Any], str]] = []
     for r in rows:
-        key = item_light(
+        key = light.item_key(
             lights, start=r["case__received_on"], deadline=r["case__deadline"],
             progress=r["progress"], state=r["case__state"], started_on=r["started_on"],
+            late_measure=r["late"],
         )  # fmt: skip
         shown_key = light.shown(key).key
         counted[shown_key] += 1

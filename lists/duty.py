@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET
 
 from audit.record import today
 from cases.listing import InvalidFilter, parse_page
-from lists.board import Lamp, deadline_words, item_light, lamp, legend, measure_light
-from lists.light import Lights
+from lists.board import Lamp, deadline_words, lamp, legend
+from lists.light import Lights, item_key, late_measure, measure_key
 from lists.models import OPEN_MEASURE, Item, Measure
 from orgs.access import standing_of
 from orgs.models import Unit, UnitKind
@@ -101,9 +101,10 @@ def duty_rows(unit: Unit, on: date, page: int) -> tuple[list[DutyRow], int, int]
         Item.objects.filter(case__lead_unit=unit, case__state=State.HANDLING)
         .exclude(case__deadline=None)
         .order_by("case__deadline", "pk")
+        .annotate(late=late_measure(on))
         .values(
             "case_id", "seq", "progress", "started_on", "rect_list__code", "rect_list__name",
-            "case__title", "case__state", "case__deadline", "case__received_on",
+            "case__title", "case__state", "case__deadline", "case__received_on", "late",
         )
     )  # fmt: skip
     merged: list[tuple[date, int, dict[str, Any]]] = [(m["deadline"], 1, dict(m)) for m in measures]
@@ -121,7 +122,7 @@ def duty_rows(unit: Unit, on: date, page: int) -> tuple[list[DutyRow], int, int]
     rows = []
     for (deadline, kind, r), start in zip(shown, starts, strict=True):
         if kind:
-            key = measure_light(
+            key = measure_key(
                 lights, start=start, deadline=deadline, percent=r["percent"],
                 status=r["status"], started_on=r["started_on"],
             )  # fmt: skip
@@ -131,9 +132,9 @@ def duty_rows(unit: Unit, on: date, page: int) -> tuple[list[DutyRow], int, int]
                 lamp(key), "", False,
             )  # fmt: skip
         else:
-            key = item_light(
+            key = item_key(
                 lights, start=start, deadline=deadline, progress=r["progress"],
-                state=r["case__state"], started_on=r["started_on"],
+                state=r["case__state"], started_on=r["started_on"], late_measure=r["late"],
             )  # fmt: skip
             row = DutyRow(
                 "事项（牵头）", r["case_id"], r["rect_list__code"], r["rect_list__name"],

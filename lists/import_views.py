@@ -36,6 +36,7 @@ from huiyin.errors import DomainError
 from huiyin.text import guard_form_text
 from huiyin.types import User
 from lists import actions
+from lists.access import reviewer_candidates
 from lists.importing import ListPlan, import_list, plan_list
 from transfer.errors import ImportFileError
 from workflow.errors import ActionForbidden
@@ -75,7 +76,7 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
-        owner.queryset = User.objects.filter(is_active=True).order_by("username")
+        owner.queryset = reviewer_candidates()
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -10,8 +10,12 @@ One function for one row, and `Lights` for many at once with one calendar."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef
 
 from lists import rules
 from workdays.calendar import WorkdaySpan
@@ -97,7 +101,7 @@ class Lights:
 
     def used(self, start: date, deadline: date) -> int:
         """The percent of the working days from start to deadline used by today."""
-        if today_before(self.today, start):
+        if self.today <= start:
             return 0
         whole = self.span.workdays_between(start, deadline)
         if whole <= 0:
@@ -108,5 +112,66 @@ class Lights:
         return self.used(start, deadline) - percent > rules.behind_margin()
 
 
-def today_before(today: date, start: date) -> bool:
-    return today <= start
+def measure_key(
+    lights: Lights,
+    *,
+    start: date | None,
+    deadline: date,
+    percent: int,
+    status: str,
+    started_on: date | None,
+) -> str:
+    """A measure's light from its row."""
+    from lists.models import MeasureStatus
+
+    return lights.of(
+        start=start,
+        deadline=deadline,
+        percent=percent,
+        struck_off=status == MeasureStatus.STRUCK_OFF,
+        submitted=status == MeasureStatus.SUBMITTED,
+        reported=started_on is not None,
+    )
+
+
+def item_key(
+    lights: Lights,
+    *,
+    start: date | None,
+    deadline: date | None,
+    progress: int,
+    state: str,
+    started_on: date | None,
+    late_measure: bool = False,
+) -> str:
+    """An item's light from its row: its own clock and progress, and 滞后 at least while one
+    of its open measures is past its deadline (the item cannot be on track then)."""
+    from workflow.vocabulary import State
+
+    key = lights.of(
+        start=start,
+        deadline=deadline,
+        percent=progress,
+        struck_off=state == State.CLOSED,
+        submitted=state == State.REVIEWING,
+        reported=started_on is not None,
+    )
+    if late_measure and key in (NOT_STARTED, NORMAL, APPROACHING):
+        return BEHIND
+    return key
+
+
+def late_measure(today: date) -> Exists:
+    """Annotate items (`Item` rows) with whether an open measure is past its deadline."""
+    from lists.models import OPEN_MEASURE, Measure
+
+    return Exists(
+        Measure.objects.filter(item_id=OuterRef("pk"), status__in=OPEN_MEASURE, deadline__lt=today)
+    )
+
+
+def is_late(measures: Iterable[Any], today: date) -> bool:
+    """The same, from an item's loaded measures."""
+    from lists.models import OPEN_MEASURE
+
+    return any(m.status in OPEN_MEASURE and m.deadline < today for m in measures)

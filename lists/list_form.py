@@ -19,6 +19,7 @@ from audit.record import today
 from huiyin.errors import DomainError
 from huiyin.text import column_length, guard_form_text
 from lists import actions
+from lists.access import reviewer_candidates
 from lists.models import ListKind, RectList
 from orgs.access import standing_of
 from orgs.models import Role
@@ -65,7 +66,7 @@ class ListForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = get_user_model().objects.filter(is_active=True).order_by("username")
+        people = reviewer_candidates()
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
         self.fields["delegates"].queryset = people  # type: ignore[attr-defined]
         for field in self.fields.values():

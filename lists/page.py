@@ -14,41 +14,39 @@ from cases.permissions import relations
 from huiyin.types import User
 from lists import light
 from lists.measures import may_work_on
-from lists.models import OPEN_MEASURE, Evidence, Item, Measure, MeasureStatus, Progress
+from lists.models import OPEN_MEASURE, Evidence, Item, Measure, Progress
 from orgs.models import Role
 from workflow.vocabulary import Relation, State
 
 
 def item_rows(
-    item: Item, measures: list[Measure], on: Any
+    item: Item, measures: list[Measure], on: Any, lights: light.Lights | None = None
 ) -> tuple[str, list[tuple[Measure, str]]]:
-    """The item's light and each measure's (lists.light keys), with one calendar."""
+    """The item's light and each measure's (lists.light keys); `lights`: a calendar already
+    loaded for many items (the API's list), else one for this item."""
     case = item.case
-    days = [d for d in (case.deadline, *(m.deadline for m in measures)) if d]
-    lights = light.Lights(on, min([case.received_on, *days]), max([on, *days]))
+    if lights is None:
+        days = [d for d in (case.deadline, *(m.deadline for m in measures)) if d]
+        lights = light.Lights(on, min([case.received_on, *days]), max([on, *days]))
     start = case.received_on
     rows = [
         (
             m,
-            lights.of(
+            light.measure_key(
+                lights,
                 start=start,
                 deadline=m.deadline,
                 percent=m.percent,
-                struck_off=m.status == MeasureStatus.STRUCK_OFF,
-                submitted=m.status == MeasureStatus.SUBMITTED,
-                reported=m.started_on is not None,
+                status=m.status,
+                started_on=m.started_on,
             ),
         )  # fmt: skip
         for m in measures
     ]
-    item_light = lights.of(
-        start=start,
-        deadline=case.deadline,
-        percent=item.progress,
-        struck_off=case.state == State.CLOSED,
-        submitted=case.state == State.REVIEWING,
-        reported=item.started_on is not None,
-    )
+    item_light = light.item_key(
+        lights, start=start, deadline=case.deadline, progress=item.progress,
+        state=case.state, started_on=item.started_on, late_measure=light.is_late(measures, on),
+    )  # fmt: skip
     return item_light, rows
 
 
@@ -74,8 +72,13 @@ def page_context(case: Case, user: User) -> dict[str, Any]:
         if case.state == State.CLOSED
         else [m for m in measures if m.status in OPEN_MEASURE and may_work_on(user, mine, m)]
     )
+    from lists.board import indicator_of
+
+    target = {name: getattr(item, name) for name in ("indicator", "indicator_unit", "baseline",
+                                                     "target", "current")}  # fmt: skip
     return {
         "item": item,
+        "indicator": indicator_of({**target, "case_id": case.pk}),
         "list": item.rect_list,
         "light": light.shown(item_light),
         "rows": [{"measure": m, "light": light.shown(key)} for m, key in rows],

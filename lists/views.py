@@ -30,13 +30,11 @@ from lists.board import (
     Lamp,
     deadline_words,
     indicator_of,
-    item_light,
     lamp,
     legend,
-    measure_light,
     scoped_items,
 )
-from lists.light import Lights
+from lists.light import Lights, is_late, item_key, measure_key
 from lists.models import Item, Measure, MeasureStatus, RectList
 from orgs.access import standing_of
 from orgs.models import Role
@@ -137,9 +135,9 @@ def _item_views(items: list[Item], on: date) -> list[ItemView]:
     views = []
     for i in items:
         case = i.case
-        key = item_light(
+        key = item_key(
             lights, start=case.received_on, deadline=case.deadline, progress=i.progress,
-            state=case.state, started_on=i.started_on,
+            state=case.state, started_on=i.started_on, late_measure=is_late(by_item[i.pk], on),
         )  # fmt: skip
         closed = (
             "已销号"
@@ -159,7 +157,7 @@ def _item_views(items: list[Item], on: date) -> list[ItemView]:
             co_units=co_units[i.pk],
         )
         for m in by_item[i.pk]:
-            m_key = measure_light(
+            m_key = measure_key(
                 lights, start=case.received_on, deadline=m.deadline, percent=m.percent,
                 status=m.status, started_on=m.started_on,
             )  # fmt: skip

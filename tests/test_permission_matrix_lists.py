@@ -11,9 +11,19 @@ outsider (no role), anonymous.
 List L (owner qd_owner) with items, each led by 医政医管处 with measure 1 (医政医管处) and
 measure 2 (基层卫生健康处): H 整改中, measure 1 with evidence; S measure 1 submitted; X
 measure 1 struck off; R both measures struck off; V 待销号; C 已销号. `{H1}` is H's
-measure 1. New rows (the board, import, report, export pages) are added to WEB / API as
-they are built: (method, path, data, expected per column)."""
+measure 1, `{U}` the owner's user id. New rows (the board, import, report, export pages) are
+added to WEB / API as they are built: (method, path, data, expected per column).
 
+The pages beside the list (issue 14's helpers): the board and the 主体责任清单 follow the
+list's visibility (a unit sees its own unit's 主体责任清单 only: another unit is 403, and a
+unit head of several units would choose; the one-unit heads are sent to theirs); the
+report page is every reader's (a unit's figures are its own), its .docx and the bulletin
+the office's, leaders', viewers' and the list's reviewers' (a unit 403); 新建清单 and
+导入清单 the office's alone. An import job `{T}` (with its digest `{D}`) is the
+coordinator's own upload, made afresh for each test that needs one. A 302 from a logged-in
+user must land where LANDS says (a refused form comes back to itself)."""
+
+import re
 from datetime import date
 from typing import Any
 
@@ -98,6 +108,8 @@ API: dict[str, tuple[str, str, Any, list[int]]] = {
 }  # fmt: skip
 
 WEB_SEEN = [200, 200, 200, 200, 200, 200, 404, 404, 302]
+# The report's documents name every unit: the commission's roles and the list's reviewers.
+DOCUMENTS = [200, 200, 200, 200, 403, 403, 404, 404, 302]
 WEB: dict[str, tuple[str, str, Any, list[int]]] = {
     "lists index": ("get", "/lists/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
     "list page": ("get", "/lists/{L}/", None, WEB_SEEN),
@@ -131,7 +143,83 @@ WEB: dict[str, tuple[str, str, Any, list[int]]] = {
         "post", "/cases/{C}/actions/reopen/", {"reason": "反弹"},
         [302, 403, 403, 302, 403, 403, 404, 404, 302],
     ),
+    # 挂图作战 and 主体责任清单 (lists/board_urls.py)
+    "board of the list": ("get", "/lists/{L}/board/", None, WEB_SEEN),
+    "board of the list, filtered": (
+        "get", "/lists/{L}/board/?unit=jiceng&light=normal&measures=0", None, WEB_SEEN,
+    ),
+    "board of every list": (
+        "get", "/lists/board/", None,  # a unit without items sees an empty board
+        [200, 200, 200, 200, 200, 200, 200, 403, 302],
+    ),
+    "board of an unknown list": (
+        "get", "/lists/999999/board/", None, [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    "duty index": (
+        "get", "/lists/duty/", None,  # a unit's head is sent to the unit's page
+        [200, 200, 200, 200, 302, 302, 302, 403, 302],
+    ),
+    "duty of 医政医管处": (
+        "get", "/lists/duty/yizheng/", None, [200, 200, 200, 200, 200, 403, 403, 403, 302],
+    ),
+    "duty of 基层卫生健康处": (
+        "get", "/lists/duty/jiceng/", None, [200, 200, 200, 200, 403, 200, 403, 403, 302],
+    ),
+    "duty of 中医药管理处 (no items)": (
+        "get", "/lists/duty/zhongyi/", None, [200, 200, 200, 200, 403, 403, 200, 403, 302],
+    ),
+    "duty of an external unit": (
+        "get", "/lists/duty/fagaiwei/", None, [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    "duty of an unknown unit": (
+        "get", "/lists/duty/nosuch/", None, [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    "new list form": ("get", "/lists/new/", None, [200, 403, 403, 403, 403, 403, 403, 403, 302]),
+    "new list": (
+        "post", "/lists/new/",
+        {"name": "新清单", "kind": "problems", "starts_on": "2026-04-01", "owner": "{U}"},
+        [302, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    # import and export (lists/import_urls.py)
+    "import form": ("get", "/lists/import/", None, [200, 403, 403, 403, 403, 403, 403, 403, 302]),
+    "import upload": ("post", "/lists/import/", {"XLSX": ""},
+                      [302, 403, 403, 403, 403, 403, 403, 403, 302]),
+    "import preview": (
+        "get", "/lists/import/{T}/", None, [200, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "import preview of no job": (
+        "get", "/lists/import/nosuchjob/", None, [404, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "import confirm": (
+        "post", "/lists/import/{T}/confirm/", {"digest": "{D}"},
+        [302, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+    "export": ("get", "/lists/{L}/export.xlsx", None, WEB_SEEN),
+    "整改台账": ("get", "/lists/{L}/ledger.xlsx", None, WEB_SEEN),
+    "export of an unknown list": (
+        "get", "/lists/999999/export.xlsx", None, [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
+    # 整改情况报告 and the bulletin (lists/report_urls.py)
+    "report page": ("get", "/lists/{L}/report/", None, WEB_SEEN),
+    "report .docx": ("get", "/lists/{L}/report.docx", None, DOCUMENTS),
+    "report .docx as of a day": ("get", "/lists/{L}/report.docx?on=2026-03-31", None, DOCUMENTS),
+    "bulletin .docx": ("get", "/lists/{L}/bulletin.docx", None, DOCUMENTS),
+    "bulletin .docx of a month": (
+        "get", "/lists/{L}/bulletin.docx?period=2026-03", None, DOCUMENTS,
+    ),
 }  # fmt: skip
+# Where a logged-in user's 302 goes (the rest of the 302s are the login page's).
+LANDS = {
+    "new list": r"^/lists/\d+/$",
+    "import upload": r"^/lists/import/[\w-]+/$",
+    "import confirm": r"^/lists/\d+/$",
+    "duty index": r"^/lists/duty/{user}/$",  # the unit heads' usernames are their units' codes
+}
+for _name, (_method, _path, _, _) in WEB.items():
+    if "/actions/" in _path:  # a refused action shows the case page again (400)
+        LANDS[_name] = r"^/cases/\d+/$"
+    elif _path.endswith("/evidence/"):  # a refused upload comes back without the anchor
+        LANDS[_name] = r"^/cases/\d+/#list-item$"
 
 
 def _params(table: dict[str, tuple[str, str, Any, list[int]]]) -> list[Any]:
@@ -166,7 +254,7 @@ def _build_world(cast: Any) -> dict[str, int]:
     owner = make_user("qd_owner", (cast.office, Role.VIEWER), full_name="钱督查")
     rect_list = make_list(cast, owner=owner)
     by_unit = {cast.yizheng.pk: cast.yizheng_head, cast.jiceng.pk: cast.jiceng_head}
-    ids: dict[str, int] = {"L": rect_list.pk}
+    ids: dict[str, int] = {"L": rect_list.pk, "U": owner.pk}
 
     def pair(case: Any) -> list[Measure]:
         return list(Measure.objects.filter(item_id=case.pk).order_by("seq"))
@@ -199,7 +287,7 @@ def _build_world(cast: Any) -> dict[str, int]:
     return ids
 
 
-def _fill(value: Any, world: dict[str, int]) -> Any:
+def _fill(value: Any, world: dict[str, Any]) -> Any:
     """The world's ids in the paths and bodies ("{H1}" alone becomes the integer)."""
     if isinstance(value, str):
         if value.startswith("{") and value.endswith("}") and value[1:-1] in world:
@@ -220,6 +308,49 @@ def _upload(data: dict[str, Any]) -> dict[str, Any]:
     if data["PDF"] != "":
         found["measure"] = str(data["PDF"])
     return found
+
+
+def import_form(**fields: Any) -> dict[str, Any]:
+    """导入清单's form with seed 003's messy workbook (lists.tests.messy)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lists.tests import messy
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    form: dict[str, Any] = {"name": "专项整治清单", "starts_on": "2026-03-02", "ends_on": "",
+                            "reports_to": "市委"}  # fmt: skip
+    form.update(fields)
+    form["file"] = SimpleUploadedFile("清单.xlsx", messy.build(), content_type=xlsx)
+    return form
+
+
+def _web_body(data: Any) -> Any:
+    if isinstance(data, dict) and "PDF" in data:
+        return _upload(data)
+    if isinstance(data, dict) and "XLSX" in data:
+        return import_form()
+    return data
+
+
+@pytest.fixture
+def import_media(settings, tmp_path):
+    """Import jobs are folders under MEDIA_ROOT: a fresh one for each test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def import_job(world, import_media) -> dict[str, str]:
+    """The coordinator's upload of the messy list, previewed: its token and digest."""
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="coordinator"))
+    with time_machine.travel(TODAY, tick=False):
+        uploaded = client.post("/lists/import/", import_form())
+        assert uploaded.status_code == 302, uploaded.content.decode()[:300]
+        page = client.get(uploaded["Location"])
+    assert page.status_code == 200 and not page.context["plan"].has_errors
+    return {"T": page.context["token"], "D": page.context["digest"]}
 
 
 @pytest.mark.parametrize(("operation", "username", "expected"), _params(API))
@@ -244,16 +375,24 @@ def test_api_permission_matrix(db, world, operation, username, expected):
 
 
 @pytest.mark.parametrize(("operation", "username", "expected"), _params(WEB))
-def test_web_permission_matrix(db, world, operation, username, expected):
+def test_web_permission_matrix(db, world, request, operation, username, expected):
     from django.contrib.auth import get_user_model
 
     method, path, data, _ = WEB[operation]
-    path, data = _fill(path, world), _fill(data, world)
-    if isinstance(data, dict) and "PDF" in data:
-        data = _upload(data)
+    ids: dict[str, Any] = dict(world)
+    if "{T}" in path:
+        ids.update(request.getfixturevalue("import_job"))
+    elif path.startswith("/lists/import/"):
+        request.getfixturevalue("import_media")
+    path, data = _fill(path, ids), _web_body(_fill(data, ids))
     client = Client()
     if username is not None:
         client.force_login(get_user_model().objects.get(username=username))
     with time_machine.travel(TODAY, tick=False):
         response = getattr(client, method)(path, *([data] if method == "post" else []))
     assert response.status_code == expected, response.content.decode()[:300]
+    if response.status_code == 302 and username is not None:
+        lands = LANDS.get(operation, "").replace("{user}", username)
+        assert lands and re.match(lands, response["Location"]), (operation, response["Location"])
+    if response.status_code == 302 and username is None:
+        assert response["Location"].startswith("/login/"), response["Location"]

@@ -38,6 +38,7 @@ from web.action_cards import ActionCard, CardInput, build_card, review_steps
 from web.forms import ChoiceSource
 from web.timeline import timeline
 from workflow.tables import Workflow, workflow_for
+from workflow.vocabulary import Action
 
 
 @dataclass
@@ -217,7 +218,10 @@ def case_facts(case: Case, today: date) -> dict[str, Any]:
             ),
             None,
         ),
-        "opinions": [a for a in assignments if a.kind == AssignmentKind.CO],
+        # 会办意见, in a category whose co-units submit one (not a list item's 协办处室).
+        "opinions": [a for a in assignments if a.kind == AssignmentKind.CO]
+        if Action.SUBMIT_OPINION in workflow.transitions
+        else [],
         "rounds": _rounds(case, workflow, replies, feedbacks),
         "reply_class_label": dict(ReplyClass.choices).get(case.reply_class, ""),
         "answered": case.state in workflow.group("answered") or case.round == 1,

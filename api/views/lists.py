@@ -40,7 +40,8 @@ from lists import actions, measures
 from lists.access import list_for_user, visible_lists
 from lists.actions import Indicator, ItemIn, MeasureIn, check_list_editor, check_list_maker
 from lists.light import Lights
-from lists.models import Direction, Evidence, Item, ListKind, Measure, MeasureStatus, RectList
+from lists.models import Direction, Evidence, Item, ListKind, Measure, RectList
+from lists.page import item_rows
 from lists.serialize import measure_fields
 from orgs.models import Unit
 from workflow.errors import CaseError
@@ -232,34 +233,11 @@ def list_(request: AuthedRequest, query: Query[ListPageQuery]):
 def item_rows_batch(
     items: list[Item], lights: Lights
 ) -> list[tuple[Item, str, list[tuple[Measure, str]]]]:
-    """lists.page.item_rows for many items with one calendar: each item's light and each
-    of its measures' (items carry their case and prefetched measures)."""
+    """lists.page.item_rows for many items with one calendar (items carry their case and
+    prefetched measures)."""
     found = []
     for item in items:
-        case = item.case
-        measures_ = list(item.measures.all())
-        rows = [
-            (
-                m,
-                lights.of(
-                    start=case.received_on,
-                    deadline=m.deadline,
-                    percent=m.percent,
-                    struck_off=m.status == MeasureStatus.STRUCK_OFF,
-                    submitted=m.status == MeasureStatus.SUBMITTED,
-                    reported=m.started_on is not None,
-                ),
-            )  # fmt: skip
-            for m in measures_
-        ]
-        item_light = lights.of(
-            start=case.received_on,
-            deadline=case.deadline,
-            percent=item.progress,
-            struck_off=case.state == State.CLOSED,
-            submitted=case.state == State.REVIEWING,
-            reported=item.started_on is not None,
-        )
+        item_light, rows = item_rows(item, list(item.measures.all()), lights.today, lights)
         found.append((item, item_light, rows))
     return found
 
