@@ -73,9 +73,20 @@ def may_attach_to(user: User, case: Case, target: Target, mine: set[str] | None 
     return "lead_unit" in mine and target.unit.kind == UnitKind.EXTERNAL
 
 
-def may_remove(user: User, attachment: Attachment, mine: set[str] | None = None) -> bool:
-    """A coordinator, or the uploader while still allowed to attach there."""
+def kept_files(case: Case) -> set[int]:
+    """The case's files its category keeps (workflow.tables.Workflow.kept): one query."""
+    kept = workflow_for(case.category).kept
+    return kept(case) if kept is not None else set()
+
+
+def may_remove(
+    user: User, attachment: Attachment, mine: set[str] | None = None, kept: set[int] | None = None
+) -> bool:
+    """A coordinator, or the uploader while still allowed to attach there; nobody, for a
+    file the case's category keeps (`kept`: kept_files(case), when the caller has it)."""
     case = attachment.case
+    if attachment.pk in (kept_files(case) if kept is None else kept):
+        return False
     mine = relations(user, case) if mine is None else mine
     if Role.COORDINATOR in mine:
         return True
@@ -214,6 +225,8 @@ def remove_attachment(attachment: Attachment, *, by: User) -> None:
     """The uploader (while still allowed to attach there) or a coordinator removes a file;
     the audit event keeps its name, size and checksum."""
     case = attachment.case
+    if attachment.pk in kept_files(case):
+        raise CaseError("此附件是已申请或已销号事项的佐证材料，不能删除")
     if not may_remove(by, attachment):
         raise ActionForbidden("只有上传人或议提案管理员可以删除附件")
     details = _details(attachment)

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import Http404
 
-from attachments.actions import Target, may_attach, may_attach_to, may_remove
+from attachments.actions import Target, kept_files, may_attach, may_attach_to, may_remove
 from attachments.models import Attachment
 from cases.models import Assignment, AssignmentKind, Case, Communication, Reply
 from cases.permissions import LIVE_ASSIGNMENT, relations
@@ -84,10 +84,11 @@ def attachments_of(
                 item.communication = communications[item.communication_id]
             if item.assignment_id in assignments:
                 item.assignment = assignments[item.assignment_id]
+    kept = kept_files(case)
     for item in items:
         item.case = case
         item.target_label = target_label(_target(item))
-        item.can_remove = may_remove(user, item, mine)
+        item.can_remove = may_remove(user, item, mine, kept)
     return items
 
 

@@ -7,7 +7,9 @@ assignment of the item), and the owner and delegates see theirs. An invisible li
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, CaseUnit
@@ -16,7 +18,7 @@ from huiyin.types import User
 from lists.models import RectList
 from orgs.access import standing_of
 from orgs.models import Role
-from workflow.vocabulary import Relation
+from workflow.vocabulary import Relation, State
 
 
 def visible_lists(user: User) -> QuerySet[RectList]:
@@ -70,3 +72,34 @@ def item_relations(user: User, case: Case) -> set[str]:
         Q(owner=user) | Q(delegates=user)
     )
     return {Relation.REVIEWER} if reviewer.exists() else set()
+
+
+def kept_evidence(case: Case) -> set[int]:
+    """The item's files that stay (workflow `kept`): the evidence of a measure asked to be
+    struck off or struck off, and every evidence file once the item's 销号 is asked for."""
+    from lists.models import Evidence, MeasureStatus
+    from workflow.vocabulary import State
+
+    evidence = Evidence.objects.filter(item_id=case.pk)
+    if case.state not in (State.REVIEWING, State.CLOSED):
+        evidence = evidence.filter(
+            measure__status__in=(MeasureStatus.SUBMITTED, MeasureStatus.STRUCK_OFF)
+        )
+    return set(evidence.values_list("attachment_id", flat=True))
+
+
+def with_counts(lists: QuerySet[RectList], user: User, on: date) -> QuerySet[RectList]:
+    """The lists with the counts of their items the user may see: `n_items`, `n_closed`
+    (已销号), `n_overdue` (整改中 past the deadline) — a unit counts its own items only."""
+    from cases.figures import running_list
+    from cases.permissions import visible_cases
+
+    mine = Q()
+    if not standing_of(user).sees_all:
+        mine = Q(items__case_id__in=visible_cases(user).values("pk"))
+    overdue = Q(items__case__state__in=running_list(), items__case__deadline__lt=on)
+    return lists.annotate(
+        n_items=Count("items", filter=mine, distinct=True),
+        n_closed=Count("items", filter=mine & Q(items__case__state=State.CLOSED), distinct=True),
+        n_overdue=Count("items", filter=mine & overdue, distinct=True),
+    )

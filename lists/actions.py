@@ -366,6 +366,18 @@ def request_strike_off(case: Case, *, by: User, note: str = "", on: date | None 
     return case
 
 
+def _requested_by(case: Case) -> int | None:
+    """Who asked for the item's 销号 last (its request_strike_off event)."""
+    from audit.models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(case_id=case.pk, action=Action.REQUEST_STRIKE_OFF)
+        .order_by("-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def strike_off(
     case: Case, *, by: User, approved: bool, comment: str = "", on: date | None = None
@@ -377,6 +389,10 @@ def strike_off(
     item = _item(case)
     comment = check_text(comment or "", label="审核意见", field="comment").strip()
     if approved:
+        if not item.measures.exists() and not item.evidence.exists():
+            raise CaseError("此事项没有佐证材料，不能销号")
+        if _requested_by(case) == by.pk:
+            raise ActionForbidden("申请销号的人不能审核自己的申请，请由清单的其他负责人审核")
         Item.objects.filter(pk=item.pk).update(struck_off_on=on)
         apply_transition(
             case, Action.STRIKE_OFF, by=by, on=on, to=State.CLOSED,
@@ -386,7 +402,9 @@ def strike_off(
     if not comment:
         raise CaseError("不同意销号时请写明理由", field="comment")
     Item.objects.filter(pk=item.pk).update(completed_on=None)
-    progress.refresh(item)
+    if not progress.refresh(item, measured_only=True):
+        # No measures: back to the percent last reported for it (as a refused measure).
+        Item.objects.filter(pk=item.pk).update(progress=progress.last_reported(item))
     apply_transition(
         case, Action.STRIKE_OFF, by=by, on=on, to=State.HANDLING,
         changes={"replied_on": None}, details={"approved": False, "comment": comment},
@@ -447,6 +465,8 @@ def edit_item(
         )
     if deadline is not None and deadline != case.deadline:
         check_date(deadline, label="完成时限", field="deadline")
+        if deadline < item.rect_list.starts_on:
+            raise CaseError("完成时限不能早于清单开始日期", field="deadline")
         case_fields["deadline"] = deadline
     for name, new in case_fields.items():
         changes[name] = [_shown(getattr(case, name)), _shown(new)]

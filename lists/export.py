@@ -28,6 +28,7 @@ from attachments.downloads import as_download
 from audit.record import today
 from cases.models import Assignment, AssignmentKind, AssignmentStatus
 from cases.permissions import visible_cases
+from huiyin.xlsx import put
 from lists.access import list_for_user
 from lists.importing_cells import LABELS, indicator_text
 from lists.models import Item, Measure, Progress, RectList
@@ -99,16 +100,19 @@ def _day(value: date | None) -> str:
 
 
 def _cell(ws: Worksheet, row: int, column: int, value: Any, *, font: Font = BODY) -> None:
-    cell = ws.cell(row, column, value)
+    cell = ws.cell(row, column)
+    put(cell, value)  # never a formula: a title may start with "="
     cell.font, cell.alignment, cell.border = font, WRAP, BORDER
 
 
 def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
-    ws.cell(1, 1, text).font = TITLE
+    put(ws.cell(1, 1), text)
+    ws.cell(1, 1).font = TITLE
     ws.cell(1, 1).alignment = CENTER
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.row_dimensions[1].height = 32
-    ws.cell(2, 1, subtitle).font = BODY
+    put(ws.cell(2, 1), subtitle)
+    ws.cell(2, 1).font = BODY
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 

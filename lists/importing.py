@@ -4,7 +4,8 @@
 The sheet: a title row ("市卫生健康委形式主义官僚主义专项整治项目清单") and a "填报单位：…
 填报时间：…" row may come first; the heading row is the one among the first ten that names
 the most known headings (lists.importing_cells.HEADINGS and their aliases), at least the
-item's title and its lead unit or measures. Under it:
+item's title and its lead unit or measures; a group heading merged across columns
+("责任单位" over "牵头处室 | 协办处室") is read from the row under it. Under it:
 
 - an item starts on a row whose title cell has text of its own (not the continuation of a
   merged cell); the rows under it whose title cell is merged with it, or empty while the
@@ -16,12 +17,14 @@ item's title and its lead unit or measures. Under it:
 - two title-like columns (整治重点 and 具体问题): the leftmost is the title, the next one the
   description (具体问题 describes the 整治重点 it sits beside); 问题描述 is a description.
 - measures: every row's 具体举措 cell (a merged one once), split into several measures at
-  their numbers ("1.", "1、", "（1）", "①"); a measure's unit and deadline are its row's
-  (举措责任处室 / 举措完成时限, or the item's columns when the row gives its own value), else
-  the item's. The item's deadline is the latest of its own and its measures'.
-- units match by name or code (NFKC, without spaces); an unknown, inactive or outside unit
-  is an error: the import never creates units. 责任领导 is kept as written and linked to
+  their numbers ("1.", "1）", "（1）", "（一）", "一是", "①", "⑴"); a measure's unit and
+  deadline are its row's (举措责任处室 / 举措完成时限, or the item's columns when the row
+  gives its own value), else the item's. The item's deadline is the latest of its own and its measures'.
+- units match by name or code (NFKC, without spaces or zero-width spaces); an unknown,
+  inactive or outside unit is an error: the import never creates units. 责任领导 is kept as written and linked to
   the one active user whose full name (without spaces) is the same.
+- rows under the table's last that are notes ("注：……" merged across, "填表人：…", "合计")
+  are skipped, and the preview says so.
 - dates: see lists.importing_cells.read_deadline; 长期坚持/持续推进 become the list's end
   date (or Dec 31 of its year), and the preview says so.
 """
@@ -50,6 +53,9 @@ from lists.importing_cells import (
     LABELS,
     Period,
     heading_for,
+    known_people,
+    known_units,
+    plain_key,
     read_deadline,
     read_indicator,
     split_measures,
@@ -58,7 +64,7 @@ from lists.importing_cells import (
 from lists.models import ListKind, RectList
 from opinions.importing import ENCRYPTED_MARK, MAX_UNPACK_RATIO, OLE_MAGIC
 from orgs.models import Unit, UnitKind
-from transfer.cleaning import CellError, clean_block, clean_text, key, shown
+from transfer.cleaning import CellError, clean_block, clean_text, shown
 from transfer.errors import ImportFileError
 from workflow.errors import CaseError
 from workflow.vocabulary import Event
@@ -72,6 +78,11 @@ MAX_MERGED: Final = 200_000  # cells covered by merged ranges, all sheets togeth
 TITLE_MAX: Final = 300
 LINE_MAX: Final = 100
 _SECTION = re.compile(r"^[一二三四五六七八九十百]+[、.．]\s*(.+)$")
+# A row under the table that is no item: "注：……", "填表人：张三 联系电话：……", "合计".
+_NOTE = re.compile(
+    r"^(?:注\s*\d*\s*[:：.、]|(?:备注|附注|说明|填表人|填报人|制表人|审核人|联系人|联系电话"
+    r"|负责人|签字|合计|小计|总计)(?:\s*[:：]|$))"
+)
 _FILLER = re.compile(r"填报单位[:：]\s*(.*?)\s*(?:填报(?:时间|日期)[:：]\s*(.*))?$")
 
 
@@ -153,8 +164,10 @@ class Sheet:
         if len(self.rows) > MAX_ROWS:
             raise ImportFileError(f"行数过多（超过{MAX_ROWS}行），请分成几个清单导入")
         self.covered: dict[tuple[int, int], tuple[int, int]] = {}
+        self.last_column: dict[tuple[int, int], int] = {}  # a merged cell's top-left → its last
         for merged in ws.merged_cells.ranges:
             top = (merged.min_row - 1, merged.min_col - 1)
+            self.last_column[top] = merged.max_col - 1
             for r in range(merged.min_row - 1, min(merged.max_row, len(self.rows))):
                 for c in range(merged.min_col - 1, merged.max_col):
                     if (r, c) != top:
@@ -238,25 +251,60 @@ def _check_merges(archive: zipfile.ZipFile) -> None:
                     raise ImportFileError("表格中合并的单元格过多，请检查文件内容")
 
 
-def _find_headings(sheet: Sheet) -> tuple[int, dict[str, int], list[str]] | None:
-    best: tuple[int, dict[str, int], list[str]] | None = None
+@dataclass
+class _Headings:
+    row: int  # the (first) heading row, from 0
+    last: int  # the last heading row: two when a group heading spans sub-headings
+    columns: dict[str, int]
+    texts: dict[str, str]  # column key → the sheet's heading
+    ignored: list[str]
+
+
+def _find_headings(sheet: Sheet) -> _Headings | None:
+    """The heading row among the first rows naming the most known headings. A cell merged
+    across columns ("责任单位" over "牵头处室 | 协办处室") is a group heading: the row under it
+    gives the columns' headings."""
+    best: _Headings | None = None
     for r, row in enumerate(sheet.rows[:HEADING_SEARCH_ROWS]):
-        columns: dict[str, int] = {}
-        ignored: list[str] = []
+        cells: list[tuple[int, Any]] = []
+        last = r
+        named = sum(1 for c, cell in enumerate(row) if heading_for(cell) and sheet.raw(r, c))
         for c, cell in enumerate(row):
             if _empty(cell) or sheet.raw(r, c) is None:
                 continue
+            # A group heading is a heading, or sits among headings (not the sheet's title).
+            grouped = heading_for(cell) is not None or named > 0
+            under = _sub_headings(sheet, r, c) if grouped else []
+            if under:
+                cells.extend(under)
+                last = r + 1
+            else:
+                cells.append((c, cell))
+        columns: dict[str, int] = {}
+        texts: dict[str, str] = {}
+        ignored: list[str] = []
+        for c, cell in cells:
             found = heading_for(cell)
             if found == "title" and "title" in columns and "description" not in columns:
                 found = "description"  # 整治重点 | 具体问题: the second describes the first
             if found is None or found in columns:
                 ignored.append(clean_text(cell))
                 continue
-            columns[found] = c
+            columns[found], texts[found] = c, clean_text(cell)
         if "title" in columns and ({"lead_unit", "measures"} & columns.keys()):
-            if best is None or len(columns) > len(best[1]):
-                best = (r, columns, ignored)
+            if best is None or len(columns) > len(best.columns):
+                best = _Headings(r, last, columns, texts, ignored)
     return best
+
+
+def _sub_headings(sheet: Sheet, r: int, c: int) -> list[tuple[int, Any]]:
+    """The known headings under a group heading merged across columns c… on row r."""
+    end = sheet.last_column.get((r, c), c)
+    if end == c or r + 1 >= len(sheet.rows):
+        return []
+    under = [(k, sheet.raw(r + 1, k)) for k in range(c, end + 1)]
+    under = [(k, cell) for k, cell in under if not _empty(cell)]
+    return under if any(heading_for(cell) for _, cell in under) else []
 
 
 # --- the plan -----------------------------------------------------------------------------
@@ -267,8 +315,8 @@ class _Reader:
                  starts_on: date) -> None:  # fmt: skip
         self.sheet, self.columns, self.plan = sheet, columns, plan
         self.period, self.starts_on = period, starts_on
-        self.units = _units()
-        self.people = _people()
+        self.units = known_units()
+        self.people = known_people()
 
     def col(self, name: str) -> int | None:
         return self.columns.get(name)
@@ -293,7 +341,7 @@ class _Reader:
 
     def unit(self, r: int, name: str, value: Any) -> Unit | None:
         text = clean_text(value)
-        found = self.units.get(key(text))
+        found = self.units.get(plain_key(text))
         if found is None:
             self.problem(
                 r, name, value, "系统中没有这个处室或单位（按名称或代码匹配；导入不会新建单位）"
@@ -325,6 +373,7 @@ class _Reader:
     def item(self, rows: list[int], section: str) -> PlannedItem | None:
         first, sheet, before = rows[0], self.sheet, len(self.plan.problems)
         title = self.text(first, "title", TITLE_MAX)
+        title_refused = len(self.plan.problems) > before  # too long: said once, not twice
         description = self.text(first, "description", 20_000) if self.col("description") else ""
         category = self.text(first, "category", LINE_MAX) or section
         leader_name = self.text(first, "leader", LINE_MAX)
@@ -365,11 +414,11 @@ class _Reader:
             if read is not None:
                 indicator = Indicator(read.name, read.unit, read.baseline, read.target,
                                       direction=read.direction)  # fmt: skip
-        if not title:
+        if not title and not title_refused:
             self.problem(first, "title", None, "事项（问题或项目）为空")
         if len(self.plan.problems) > before or lead is None or not deadlines:
             return None
-        leader = self.people.get(key(leader_name)) if leader_name else None
+        leader = self.people.get(plain_key(leader_name)) if leader_name else None
         spec = ItemIn(
             title=title, lead_unit=lead, deadline=max(deadlines), description=description,
             category=category, source=source, leader_name=leader_name, leader=leader,
@@ -417,22 +466,35 @@ class _Reader:
         return found
 
 
-def _units() -> dict[str, Unit]:
-    found: dict[str, Unit] = {}
-    for unit in Unit.objects.order_by("-is_active", "sort_order", "code"):
-        found.setdefault(key(unit.code), unit)
-        found.setdefault(key(unit.name), unit)
-    return found
+def _note(sheet: Sheet, r: int, title_col: int) -> str:
+    """The row's text if it is a note under the table ("注：……" or "合计", or one cell merged
+    across the item's title and two more columns), else ""."""
+    own = [c for c in range(len(sheet.rows[r])) if not _empty(sheet.raw(r, c))]
+    if not own:
+        return ""
+    try:
+        text = clean_text(sheet.raw(r, own[0]))
+    except CellError:
+        return ""
+    last = sheet.last_column.get((r, own[0]), own[0])
+    across = len(own) == 1 and own[0] <= title_col <= last and last - own[0] >= 2
+    return text if _NOTE.match(text) or across else ""
 
 
-def _people() -> dict[str, User]:
-    """Active users by full name without spaces; a name two people share links to none."""
-    found: dict[str, User | None] = {}
-    for user in User.objects.filter(is_active=True).only("first_name", "last_name", "username"):
-        names = {key(user.get_full_name()), key(f"{user.last_name}{user.first_name}")} - {""}
-        for name in names:
-            found[name] = None if name in found and found[name] != user else user
-    return {name: user for name, user in found.items() if user is not None}
+def _table_end(sheet: Sheet, start: int, title_col: int, plan: ListPlan) -> int:
+    """The row after the table's last: notes and signatures under it are skipped (and the
+    preview says so); a note with items under it is read as a row like any other."""
+    end, skipped = len(sheet.rows), []
+    for r in range(len(sheet.rows) - 1, start - 1, -1):
+        if all(_empty(c) for c in sheet.rows[r]):
+            continue
+        text = _note(sheet, r, title_col)
+        if not text:
+            break
+        end = r
+        skipped.append(f"第{r + 1}行“{text[:40]}”不是事项（表格下的注释、签名或合计），已跳过")
+    plan.notes.extend(reversed(skipped))
+    return end
 
 
 def plan_list(
@@ -443,10 +505,10 @@ def plan_list(
     sheet = read_sheet(data)
     found = _find_headings(sheet)
     assert found is not None  # read_sheet returned a sheet with headings
-    heading_row, columns, ignored = found
-    plan = ListPlan(filename=filename, heading_row=heading_row + 1, ignored=ignored)
-    plan.headings = {name: clean_text(sheet.rows[heading_row][c]) for name, c in columns.items()}
-    for row in sheet.rows[:heading_row]:
+    heading_row, columns = found.last, found.columns
+    plan = ListPlan(filename=filename, heading_row=heading_row + 1, ignored=found.ignored)
+    plan.headings = found.texts
+    for row in sheet.rows[: found.row]:
         texts = [clean_text(c) for c in row if not _empty(c)]
         line = " ".join(texts)
         if m := _FILLER.search(line):
@@ -457,7 +519,8 @@ def plan_list(
     blocks: list[tuple[list[int], str]] = []
     section = ""
     title_col, measure_col = columns["title"], columns.get("measures")
-    for r in range(heading_row + 1, len(sheet.rows)):
+    end = _table_end(sheet, heading_row + 1, title_col, plan)
+    for r in range(heading_row + 1, end):
         cells = [sheet.value(r, c) for c in range(len(sheet.rows[r]))]
         if all(_empty(c) for c in cells):
             continue

@@ -168,14 +168,22 @@ def submit_measure(
     return measure
 
 
-def _last_reported(measure: Measure) -> int:
-    last = (
-        Progress.objects.filter(measure=measure, percent__isnull=False)
-        .order_by("-on", "-id")
-        .values_list("percent", flat=True)
+def _submitted_by(measure: Measure) -> int | None:
+    """Who asked for the measure's 销号 last (its submit_measure event)."""
+    from audit.models import AuditEvent
+
+    return (
+        AuditEvent.objects.filter(
+            case_id=measure.item_id, action=Action.SUBMIT_MEASURE, details__measure=measure.pk
+        )
+        .order_by("-id")
+        .values_list("actor_id", flat=True)
         .first()
     )
-    return min(int(last or 0), 90)
+
+
+def _last_reported(measure: Measure) -> int:
+    return progress.last_reported(measure.item, measure)
 
 
 @transaction.atomic
@@ -196,6 +204,10 @@ def review_measure(
     measure = _measure(item, measure_id)
     if measure.status != MeasureStatus.SUBMITTED:
         raise CaseError("此举措没有待审核的销号申请", field="measure")
+    if approved and not measure.evidence.exists():
+        raise CaseError("此举措没有佐证材料，不能销号", field="measure")
+    if approved and _submitted_by(measure) == by.pk:
+        raise ActionForbidden("申请销号的人不能审核自己的申请，请由清单的其他负责人审核")
     comment = check_text(comment or "", label="审核意见", field="comment").strip()
     if approved:
         measure.status, measure.struck_off_on = MeasureStatus.STRUCK_OFF, on

@@ -24,10 +24,27 @@ def rolled_up(measures: Iterable[Measure], own: int = 0) -> int:
     return int(done // total) if total else 0
 
 
-def refresh(item: Item) -> int:
-    """Store the item's rolled-up progress; returns it."""
+def refresh(item: Item, *, measured_only: bool = False) -> int | None:
+    """Store the item's rolled-up progress; returns it (`measured_only`: None for an item
+    without measures, whose percent is its own)."""
     measures = list(Measure.objects.filter(item=item))
     if measures:
         item.progress = rolled_up(measures)
         Item.objects.filter(pk=item.pk).update(progress=item.progress)
+    elif measured_only:
+        return None
     return item.progress
+
+
+def last_reported(item: Item, measure: Measure | None = None) -> int:
+    """The percent last reported for a measure, or for the item as a whole, at most 90:
+    where a refused 销号 puts it back (asking for 销号 counted it 100)."""
+    from lists.models import Progress
+
+    last = (
+        Progress.objects.filter(item=item, measure=measure, percent__isnull=False)
+        .order_by("-on", "-id")
+        .values_list("percent", flat=True)
+        .first()
+    )
+    return min(int(last or 0), 90)

@@ -16,7 +16,7 @@ from cases.actions import urge
 from cases.models.choices import Category
 from cases.payloads import UrgePayload
 from lists import page, queues, runs, wording
-from lists.access import item_relations
+from lists.access import item_relations, kept_evidence
 from lists.clocks import CLOCKS, LADDER
 from lists.payloads import (
     ItemEditPayload,
@@ -150,6 +150,7 @@ LIST_ITEM = register_workflow(
         ladder=LADDER,
         relations=item_relations,
         fields=item_fields,
+        kept=kept_evidence,
         page=Page(
             facts="lists/case/facts.html",
             details="lists/case/details.html",

@@ -25,7 +25,7 @@ from cases.models import Assignment, AssignmentKind
 from cases.permissions import LIVE_ASSIGNMENT
 from cases.queries import case_for_user
 from lists import measures
-from lists.access import list_for_user, visible_lists
+from lists.access import list_for_user, visible_lists, with_counts
 from lists.board import (
     Lamp,
     deadline_words,
@@ -68,12 +68,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     if isinstance(page, HttpResponse):
         return page
     lists = (
-        visible_lists(request.user)
-        .annotate(
-            n_items=Count("items", distinct=True),
-            n_closed=Count("items", filter=Q(items__case__state=State.CLOSED), distinct=True),
-            n_overdue=Count("items", filter=_overdue("items__case__", today()), distinct=True),
-        )
+        with_counts(visible_lists(request.user), request.user, today())
         .select_related("owner")
         .order_by("-year", "-id")
     )
@@ -223,7 +218,7 @@ def evidence(request: AuthedRequest, pk: int) -> HttpResponse:
     url = reverse("case-detail", args=[case.pk])
     raw = request.POST.get("measure", "")
     try:
-        if not raw.isdigit() and raw != "":
+        if raw != "" and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
             raise CaseError("请选择具体举措", field="measure")
         upload = request.FILES.get("file")
         if upload is None:

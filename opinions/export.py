@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from huiyin.dates import year_window
 from huiyin.formats import cn_date
+from huiyin.xlsx import put
 from letters.setup import commission_name
 from opinions.stats import RATE_LABELS, RATE_NOTES, RATING_LABELS, RESULT_LABELS
 
@@ -20,8 +21,6 @@ PERCENT_FORMAT = "0.0%"
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-# Text that a spreadsheet would take for a formula when typed in (a unit's name is data).
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _rate_value(value: dict[str, Any] | None) -> float | str:
@@ -53,11 +52,8 @@ class _Table:
     def add(self, values: list[Any], *, rates: tuple[int, ...] = (), bold: bool = False) -> None:
         self.row += 1
         for index, value in enumerate(values, start=1):
-            cell = self.sheet.cell(row=self.row, column=index, value=value)
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                # Never a formula: written as a string, shown as typed text if edited.
-                cell.data_type = "s"
-                cell.quotePrefix = True
+            cell = self.sheet.cell(row=self.row, column=index)
+            put(cell, value)  # never a formula (a unit's name is data)
             cell.border = BOX
             if index - 1 in rates and isinstance(value, float):
                 cell.number_format = PERCENT_FORMAT

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cases.models import Case
 from huiyin.formats import cn_date
+from huiyin.xlsx import put
 from letters.setup import commission_name
 from transfer.columns import BY_KEY, COLUMNS, EXAMPLE_ROW, EXPORT_BY_KEY, EXPORT_COLUMNS, Column
 from transfer.ledger import cell_value, computed_values, ledger_queryset, record_of
@@ -22,8 +23,6 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATE_COLUMNS = {"assigned_on", "explicit_deadline", "replied_on", "deadline"}
 # Excel allows 255 characters in a page header (all sections, codes included).
 HEADER_TEXT_LIMIT = 180
-# Text that a spreadsheet would take for a formula (or a DDE call) when typed in.
-FORMULA_STARTS = ("=", "+", "-", "@")
 THIN = Side(style="thin", color="999999")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -34,11 +33,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any) -> None:
         cell.value = value
         cell.number_format = DATE_FORMAT
         return
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        # Never a formula: written as a string, and shown as typed text if edited.
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    put(cell, value)  # never a formula
 
 
 def _sheet(

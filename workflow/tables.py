@@ -263,6 +263,9 @@ class Workflow:
     relations: Callable[..., set[str]] | None = None
     # fields(case, user): what the API's case detail carries of the category's own.
     fields: Callable[..., dict[str, Any]] | None = None
+    # kept(case): the ids of the case's attachments no one may remove now (a list item's
+    # evidence once its 销号 is asked for or granted); attachments.actions.may_remove.
+    kept: Callable[..., set[int]] | None = None
 
     def __post_init__(self) -> None:
         if not self.categories:

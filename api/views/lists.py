@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import pydantic
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -37,7 +37,7 @@ from huiyin.dates import BoundedDate
 from huiyin.text import LINE_RULE
 from huiyin.types import AuthedRequest, User
 from lists import actions, measures
-from lists.access import list_for_user, visible_lists
+from lists.access import list_for_user, visible_lists, with_counts
 from lists.actions import Indicator, ItemIn, MeasureIn, check_list_editor, check_list_maker
 from lists.light import Lights
 from lists.models import Direction, Evidence, Item, ListKind, Measure, RectList
@@ -46,7 +46,6 @@ from lists.serialize import measure_fields
 from orgs.models import Unit
 from workflow.errors import CaseError
 from workflow.tables import workflow_for
-from workflow.vocabulary import State
 
 router = Router(tags=["清单"])
 
@@ -61,7 +60,7 @@ Value = Annotated[Decimal, Field(max_digits=14, decimal_places=4)]
 
 
 class ListPageQuery(Schema):
-    page: int = Field(1, title="页码", ge=1)
+    page: int = Field(1, title="页码", ge=1, le=1_000_000)
     page_size: int = Field(20, title="每页条数", description="1–100", ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -187,11 +186,8 @@ class EvidenceOut(Schema):
 # --- the endpoints ---------------------------------------------------------------------
 
 
-def _counted(lists: Any) -> Any:
-    return lists.annotate(
-        n_items=Count("items", distinct=True),
-        n_struck_off=Count("items", filter=Q(items__case__state=State.CLOSED), distinct=True),
-    )
+def _counted(lists: Any, user: User) -> Any:
+    return with_counts(lists, user, today())
 
 
 def _list_row(rect_list: RectList) -> dict[str, Any]:
@@ -207,7 +203,7 @@ def _list_row(rect_list: RectList) -> dict[str, Any]:
         "owner": rect_list.owner.get_username(),
         "counts": {
             "items": getattr(rect_list, "n_items", 0),
-            "items_struck_off": getattr(rect_list, "n_struck_off", 0),
+            "items_struck_off": getattr(rect_list, "n_closed", 0),
         },
     }
 
@@ -221,7 +217,11 @@ def list_(request: AuthedRequest, query: Query[ListPageQuery]):
     count = lists.count()
     pages = max(1, -(-count // query.page_size))
     start = (query.page - 1) * query.page_size
-    rows = _counted(visible_lists(request.user)).select_related("owner").order_by("-year", "-id")
+    rows = (
+        _counted(visible_lists(request.user), request.user)
+        .select_related("owner")
+        .order_by("-year", "-id")
+    )
     return {
         "count": count,
         "page": query.page,
@@ -289,7 +289,7 @@ def detail(request: AuthedRequest, list_id: int):
     progress, evidence and light), in a fixed number of queries however many items."""
     rect_list = list_for_user(request.user, list_id)
     rect_list = (
-        _counted(RectList.objects.filter(pk=rect_list.pk))
+        _counted(RectList.objects.filter(pk=rect_list.pk), request.user)
         .select_related("owner")
         .prefetch_related("delegates")
         .get()

@@ -53,9 +53,30 @@ def item_title(n: int) -> str:
     return f"整治重点{n}：文山会海问题"
 
 
-def build(*, unknown_unit_at: int | None = None, bad_date_at: int | None = None) -> bytes:
+SEED_TIME = "急救反应时间16分钟→13分37秒"  # seed 003's own figure
+NOTES = (
+    "注：完成时限为最迟完成时间，各处室每月25日前报送进展。",
+    "填表人：张三",
+    "合计",
+)
+
+
+def build(
+    *,
+    unknown_unit_at: int | None = None,
+    bad_date_at: int | None = None,
+    two_row_headings: bool = False,
+    notes: bool = False,
+    indicators: dict[int, str] | None = None,
+    other_numbers: bool = False,
+) -> bytes:
     """The workbook's bytes; `unknown_unit_at` / `bad_date_at` spoil item n's 牵头处室 /
-    完成时限 ("宣传处", "2026年13月")."""
+    完成时限 ("宣传处", "2026年13月"). Variants read into the same 35 items and 70 measures:
+    `two_row_headings` puts "责任单位" over "牵头处室 | 协办处室" (items start a row lower);
+    `notes` adds NOTES under the table (a "注：" merged across, a signature row with a phone
+    number, a 合计 row); `indicators` replaces item n's 量化指标; `other_numbers` writes the
+    numbered cells "1）…\\n2）…" and the circled ones "(1)…(2)…" on one line."""
+    indicators = {**INDICATORS, **(indicators or {})}
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -67,6 +88,15 @@ def build(*, unknown_unit_at: int | None = None, bad_date_at: int | None = None)
     )
     ws.append(list(HEADINGS))
     row = 4
+    if two_row_headings:
+        ws.cell(3, 7, "责任单位")
+        ws.cell(3, 8, None)
+        ws.merge_cells(start_row=3, start_column=7, end_row=3, end_column=8)
+        ws.cell(4, 7, "牵头处室")
+        ws.cell(4, 8, "协办处室")
+        for column in (1, 2, 3, 4, 5, 6, 9, 10):
+            ws.merge_cells(start_row=3, start_column=column, end_row=4, end_column=column)
+        row = 5
     category_start, category = row, None
     wrap = Alignment(wrap_text=True, vertical="center")
     for n in range(1, ITEMS + 1):
@@ -84,14 +114,16 @@ def build(*, unknown_unit_at: int | None = None, bad_date_at: int | None = None)
         deadline = "2026年13月" if n == bad_date_at else DEADLINES[n % len(DEADLINES)]
         values = {
             1: n, 3: item_title(n), 4: f"问题表现{n}：会议多、文件长", 6: "李主任" if n % 3 == 1 else "张副主任",
-            7: lead, 8: CO_UNITS[n % len(CO_UNITS)], 9: deadline, 10: INDICATORS.get(n),
+            7: lead, 8: CO_UNITS[n % len(CO_UNITS)], 9: deadline, 10: indicators.get(n),
         }  # fmt: skip
         for column, value in values.items():
             ws.cell(row, column, value)
         if shape == "numbered":
-            ws.cell(row, 5, "\n".join(f"{k}.{t}" for k, t in enumerate(texts, start=1)))
+            mark = "{}）" if other_numbers else "{}."
+            ws.cell(row, 5, "\n".join(mark.format(k) + t for k, t in enumerate(texts, start=1)))
         elif shape == "circled":
-            ws.cell(row, 5, "".join(f"{'①②③'[k]}{t}" for k, t in enumerate(texts)))
+            marks = ("(1)", "(2)", "(3)") if other_numbers else "①②③"
+            ws.cell(row, 5, "".join(f"{marks[k]}{t}" for k, t in enumerate(texts)))
         elif shape == "single":
             ws.cell(row, 5, texts[0])
         else:
@@ -110,6 +142,14 @@ def build(*, unknown_unit_at: int | None = None, bad_date_at: int | None = None)
         row += rows
     if row - 1 > category_start:
         ws.merge_cells(start_row=category_start, start_column=2, end_row=row - 1, end_column=2)
+    if notes:
+        ws.cell(row, 1, NOTES[0])
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADINGS))
+        ws.cell(row + 1, 1, NOTES[1])
+        ws.cell(row + 1, 8, "联系电话：12345678")
+        ws.cell(row + 2, 1, NOTES[2])
+        ws.cell(row + 2, 3, f"{ITEMS}项")
+        ws.cell(row + 2, 5, f"{MEASURES}条")
     ws.append([])
     ws.append([None, None, None, None, None, None, None, None, None, None])
     output = io.BytesIO()

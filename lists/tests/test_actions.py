@@ -183,3 +183,64 @@ def test_a_case_is_put_on_a_list_and_linked_both_ways(cast):
             source, by=cast.coordinator, rect_list=rect_list, deadline=date(2026, 9, 30),
             lead_unit=cast.yizheng,
         )  # fmt: skip
+
+
+def test_evidence_stays_once_its_strike_off_is_asked_for(cast, item):
+    from attachments.actions import remove_attachment
+    from lists.models import Evidence
+
+    first, _ = _measures(item)
+    with frozen(DAY):
+        found = measures.attach_evidence(
+            item, by=cast.yizheng_head, upload=pdf(), measure_id=first.pk
+        )
+        measures.submit_measure(item, by=cast.yizheng_head, measure_id=first.pk)
+        with pytest.raises(CaseError, match="不能删除"):
+            remove_attachment(found.attachment, by=cast.coordinator)
+    # Even were it gone (by the database), the review would refuse to strike it off.
+    Evidence.objects.filter(measure=first).delete()
+    with frozen(DAY), pytest.raises(CaseError, match="没有佐证材料"):
+        measures.review_measure(item, by=cast.coordinator, measure_id=first.pk, approved=True)
+
+
+def test_who_asks_for_strike_off_does_not_grant_it(cast):
+    rect_list = make_list(cast, delegates=[cast.leader])
+    case = make_item(cast, rect_list)
+    first, _ = _measures(case)
+    with frozen(DAY):
+        measures.attach_evidence(case, by=cast.coordinator, upload=pdf(), measure_id=first.pk)
+        measures.submit_measure(case, by=cast.coordinator, measure_id=first.pk)
+        with pytest.raises(ActionForbidden, match="不能审核自己的申请"):
+            measures.review_measure(case, by=cast.coordinator, measure_id=first.pk, approved=True)
+        measures.review_measure(case, by=cast.leader, measure_id=first.pk, approved=True)
+    first.refresh_from_db()
+    assert first.status == MeasureStatus.STRUCK_OFF
+
+
+def test_a_refused_item_goes_back_to_its_reported_percent(cast):
+    case = make_item(cast, make_list(cast), measures=[])
+    with frozen(DAY):
+        measures.report_progress(case, by=cast.yizheng_head, text="大部分完成", percent=70)
+        measures.attach_evidence(case, by=cast.yizheng_head, upload=pdf())
+        actions.request_strike_off(case, by=cast.yizheng_head)
+        assert Item.objects.get(pk=case.pk).progress == 100
+        actions.strike_off(case, by=cast.coordinator, approved=False, comment="还有问题未整改")
+    assert Item.objects.get(pk=case.pk).progress == 70
+
+
+def test_an_item_deadline_cannot_move_before_the_list(cast, item):
+    with frozen(DAY), pytest.raises(CaseError, match="早于清单开始日期"):
+        actions.edit_item(item, by=cast.coordinator, deadline=date(2026, 1, 5))
+
+
+def test_a_unit_counts_only_its_own_items(cast, client):
+    from django.urls import reverse
+
+    rect_list = make_list(cast)
+    make_item(cast, rect_list)  # 医政医管处 (and 基层卫生健康处 for a measure)
+    make_item(cast, rect_list, lead_unit=cast.zhongyi, measures=[], title="中医馆服务能力不足")
+    client.force_login(cast.jiceng_head)
+    with frozen(DAY):
+        page = client.get(reverse("lists:index")).content.decode()
+    row = page.split(f'data-list="{rect_list.pk}"')[1].split("</tr>")[0]
+    assert '<td class="text-end">1</td>' in row  # one item of its own, not the list's two

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 
 from api.tests.helpers import BASE, ApiClient
@@ -31,6 +32,7 @@ import_job = matrix.import_job
 NUL = "a\x00b"
 CONTROL = "a\x01b\x1b[31m"
 LONG = "长" * 10_000
+OVERLONG = "长" * 20_001  # one more than a long text (huiyin.text.LONG_TEXT_MAX) holds
 HUGE = str(2**63)  # too large for any integer column
 BAD_VALUES = (NUL, CONTROL, LONG, "0001-01-01", "9999-12-31", "2026-13-45", "-5", "abc", HUGE)
 # Every parameter a lists page reads from its query string, and a few it does not.
@@ -74,6 +76,29 @@ def _counts() -> tuple[int, ...]:
         Evidence.objects.count(),
         *Measure.objects.order_by("pk").values_list("status", flat=True),
     )
+
+
+def _rows(rows: list[tuple[Any, ...]], name: Any, xfails: dict[str, str]) -> list[Any]:
+    """pytest params of the rows, named by name(n, row); a row whose repr is in xfails is a
+    known fault (strict: the day it is fixed, the mark must go)."""
+    assert set(xfails) <= {repr(row) for row in rows}, "an xfail names no row"
+    return [
+        pytest.param(
+            *row,
+            id=name(n, row),
+            marks=[pytest.mark.xfail(strict=True, reason=xfails[repr(row)])]
+            if repr(row) in xfails
+            else [],
+        )  # fmt: skip
+        for n, row in enumerate(rows)
+    ]
+
+
+def _field_id(n: int, row: tuple[Any, ...]) -> str:
+    return f"{row[0]}-{n}"
+
+
+SQLITE = connection.vendor == "sqlite"
 
 
 # ── query strings ───────────────────────────────────────────────────────────────────────
@@ -159,12 +184,17 @@ def test_a_bad_filter_is_a_400_page(db, world, path, params):
     assert "清单" in response.content.decode() or "筛选" in response.content.decode()
 
 
-def test_the_lists_api_listing_refuses_bad_paging(db, world):
-    api = ApiClient("coordinator")
-    for params in ({"page": "0"}, {"page": "abc"}, {"page": NUL}, {"page": HUGE},
-                   {"page_size": "0"}, {"page_size": "1000"}, {"page_size": LONG}):  # fmt: skip
-        response = api.get("/lists", params)
-        assert response.status_code == 422, (params, response.content[:300])
+PAGING = [
+    {"page": "0"}, {"page": "abc"}, {"page": NUL}, {"page": "-1"}, {"page_size": "0"},
+    {"page_size": "1000"}, {"page_size": LONG},
+    {"page": HUGE},  # beyond any OFFSET: refused, not a database error
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("params", PAGING)
+def test_the_lists_api_listing_refuses_bad_paging(db, world, params):
+    response = ApiClient("coordinator").get("/lists", params)
+    assert response.status_code == 422, (params, response.content[:300])
 
 
 # ── ids in the path ─────────────────────────────────────────────────────────────────────
@@ -225,8 +255,7 @@ BAD_LISTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("field", "value"), BAD_LISTS, ids=[f"{f}-{i}" for i, (f, _) in
-                                                            enumerate(BAD_LISTS)])  # fmt: skip
+@pytest.mark.parametrize(("field", "value"), _rows(BAD_LISTS, _field_id, {}))
 def test_a_bad_list_is_refused_and_nothing_made(db, world, field, value):
     api = ApiClient("coordinator")
     before = _counts()
@@ -250,7 +279,7 @@ BAD_ITEMS = [
     ("deadline", "abc"),
     ("measures", [{**MEASURE, "unit": "nosuch"}]), ("measures", [{**MEASURE, "unit": NUL}]),
     ("measures", [{**MEASURE, "text": ""}]), ("measures", [{**MEASURE, "text": NUL}]),
-    ("measures", [{**MEASURE, "text": LONG * 2}]), ("measures", [{**MEASURE, "weight": 0}]),
+    ("measures", [{**MEASURE, "text": OVERLONG}]), ("measures", [{**MEASURE, "weight": 0}]),
     ("measures", [{**MEASURE, "weight": 101}]), ("measures", [{**MEASURE, "weight": HUGE}]),
     ("measures", [{**MEASURE, "deadline": "0001-01-01"}]),
     ("measures", [{**MEASURE, "deadline": "2026-01-05"}]),
@@ -263,8 +292,7 @@ BAD_ITEMS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("field", "value"), BAD_ITEMS, ids=[f"{f}-{i}" for i, (f, _) in
-                                                            enumerate(BAD_ITEMS)])  # fmt: skip
+@pytest.mark.parametrize(("field", "value"), _rows(BAD_ITEMS, _field_id, {}))
 def test_a_bad_item_is_refused_and_nothing_made(db, world, field, value):
     api = ApiClient("coordinator")
     before = _counts()
@@ -286,7 +314,7 @@ BAD_ACTIONS = [
     ("coordinator", "H", "report_progress", {"measure": "abc", "text": "推进"}),
     ("coordinator", "H", "report_progress", {"measure": [1], "text": "推进"}),
     ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": NUL}),
-    ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": LONG * 2}),
+    ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": OVERLONG}),
     ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": ""}),
     ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": "x", "percent": 101}),
     ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": "x", "percent": -1}),
@@ -311,6 +339,7 @@ BAD_ACTIONS = [
     ("coordinator", "H", "edit_measure", {"measure": int(HUGE), "text": "改"}),
     ("coordinator", "H", "edit_measure", {"measure": "{H1}", "owner_unit": "nosuch"}),
     ("coordinator", "H", "edit_measure", {"measure": "{H1}", "deadline": "9999-12-31"}),
+    ("coordinator", "H", "edit_measure", {"measure": "{H1}", "deadline": "2026-01-05"}),
     ("coordinator", "H", "add_measure",
      {"text": "新增", "owner_unit": "nosuch", "deadline": "2026-06-30"}),
     ("coordinator", "H", "add_measure",
@@ -320,6 +349,8 @@ BAD_ACTIONS = [
     ("coordinator", "H", "add_measure",
      {"text": "新增", "owner_unit": "jiceng", "deadline": "0001-01-01"}),
     ("coordinator", "H", "add_measure",
+     {"text": "新增", "owner_unit": "jiceng", "deadline": "2026-01-05"}),  # before the list
+    ("coordinator", "H", "add_measure",
      {"text": "新增", "owner_unit": "jiceng", "deadline": "2026-06-30", "weight": 1000}),
     ("coordinator", "H", "edit", {"title": NUL}),
     ("coordinator", "H", "edit", {"deadline": "2026-01-05"}),
@@ -328,14 +359,17 @@ BAD_ACTIONS = [
     ("qd_owner", "V", "strike_off", {"approved": False}),  # no reason
     ("qd_owner", "V", "strike_off", {"approved": NUL}),
     ("qd_owner", "C", "reopen", {"reason": "反弹", "deadline": "2026-01-05"}),
-    ("qd_owner", "C", "reopen", {"reason": LONG * 2}),
+    ("qd_owner", "C", "reopen", {"reason": OVERLONG}),
 ]  # fmt: skip
+
+
+def _action_id(n: int, row: tuple[Any, ...]) -> str:
+    return f"{n}-{row[2]}-{'-'.join(row[3])}"
 
 
 @pytest.mark.parametrize(
     ("who", "item", "action", "body"),
-    BAD_ACTIONS,
-    ids=[f"{i}-{a}-{next(iter(b), '')}" for i, (_, _, a, b) in enumerate(BAD_ACTIONS)],
+    _rows(BAD_ACTIONS, _action_id, {}),
 )
 def test_a_bad_action_body_is_refused_and_nothing_written(db, world, who, item, action, body):
     api = ApiClient(who)
@@ -348,8 +382,16 @@ def test_a_bad_action_body_is_refused_and_nothing_written(db, world, who, item, 
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"not json", b"[]", b"null", b'{"text": "a\\u0000b"}', b'{"measure": 1e999}',
-     b"\xff\xfe", b'{"text": "' + b"x" * 200_000 + b'"}'],  # fmt: skip
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b"null",
+        b'{"text": "a\\u0000b"}',
+        b'{"measure": 1e999}',
+        b"\xff\xfe",
+        b'{"text": "' + b"x" * 200_000 + b'"}',
+    ],  # fmt: skip
 )
 def test_an_action_body_that_is_no_json_object_is_refused(db, world, raw):
     api = ApiClient("coordinator")
@@ -409,8 +451,18 @@ BAD_NEW_LISTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("field", "value"), BAD_NEW_LISTS, ids=[f"{f}-{i}" for i, (f, _) in
-                                                                enumerate(BAD_NEW_LISTS)])  # fmt: skip
+OVERFLOW_ON_SQLITE = (
+    "lists/list_form.py: a 其他销号审核人 id beyond SQLite's INTEGER (2**63) reaches the "
+    "ModelMultipleChoiceField's pk__in lookup: OverflowError, a 500 (PostgreSQL finds "
+    "nobody: 400)"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    _rows(BAD_NEW_LISTS, _field_id,
+          {repr(("delegates", HUGE)): OVERFLOW_ON_SQLITE} if SQLITE else {}),
+)  # fmt: skip
 def test_the_new_list_form_refuses_bad_input(db, world, field, value):
     client = _web_client("coordinator")
     before = _counts()
@@ -427,8 +479,7 @@ BAD_UPLOADS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("field", "value"), BAD_UPLOADS, ids=[f"{f}-{i}" for i, (f, _) in
-                                                              enumerate(BAD_UPLOADS)])  # fmt: skip
+@pytest.mark.parametrize(("field", "value"), _rows(BAD_UPLOADS, _field_id, {}))
 def test_the_import_form_refuses_bad_input(db, world, import_media, field, value):
     client = _web_client("coordinator")
     with time_machine.travel(TODAY, tick=False):
@@ -468,7 +519,7 @@ BAD_CARDS = [
     ("coordinator", "H", "report_progress", {"measure": "abc", "text": "推进"}),
     ("coordinator", "H", "report_progress", {"measure": NUL, "text": "推进"}),
     ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": NUL}),
-    ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": LONG * 2}),
+    ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": OVERLONG}),
     ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": "x", "percent": "1e9"}),
     ("coordinator", "H", "report_progress", {"measure": "{H1}", "text": "x", "value": "NaN"}),
     ("coordinator", "H", "submit_measure", {"measure": "{S1}"}),
@@ -482,14 +533,14 @@ BAD_CARDS = [
     ("coordinator", "H", "add_measure",
      {"text": "新增", "owner_unit": "jiceng", "deadline": "0001-01-01"}),
     ("coordinator", "H", "edit", {"deadline": "9999-12-31"}),
+    ("coordinator", "H", "edit", {"deadline": "2026-01-05"}),
     ("qd_owner", "C", "reopen", {"reason": "反弹", "deadline": "2026-13-45"}),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("who", "item", "action", "body"),
-    BAD_CARDS,
-    ids=[f"{i}-{a}" for i, (_, _, a, _) in enumerate(BAD_CARDS)],
+    _rows(BAD_CARDS, _action_id, {}),
 )
 def test_a_bad_card_is_shown_again_with_a_400(db, world, who, item, action, body):
     client = _web_client(who)

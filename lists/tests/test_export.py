@@ -125,3 +125,22 @@ def test_ledger_queries_do_not_grow(cast, client, django_assert_max_num_queries,
     client.force_login(cast.coordinator)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("lists:ledger", args=[imported.pk])).status_code == 200
+
+
+def test_text_that_looks_like_a_formula_stays_text(cast, client):
+    """A title typed as =HYPERLINK(…) is exported as text (huiyin.xlsx.put), never run."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from lists.tests.factories import make_item, make_list
+
+    rect_list = make_list(cast, name="=清单")
+    make_item(cast, rect_list, title='=HYPERLINK("http://evil.example/","点此查看")')
+    client.force_login(cast.coordinator)
+    for name in ("lists:export", "lists:ledger"):
+        blob = client.get(reverse(name, args=[rect_list.pk])).content
+        sheet = load_workbook(io.BytesIO(blob)).active
+        cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+        risky = [c for c in cells if c.value.startswith("=")]
+        assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky), name

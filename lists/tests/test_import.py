@@ -255,3 +255,154 @@ def test_a_measure_takes_its_rows_unit_and_deadline(cast):
     assert spec.deadline == date(2026, 9, 30) and spec.lead_unit == cast.yizheng
     assert spec.co_units == [cast.jiceng, cast.zhongyi]
     assert spec.leader == user and spec.leader_name == "王副主任"  # spaces between Chinese go
+
+
+# --- issue 14: the reviewer's variants -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "measures"),
+    [
+        ("1）制定方案\n2）组织实施", ["制定方案", "组织实施"]),
+        ("(1)制定方案(2)组织实施(3)总结评估", ["制定方案", "组织实施", "总结评估"]),
+        ("（一）制定方案（二）组织实施", ["制定方案", "组织实施"]),
+        ("一是统一标准；二是组织实施", ["统一标准", "组织实施"]),
+        ("⑴制定方案⑵组织实施", ["制定方案", "组织实施"]),
+        ("按要求：(1)制定方案(2)组织实施", ["按要求：", "制定方案", "组织实施"]),
+        # Ordinary text: no sequence 1, 2 in mid-line, or "是" inside a word.
+        ("2026年(含)以前完成(2)类整改", ["2026年(含)以前完成(2)类整改"]),
+        ("标准统一是关键，二是其次", ["标准统一是关键，二是其次"]),
+        # Numbers under a measure's own number stay in its text.
+        (
+            "1.制定方案：（1）细则（2）培训\n2.组织实施",
+            ["制定方案：（1）细则（2）培训", "组织实施"],
+        ),
+    ],
+)
+def test_measure_numbers_of_every_style(cell, measures):
+    from lists.importing_cells import split_measures
+
+    assert split_measures(cell) == measures
+
+
+def test_full_width_and_one_line_numbers_in_the_sheet(cast):
+    plan = plan_list(messy.build(other_numbers=True), "x.xlsx", starts_on=START)
+    assert plan.problems == []
+    assert (len(plan.items), plan.measures) == (messy.ITEMS, messy.MEASURES)
+    for n, planned in enumerate(plan.items, start=1):
+        assert [m.text for m in planned.spec.measures] == messy.measure_texts(n)
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        # Seed 003's figure, in seconds: 16 min = 960 s, 13 min 37 s = 817 s.
+        (messy.SEED_TIME, ("急救反应时间", "秒", Decimal(960), Decimal(817), Direction.DOWN)),
+        ("平均等候时间1小时→45分钟", ("平均等候时间", "分钟", Decimal(60), Decimal(45), "down")),
+        ("急救反应时间不超过13分37秒", ("急救反应时间", "秒", None, Decimal(817), "down")),
+        ("接听率由61%提高到99.19%", ("接听率", "%", Decimal(61), Decimal("99.19"), "up")),
+        # No wrong figure, ever: the whole text is the name.
+        ("1e400→2", ("1e400→2", "", None, None, "up")),
+        ("门诊量20000人次→30000人", ("门诊量20000人次→30000人", "", None, None, "up")),
+        ("床位数12345678901→2", ("床位数12345678901→2", "", None, None, "up")),
+        ("比例0.00001→1", ("比例0.00001→1", "", None, None, "up")),
+        ("时间13分70秒→10分", ("时间13分70秒→10分", "", None, None, "up")),
+        ("a→b→c", ("a→b→c", "", None, None, "up")),
+    ],
+)
+def test_indicator_sides_are_one_figure_with_its_unit(cell, read):
+    from lists.importing_cells import read_indicator
+
+    found = read_indicator(cell)
+    assert found is not None
+    assert (found.name, found.unit, found.baseline, found.target, found.direction) == read
+
+
+def test_the_seed_time_indicator_in_the_sheet(cast):
+    plan = plan_list(messy.build(indicators={3: messy.SEED_TIME}), "x.xlsx", starts_on=START)
+    ind = plan.items[2].spec.indicator
+    assert (ind.name, ind.unit, ind.baseline, ind.target, ind.direction) == (
+        "急救反应时间", "秒", Decimal(960), Decimal(817), Direction.DOWN,
+    )  # fmt: skip
+
+
+def test_notes_under_the_table_are_skipped_and_said(cast):
+    plan = plan_list(messy.build(notes=True), "x.xlsx", starts_on=START)
+    assert plan.problems == []
+    assert (len(plan.items), plan.measures) == (messy.ITEMS, messy.MEASURES)
+    skipped = [n for n in plan.notes if "已跳过" in n]
+    assert len(skipped) == 3
+    assert all(text in note for text, note in zip(messy.NOTES, skipped, strict=True))
+
+
+def test_a_note_with_items_under_it_is_no_note(cast):
+    data = _sheet(
+        ("问题", "整改措施", "责任处室", "整改时限"),
+        ("合计", "方案", "医政医管处", "2026年6月底"),
+        ("问题二", "方案", "医政医管处", "2026年6月底"),
+        ("填表人：张三",),
+    )
+    plan = plan_list(data, "x.xlsx", starts_on=START)
+    assert [p.spec.title for p in plan.items] == ["合计", "问题二"]
+    assert plan.notes == ["第4行“填表人：张三”不是事项（表格下的注释、签名或合计），已跳过"]
+
+
+def test_two_row_headings_read_the_sub_headings(cast):
+    plan = plan_list(messy.build(two_row_headings=True), "x.xlsx", starts_on=START)
+    assert plan.problems == []
+    assert (len(plan.items), plan.measures) == (messy.ITEMS, messy.MEASURES)
+    assert plan.heading_row == 4 and plan.title == "市卫生健康委形式主义官僚主义专项整治项目清单"
+    assert (plan.headings["lead_unit"], plan.headings["co_units"]) == ("牵头处室", "协办处室")
+    first = plan.items[0]
+    assert first.row == 5 and first.spec.lead_unit == cast.jiceng
+    assert first.spec.co_units == [cast.yizheng, cast.zhongyi]
+
+
+def test_a_long_title_is_one_problem(cast):
+    data = _sheet(("问题", "整改措施", "牵头处室", "整改时限"),
+                  ("问题" * 200, "方案", "医政医管处", "2026年6月底"))  # fmt: skip
+    plan = plan_list(data, "x.xlsx", starts_on=START)
+    assert [(p.row, p.message) for p in plan.problems] == [(2, "不能超过300个字")]
+
+
+def test_zero_width_spaces_in_unit_names(cast):
+    data = _sheet(
+        ("问题", "整改措施", "牵头处室", "协办处室", "整改时限"),
+        ("问题一", "方案", "\u00a0医政医管处\u200b", "\ufeff中医药管理处", "2026年6月底"),
+    )
+    plan = plan_list(data, "x.xlsx", starts_on=START)
+    assert plan.problems == []
+    spec = plan.items[0].spec
+    assert (spec.lead_unit, spec.co_units) == (cast.yizheng, [cast.zhongyi])
+
+
+@pytest.mark.parametrize(
+    ("cell", "found"),
+    [
+        ("6月30日", date(2026, 6, 30)),  # the list's year
+        ("6月30日前", date(2026, 6, 30)),
+        ("2026.6", date(2026, 6, 30)),  # that month's end
+        (2026.6, date(2026, 6, 30)),  # typed in Excel: a number
+        (2026.12, date(2026, 12, 31)),
+        ("2026-09", date(2026, 9, 30)),
+        ("年底前", date(2026, 12, 31)),  # the list's year
+        ("2026年底前", date(2026, 12, 31)),
+        ("6月底前", date(2026, 6, 30)),
+    ],
+)
+def test_more_ways_to_write_a_deadline(cell, found):
+    from lists.importing_cells import Period, read_deadline
+
+    assert read_deadline(cell, Period(2026)) == (found, False)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("2月30日", "不存在"), ("2026.13", "不存在"), (2026.1, "可能是1月也可能是10月")],
+)
+def test_deadlines_still_refused(cell, message):
+    from lists.importing_cells import Period, read_deadline
+    from transfer.cleaning import CellError
+
+    with pytest.raises(CellError, match=message):
+        read_deadline(cell, Period(2026))
