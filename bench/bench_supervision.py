@@ -77,8 +77,9 @@ def main() -> None:  # noqa: PLR0915
     from django.utils import timezone
 
     from cases.models import Case
+    from huiyin.periods import last_full_quarter, period_of
     from supervision.models import Supervision
-    from supervision.ratings import last_full_quarter, period_figures, period_of
+    from supervision.ratings import period_figures
 
     items = Case.objects.filter(category="supervision").count()
     if not items:

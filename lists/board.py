@@ -99,6 +99,16 @@ def number(value: Decimal | None) -> str:
     return text
 
 
+def with_unit(value: Decimal | None, unit: str) -> str:
+    """61% · 93.5% · —; seconds of a minute or more as people say them: 13分37秒."""
+    if value is None:
+        return "—"
+    if unit == "秒" and value >= 60 and value == int(value):
+        minutes, seconds = divmod(int(value), 60)
+        return f"{minutes}分{seconds}秒" if seconds else f"{minutes}分钟"
+    return f"{number(value)}{unit}"
+
+
 def indicator_of(row: dict[str, Any]) -> dict[str, Any] | None:
     """An item's quantitative target for the chart (indicator.js) and its text equivalent:
     急救电话10秒接听率 61% → 93% → 目标99%."""
@@ -108,8 +118,8 @@ def indicator_of(row: dict[str, Any]) -> dict[str, Any] | None:
     unit = row.get("indicator_unit") or ""
     baseline, current = row.get("baseline"), row.get("current")
     text = (
-        f"{name} {number(baseline)}{unit if baseline is not None else ''} → "
-        f"{number(current)}{unit if current is not None else ''} → 目标{number(target)}{unit}"
+        f"{name} {with_unit(baseline, unit)} → {with_unit(current, unit)} → "
+        f"目标{with_unit(target, unit)}"
     )
     return {
         "id": row["case_id"],

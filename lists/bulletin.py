@@ -10,8 +10,8 @@ what changed in the period, and where the list stands at its end.
     deadline falls in it, and they were not finished by the deadline);
 五、期末总体情况 — lists.stats' figures on the period's last day (today for the current one).
 
-The period is supervision's (`2026-11`, `2026-Q4`, `2026`: supervision.ratings.period_of,
-read by supervision.stats_urls.read_period). The whole list: only those who may download
+The period is supervision's (`2026-11`, `2026-Q4`, `2026`: huiyin.periods.period_of,
+read by huiyin.periods.read_period). The whole list: only those who may download
 the report (lists.report.may_report) get it.
 """
 
@@ -24,6 +24,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 
 from huiyin.formats import cn_date
+from huiyin.periods import Period
 from letters.official import add_signature, keep_with_next
 from letters.setup import commission_name
 from lists.models import Item, Measure, MeasureStatus, Progress, RectList
@@ -31,7 +32,6 @@ from lists.report import Cell, add_statistics, boxed_table, bulletin_sheet
 from lists.report_text import overdue_units_sentence, summary_paragraph
 from lists.stats import DONE_MEASURE, list_figures, noun
 from orgs.models import Unit
-from supervision.ratings import Period
 from workflow.vocabulary import State
 
 LISTED = 100  # rows per table; beyond, the bulletin says how many more

@@ -19,10 +19,12 @@ item's title and its lead unit or measures; a group heading merged across column
 - measures: every row's 具体举措 cell (a merged one once), split into several measures at
   their numbers ("1.", "1）", "（1）", "（一）", "一是", "①", "⑴"); a measure's unit and
   deadline are its row's (举措责任处室 / 举措完成时限, or the item's columns when the row
-  gives its own value), else the item's. The item's deadline is the latest of its own and its measures'.
+  gives its own value), else the item's. The item's deadline is the latest of its own and
+  its measures'.
 - units match by name or code (NFKC, without spaces or zero-width spaces); an unknown,
-  inactive or outside unit is an error: the import never creates units. 责任领导 is kept as written and linked to
-  the one active user whose full name (without spaces) is the same.
+  inactive or outside unit is an error: the import never creates units. 责任领导 is kept
+  as written and linked to the one active user whose full name (without spaces) is the
+  same.
 - rows under the table's last that are notes ("注：……" merged across, "填表人：…", "合计")
   are skipped, and the preview says so.
 - dates: see lists.importing_cells.read_deadline; 长期坚持/持续推进 become the list's end

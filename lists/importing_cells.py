@@ -45,7 +45,7 @@ HEADINGS: Final[tuple[Heading, ...]] = (
     Heading("seq", "序号", ("编号", "序", "项目编号")),
     Heading("category", "类别", ("类型", "分类", "大类", "类别名称", "所属类别")),
     # The item's title. When a sheet has two of these columns (整治重点 and 具体问题), the
-    # leftmost is the title and the next one the description (importing._columns).
+    # leftmost is the title and the next one the description (importing._find_headings).
     Heading(
         "title",
         "整治重点",

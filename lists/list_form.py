@@ -40,6 +40,13 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.get_full_name() or obj.get_username()}（{obj.get_username()}）"
 
+    def clean(self, value: Any) -> Any:
+        # An id no database column holds is not a choice (SQLite overflows on it).
+        for pk in value or ():
+            if not (str(pk).isascii() and str(pk).isdigit() and len(str(pk)) < 10):
+                raise forms.ValidationError("请选择列表中的人员", code="invalid_choice")
+        return super().clean(value)
+
 
 def _text(label: str, model_field: str, *, required: bool = False) -> forms.CharField:
     return forms.CharField(

@@ -24,14 +24,13 @@ from audit.record import today
 from cases.listing import QueryReader
 from huiyin.dates import parse_date
 from huiyin.errors import DomainError
+from huiyin.periods import Period, period_choices, read_period
 from letters.views import docx_response
 from lists.access import list_for_user
 from lists.models import RectList
 from lists.report import NOT_ALLOWED, figures_user, list_report, may_report, report_filename
 from lists.report_text import summary_paragraph
 from lists.stats import list_figures, noun, percent
-from supervision.ratings import Period
-from supervision.stats_urls import period_choices, read_period
 from workflow.errors import CaseError
 
 if TYPE_CHECKING:

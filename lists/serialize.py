@@ -37,17 +37,10 @@ def measure_fields(m: Measure, light_key: str) -> dict[str, Any]:
     }
 
 
-def item_fields(case: Case, user: User) -> dict[str, Any]:
-    item = (
-        Item.objects.select_related("rect_list")
-        .prefetch_related("measures__unit", "measures__handler", "measures__evidence")
-        .get(pk=case.pk)
-    )
-    item.case = case
-    measures = list(item.measures.all())
-    item_light, rows = item_rows(item, measures, today())
+def item_own_fields(item: Item, item_light: str, rows: list[tuple[Measure, str]]) -> dict[str, Any]:
+    """What an item carries beside its case, with its light and its measures' (from
+    lists.page.item_rows): the case detail's and each item of GET /lists/{id}."""
     return {
-        "list": {"id": item.rect_list_id, "code": item.rect_list.code, "name": item.rect_list.name},
         "seq": item.seq,
         "item_category": item.category,
         "source": item.source,
@@ -70,3 +63,16 @@ def item_fields(case: Case, user: User) -> dict[str, Any]:
         "linked_case": item.linked_case_id,
         "measures": [measure_fields(m, key) for m, key in rows],
     }
+
+
+def item_fields(case: Case, user: User) -> dict[str, Any]:
+    """The workflow's `fields`: the item's own fields in the API's case detail."""
+    item = (
+        Item.objects.select_related("rect_list")
+        .prefetch_related("measures__unit", "measures__handler", "measures__evidence")
+        .get(pk=case.pk)
+    )
+    item.case = case
+    item_light, rows = item_rows(item, list(item.measures.all()), today())
+    listed = {"id": item.rect_list_id, "code": item.rect_list.code, "name": item.rect_list.name}
+    return {"list": listed, **item_own_fields(item, item_light, rows)}

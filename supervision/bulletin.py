@@ -26,6 +26,7 @@ from audit.record import today
 from cases.models import Case
 from cases.models.choices import Category
 from huiyin.formats import cn_date
+from huiyin.periods import Period
 from letters import wording
 from letters.build import TITLE_CHARS_PER_LINE
 from letters.layout import (
@@ -48,7 +49,6 @@ from supervision.ratings import (
     TIMING_LABELS,
     TIMINGS,
     URGENCY_LABELS,
-    Period,
     percent,
     period_figures,
     rate,

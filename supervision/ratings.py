@@ -38,10 +38,9 @@ by unit × source × urgency, the units' names: at most five, whatever the numbe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -51,20 +50,19 @@ from django.db.models import Count
 from audit.record import today
 from cases.models import Case
 from cases.models.choices import Category
-from huiyin.dates import check_year
+from huiyin.periods import Period
 from orgs.access import standing_of
 from orgs.models import Unit
 from supervision.models import Quality, Source, Supervision, Timing, Urgency
 from supervision.spec import RUNNING, SUPERVISION_STATES
 from supervision.weights import PART_LABELS, PARTS, StarWeights, current_weights
-from workflow.errors import ActionForbidden, CaseError
+from workflow.errors import ActionForbidden
 from workflow.vocabulary import State
 
 if TYPE_CHECKING:
     from huiyin.types import AnyUser
 
 NO_STATS = "只有督办管理员（办公室）、委领导、查阅人员和处室负责人可以查看督查督办统计"
-BAD_PERIOD = "统计期间应为年度（如2026）、季度（如2026-Q2）或月份（如2026-05）"
 
 QUALITY_POINTS: dict[str, int] = {
     Quality.EXCELLENT: 100,
@@ -94,70 +92,6 @@ STAR_LABELS = {
     "quantity": "数量之星",
     "efficiency": "效率之星",
 }
-
-
-# ── periods ──────────────────────────────────────────────────────────────────────────────
-
-QUARTER_NAMES = ("一", "二", "三", "四")
-PERIOD_PATTERN = re.compile(r"^([0-9]{4})(?:-(?:[Qq]([1-4])|(0[1-9]|1[0-2])))?$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A month, a quarter or a year: its code (2026-Q2), kind, first and last day."""
-
-    code: str
-    kind: str  # "month" | "quarter" | "year"
-    start: date
-    end: date
-
-    @property
-    def label(self) -> str:
-        """2026年第二季度 / 2026年5月 / 2026年度"""
-        year = self.start.year
-        if self.kind == "quarter":
-            return f"{year}年第{QUARTER_NAMES[(self.start.month - 1) // 3]}季度"
-        if self.kind == "month":
-            return f"{year}年{self.start.month}月"
-        return f"{year}年度"
-
-    @property
-    def word(self) -> str:
-        """本季度 / 本月 / 本年度: how the drafted text refers to it."""
-        return {"quarter": "本季度", "month": "本月", "year": "本年度"}[self.kind]
-
-
-def _month_end(year: int, month: int) -> date:
-    first_next = date(year + (month == 12), month % 12 + 1, 1)
-    return first_next - timedelta(days=1)
-
-
-def period_of(text: str) -> Period:
-    """ "2026-Q2" (a quarter), "2026-05" (a month) or "2026" (a year); CaseError otherwise,
-    DateInvalid for a year outside the configured window (both DomainErrors: 400)."""
-    match = PERIOD_PATTERN.match((text or "").strip())
-    if match is None:
-        raise CaseError(BAD_PERIOD, field="period")
-    year = check_year(int(match.group(1)), label="统计年度", field="period")
-    if match.group(2):
-        quarter = int(match.group(2))
-        first = 3 * quarter - 2
-        return Period(
-            f"{year}-Q{quarter}", "quarter", date(year, first, 1), _month_end(year, first + 2)
-        )
-    if match.group(3):
-        month = int(match.group(3))
-        return Period(f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month))
-    return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
-
-
-def quarter_of(day: date) -> Period:
-    return period_of(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-
-
-def last_full_quarter(day: date) -> Period:
-    """The last quarter that has ended by `day` (a bulletin is written after its quarter)."""
-    return quarter_of(quarter_of(day).start - timedelta(days=1))
 
 
 # ── scope ────────────────────────────────────────────────────────────────────────────────

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from attachments.downloads import as_download
 from audit.record import today
 from huiyin.errors import DomainError
+from huiyin.periods import Period, period_choices, read_period
 from orgs.access import standing_of
 from supervision.ratings import (
     NO_STATS,
@@ -30,60 +31,22 @@ from supervision.ratings import (
     QUALITY_LABELS,
     TIMING_LABELS,
     TIMINGS,
-    Period,
     may_see_supervision_stats,
     percent,
     period_figures,
-    period_of,
-    quarter_of,
     rate_text,
     shown,
 )
 from supervision.weights import PART_LABELS, PARTS
-from workflow.errors import CaseError
 
 app_name = "supervision_stats"
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-YEARS_OFFERED = 3
 
 
 def _check_access(request: HttpRequest) -> None:
     if not may_see_supervision_stats(request.user):
         raise PermissionDenied(NO_STATS)
-
-
-def read_period(params: Any, on: date) -> Period:
-    """?period=2026-Q2 | 2026-05 | 2026; the current quarter when absent. CaseError (a
-    Chinese message) for anything else."""
-    raw = str(params.get("period", "")).strip()
-    if not raw:
-        return quarter_of(on)
-    period = period_of(raw)
-    if period.start > on:
-        raise CaseError("统计期间尚未开始", field="period")
-    return period
-
-
-def period_choices(on: date, chosen: Period | None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The periods the form offers, newest year first: each year, its quarters, its months
-    (up to the current one), and the one asked for if it is older."""
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
-    for year in range(on.year, on.year - YEARS_OFFERED, -1):
-        options = [(str(year), f"{year}年度")]
-        for quarter in range(1, 5):
-            p = period_of(f"{year}-Q{quarter}")
-            if p.start <= on:
-                options.append((p.code, p.label))
-        for month in range(1, 13):
-            p = period_of(f"{year}-{month:02d}")
-            if p.start <= on:
-                options.append((p.code, p.label))
-        groups.append((f"{year}年", options))
-    known = {code for _, options in groups for code, _ in options}
-    if chosen is not None and chosen.code not in known:
-        groups.append(("其他", [(chosen.code, chosen.label)]))
-    return groups
 
 
 def _fraction(value: dict[str, Any]) -> str:

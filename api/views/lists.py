@@ -42,7 +42,7 @@ from lists.actions import Indicator, ItemIn, MeasureIn, check_list_editor, check
 from lists.light import Lights
 from lists.models import Direction, Evidence, Item, ListKind, Measure, RectList
 from lists.page import item_rows
-from lists.serialize import measure_fields
+from lists.serialize import item_own_fields
 from orgs.models import Unit
 from workflow.errors import CaseError
 from workflow.tables import workflow_for
@@ -242,10 +242,6 @@ def item_rows_batch(
     return found
 
 
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def _item_row(item: Item, item_light: str, rows: list[tuple[Measure, str]]) -> dict[str, Any]:
     """An item of GET /lists/{id}: the keys of lists.serialize.item_fields (but the list),
     with the case's number, title, state, lead unit and deadline."""
@@ -259,27 +255,7 @@ def _item_row(item: Item, item_light: str, rows: list[tuple[Measure, str]]) -> d
         "lead_unit": case.lead_unit.code if case.lead_unit else "",
         "lead_unit_name": case.lead_unit.name if case.lead_unit else "",
         "deadline": case.deadline,
-        "seq": item.seq,
-        "item_category": item.category,
-        "source": item.source,
-        "leader_name": item.leader_name,
-        "indicator": {
-            "name": item.indicator,
-            "unit": item.indicator_unit,
-            "baseline": _number(item.baseline),
-            "target": _number(item.target),
-            "current": _number(item.current),
-            "direction": item.direction,
-        }
-        if item.indicator
-        else None,
-        "progress": item.progress,
-        "light": item_light,
-        "started_on": item.started_on,
-        "completed_on": item.completed_on,
-        "struck_off_on": item.struck_off_on,
-        "linked_case": item.linked_case_id,
-        "measures": [measure_fields(m, key) for m, key in rows],
+        **item_own_fields(item, item_light, rows),
     }
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from docx import Document
 
+from huiyin.periods import period_of
 from lists.bulletin import bulletin_data, list_bulletin
 from lists.tests.factories import make_item
 from lists.tests.test_stats import AS_OF, build
 from reminders.tests.conftest import frozen
-from supervision.ratings import period_of
 
 pytestmark = pytest.mark.django_db
 

@@ -180,7 +180,8 @@ class Command(BaseCommand):
     def _supervision(self, *, year: int | None, period: str | None, as_json: bool) -> None:
         """督查督办: the ratings and stars of supervision.ratings (the page's, the export's
         and the bulletin's) for a year, a quarter or a month, the whole commission."""
-        from supervision.ratings import period_figures, period_of, rate_text, shown
+        from huiyin.periods import period_of
+        from supervision.ratings import period_figures, rate_text, shown
 
         if period and year is not None:
             raise CommandError("--period 与 --year 只能选一种")

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from huiyin.errors import DomainError
+from huiyin.periods import period_of
 from reminders.tests.conftest import frozen
-from supervision.ratings import period_figures, period_of, scope_units, stars
+from supervision.ratings import period_figures, scope_units, stars
 from supervision.tests.stars.conftest import AS_OF, EARLY, QUARTER, done
 from supervision.weights import check_weights
 from workflow.errors import ActionForbidden
