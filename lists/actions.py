@@ -231,6 +231,18 @@ def _hold(case: Case, units: list[Unit], on: date, *, lead: Unit | None = None) 
             held.add(unit.pk)
 
 
+def release(case: Case, item: Item, unit: Unit) -> None:
+    """A unit that no longer owns a measure of the item, and is neither its lead unit nor a
+    named 协办处室, gives its assignment up: it stops seeing the item."""
+    if unit.pk == case.lead_unit_id or item.co_units.filter(pk=unit.pk).exists():
+        return
+    if Measure.objects.filter(item=item, unit=unit).exists():
+        return
+    Assignment.objects.filter(
+        case=case, unit=unit, status__in=(AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
+    ).update(status=AssignmentStatus.CANCELLED)
+
+
 @transaction.atomic
 def add_item(rect_list: RectList, spec: ItemIn, *, by: User, on: date | None = None) -> Case:
     """Add an item (a problem or a project) to the list, with its measures: a case of
@@ -305,6 +317,7 @@ def add_item(rect_list: RectList, spec: ItemIn, *, by: User, on: date | None = N
             for n, m in enumerate(spec.measures, start=1)
         ]
     )
+    item.co_units.set(co_units)
     _hold(case, [*co_units, *(m.unit for m in spec.measures)], received, lead=lead)
     details: dict[str, Any] = {
         "list": rect_list.pk,

@@ -26,7 +26,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from attachments.downloads import as_download
 from audit.record import today
-from cases.models import Assignment, AssignmentKind, AssignmentStatus
 from cases.permissions import visible_cases
 from huiyin.xlsx import put
 from lists.access import list_for_user
@@ -77,21 +76,17 @@ def _measures(items: Sequence[Item]) -> dict[int, list[Measure]]:
 
 
 def _co_units(items: Sequence[Item]) -> dict[int, list[str]]:
-    """The units besides the lead that hold a live assignment: 协办处室 and the measures'
-    owners (as lists.actions._hold gives them)."""
+    """The 协办处室 named for each item (not the measures' owners: their units are in
+    the measures' own column)."""
     found: dict[int, list[str]] = defaultdict(list)
+    through = Item.co_units.through
     rows = (
-        Assignment.objects.filter(
-            case_id__in=[i.pk for i in items],
-            kind=AssignmentKind.CO,
-            status__in=(AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED),
-        )
-        .order_by("case_id", "id")
-        .values_list("case_id", "unit__name")
+        through.objects.filter(item_id__in=[i.pk for i in items])
+        .order_by("item_id", "unit__sort_order", "unit__code")
+        .values_list("item_id", "unit__name")
     )
-    for case_id, name in rows:
-        if name not in found[case_id]:
-            found[case_id].append(name)
+    for item_id, name in rows:
+        found[item_id].append(name)
     return found
 
 
@@ -222,9 +217,11 @@ def ledger_workbook(rect_list: RectList, user: User) -> bytes:
         report = reports.get(item.pk)
         progress = f"{report.on.isoformat()} {report.text}" if report else ""
         title = case.title + (f"\n{case.content}" if case.content else "")
+        # 协办处室 in the ledger: the named ones, then the other units with a measure.
+        helping = [*co_units.get(item.pk, []), *(m.unit.name for m in measures.get(item.pk, []))]
         values = (
             item.seq, title, steps, item.leader_name, lead,
-            "、".join(n for n in co_units.get(item.pk, []) if n != lead), _day(case.deadline),
+            "、".join(dict.fromkeys(n for n in helping if n != lead)), _day(case.deadline),
             progress, completion(item), _day(item.struck_off_on),
         )  # fmt: skip
         for n, value in enumerate(values, start=1):

@@ -17,7 +17,16 @@ from cases.models import Case
 from cases.permissions import relations
 from huiyin.text import check_text
 from lists import progress
-from lists.actions import MeasureIn, _check_measure, _check_unit, _hold, _item, _measure, _shown
+from lists.actions import (
+    MeasureIn,
+    _check_measure,
+    _check_unit,
+    _hold,
+    _item,
+    _measure,
+    _shown,
+    release,
+)
 from lists.models import OPEN_MEASURE, Evidence, Item, Measure, MeasureStatus, Progress
 from orgs.access import standing_of
 from orgs.models import Role, Unit
@@ -318,6 +327,7 @@ def edit_measure(
         weight=weight or measure.weight,
     )
     _check_measure(spec, item.rect_list.starts_on, 0)
+    previous = measure.unit
     for name, new in (("text", spec.text), ("unit", spec.unit), ("deadline", spec.deadline),
                       ("handler", spec.handler), ("weight", spec.weight)):  # fmt: skip
         old = getattr(measure, name)
@@ -328,6 +338,8 @@ def edit_measure(
         raise CaseError("没有修改任何内容")
     measure.save()
     _hold(case, [measure.unit], on)
+    if measure.unit != previous:
+        release(case, item, previous)
     progress.refresh(item)
     apply_transition(
         case, Action.EDIT_MEASURE, by=by, on=on,

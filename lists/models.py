@@ -83,6 +83,11 @@ class Item(models.Model):
     category = models.CharField("类别", max_length=100, blank=True)
     source = models.TextField("问题来源", blank=True)
     leader_name = models.CharField("责任领导", max_length=100, blank=True)
+    # The 协办处室 named for the item (each also holds a live co-unit assignment, as does
+    # every measure's owner unit: lists.actions._hold).
+    co_units: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        "orgs.Unit", blank=True, related_name="+", verbose_name="协办处室"
+    )
     leader = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name="责任领导（用户）",

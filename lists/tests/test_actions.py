@@ -244,3 +244,17 @@ def test_a_unit_counts_only_its_own_items(cast, client):
         page = client.get(reverse("lists:index")).content.decode()
     row = page.split(f'data-list="{rect_list.pk}"')[1].split("</tr>")[0]
     assert '<td class="text-end">1</td>' in row  # one item of its own, not the list's two
+
+
+def test_a_unit_that_no_longer_owns_a_measure_stops_seeing_the_item(cast, item):
+    _, second = _measures(item)  # 基层卫生健康处's measure
+    with frozen(DAY):
+        measures.edit_measure(item, by=cast.coordinator, measure_id=second.pk, unit=cast.zhongyi)
+    units = set(CaseUnit.objects.filter(case=item).values_list("unit_id", flat=True))
+    assert units == {cast.yizheng.pk, cast.zhongyi.pk}
+    # A named 协办处室 keeps its part when its measure moves away.
+    case = make_item(cast, make_list(cast, name="另一清单"), co_units=[cast.jiceng])
+    _, second = _measures(case)
+    with frozen(DAY):
+        measures.edit_measure(case, by=cast.coordinator, measure_id=second.pk, unit=cast.zhongyi)
+    assert CaseUnit.objects.filter(case=case, unit=cast.jiceng).exists()
