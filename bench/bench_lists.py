@@ -15,11 +15,10 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pages import django_on_existing_database, pad, people  # noqa: E402
-from harness import median_p95, sample  # noqa: E402
+from bench_pages import django_on_existing_database, people  # noqa: E402
+from harness import time_pages  # noqa: E402
 
 TARGET_MS = 500
 
@@ -36,7 +35,6 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="No directory at")
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     from django.db import connection
-    from django.test import Client
     from load_lists import NAME
 
     from lists.models import Item, Measure, RectList
@@ -68,28 +66,9 @@ def main() -> None:
         ("coordinator", f"主体责任清单 {unit.name}", f"/lists/duty/{unit.code}/"),
         ("unit head", f"主体责任清单 {unit.name}", f"/lists/duty/{unit.code}/"),
     ]
-    for role, label, url in rows:
-        client = Client()
-        client.force_login(who[role])
-
-        def fetch(url: str = url, client: Client = client, role: str = role) -> Any:
-            response = client.get(url)
-            if response.status_code != 200:
-                raise SystemExit(f"{role} {url}: {response.status_code}")
-            return response
-
-        count: list[int] = []
-
-        def record(execute, sql, params, many, context, count=count):  # noqa: ANN001
-            count.append(1)
-            return execute(sql, params, many, context)
-
-        fetch()
-        with connection.execute_wrapper(record):
-            size = len(fetch().content) // 1024
-        median, p95 = median_p95(sample(fetch, warmup=args.warmup, repeat=args.repeat))
-        flag = "" if median * 1000 <= TARGET_MS else "  > target"
-        print(f"{role:<12} {pad(label, 30)} {median * 1000:10.1f} {p95 * 1000:9.1f} {len(count):>8} {size:>6}{flag}")  # fmt: skip
+    time_pages(
+        rows, who, warmup=args.warmup, repeat=args.repeat, target_ms=TARGET_MS, width=30, sizes=True
+    )
 
 
 if __name__ == "__main__":

@@ -19,11 +19,10 @@ import types
 import warnings
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pages import django_on_existing_database, pad, people  # noqa: E402
-from harness import median_p95, sample  # noqa: E402
+from harness import median_p95, sample, time_pages  # noqa: E402
 
 TARGET_MS = 300
 
@@ -73,7 +72,6 @@ def main() -> None:  # noqa: PLR0915
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     from cases.models import Case
@@ -110,28 +108,7 @@ def main() -> None:  # noqa: PLR0915
         ("coordinator", "评分 .xlsx", f"/supervision/stats.xlsx{q}"),
         ("coordinator", "通报 .docx", f"/supervision/bulletin.docx{q}"),
     ]
-    for role, label, url in rows:
-        client = Client()
-        client.force_login(who[role])
-
-        def fetch(url: str = url, client: Client = client, role: str = role) -> Any:
-            response = client.get(url)
-            if response.status_code != 200:
-                raise SystemExit(f"{role} {url}: {response.status_code}")
-            return response
-
-        count: list[int] = []
-
-        def record(execute, sql, params, many, context, count=count):  # noqa: ANN001
-            count.append(1)
-            return execute(sql, params, many, context)
-
-        fetch()
-        with connection.execute_wrapper(record):
-            fetch()
-        median, p95 = median_p95(sample(fetch, warmup=args.warmup, repeat=args.repeat))
-        flag = "" if median * 1000 <= TARGET_MS else "  > target"
-        print(f"{role:<12} {pad(label, 26)} {median * 1000:10.1f} {p95 * 1000:9.1f} {len(count):>8}{flag}")  # fmt: skip
+    time_pages(rows, who, warmup=args.warmup, repeat=args.repeat, target_ms=TARGET_MS)
 
     def figures() -> None:
         period_figures(period, user=None)

@@ -11,6 +11,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "huiyin_bench"
@@ -104,3 +105,46 @@ def median_p95(times: list[float]) -> tuple[float, float]:
     ordered = sorted(times)
     rank = max(0, -(-len(ordered) * 95 // 100) - 1)
     return statistics.median(ordered), ordered[rank]
+
+
+def time_pages(
+    rows: list[tuple[str, str, str]],
+    who: dict[str, Any],
+    *,
+    warmup: int,
+    repeat: int,
+    target_ms: float,
+    width: int = 26,
+    sizes: bool = False,
+) -> None:
+    """Time each (role, label, url) as that user: print the median and p95 of `repeat`
+    requests after `warmup`, the SQL statements of one request (and its size in KB with
+    `sizes`), flagging a median over the target. A page that does not answer 200 stops
+    the benchmark. Django must be set up (bench_pages.django_on_existing_database)."""
+    from bench_pages import pad
+    from django.db import connection
+    from django.test import Client
+
+    for role, label, url in rows:
+        client = Client()
+        client.force_login(who[role])
+
+        def fetch(url: str = url, client: Client = client, role: str = role) -> Any:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{role} {url}: {response.status_code}")
+            return response
+
+        count: list[int] = []
+
+        def record(execute, sql, params, many, context, count=count):  # noqa: ANN001
+            count.append(1)
+            return execute(sql, params, many, context)
+
+        fetch()
+        with connection.execute_wrapper(record):
+            size = len(fetch().content) // 1024
+        median, p95 = median_p95(sample(fetch, warmup=warmup, repeat=repeat))
+        flag = "" if median * 1000 <= target_ms else "  > target"
+        kb = f" {size:>6}" if sizes else ""
+        print(f"{role:<12} {pad(label, width)} {median * 1000:10.1f} {p95 * 1000:9.1f} {len(count):>8}{kb}{flag}")  # fmt: skip
