@@ -26,6 +26,7 @@ from letters.layout import Sheet
 from letters.official import add_signature, keep_with_next
 from letters.setup import commission_name
 from lists.access import is_reviewer
+from lists.board import indicator_of
 from lists.models import Evidence, Item, Measure, Progress, RectList
 from lists.report_text import overdue_units_sentence, summary_paragraph
 from lists.stats import (
@@ -165,6 +166,8 @@ def facts_line(entry: ItemEntry) -> str:
     return "；".join(parts) + "。"
 
 
+INDICATOR_FIELDS = ("indicator", "indicator_unit", "baseline", "target", "current")
+
 # ── the document ─────────────────────────────────────────────────────────────────────────
 
 
@@ -231,6 +234,11 @@ def _item_section(sheet: Sheet, n: int, entry: ItemEntry, what: str) -> None:
     if case.content.strip():
         sheet.paragraph("HYBody", f"{what}：{case.content.strip()}")
     sheet.paragraph("HYBody", facts_line(entry))
+    target = indicator_of(
+        {name: getattr(entry.item, name) for name in INDICATOR_FIELDS} | {"case_id": case.pk}
+    )
+    if target is not None:
+        sheet.paragraph("HYBody", f"量化目标：{target['text']}。")
     if entry.measures:
         sheet.paragraph("HYBody", "整改措施：", keep_next=True)
         for m, status in entry.measures:

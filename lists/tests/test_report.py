@@ -182,3 +182,14 @@ def test_fixed_queries(client, cast, handmade, django_assert_max_num_queries):
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             assert _get(client, cast.leader, url).status_code == 200
+
+
+def test_the_report_states_an_item_s_quantitative_target(client, cast):
+    from lists.tests.factories import make_item, make_list
+
+    rect_list = make_list(cast)
+    make_item(cast, rect_list)  # 急救电话10秒接听率 61% → 目标99%
+    url = f"/lists/{rect_list.pk}/report.docx"
+    response = _get(client, cast.coordinator, url)
+    texts = _texts(_docx(response.content))
+    assert "量化目标：急救电话10秒接听率 61% → — → 目标99%。" in texts
