@@ -206,7 +206,9 @@ def unit_note(case: Case) -> str:
     return f"主办处室：{case.lead_unit.name}" if case.lead_unit_id and case.lead_unit else ""
 
 
-def overdue_card(key: str, title: str, ledger: dict[str, str], hint: str = "") -> Section:
+def overdue_card(
+    key: str, title: str, ledger: dict[str, str], hint: str = "", due_label: str = "答复期限"
+) -> Section:
     """An overdue list's section (its rows to come): red, read-only, by deadline."""
     return Section(
         key,
@@ -214,7 +216,7 @@ def overdue_card(key: str, title: str, ledger: dict[str, str], hint: str = "") -
         "bi-exclamation-octagon",
         "",
         "查看",
-        "答复期限",
+        due_label,
         {**ledger, "sort": "deadline"},
         hint=hint or "已超过答复期限、尚未答复的办件",
         alarm=True,
@@ -288,10 +290,11 @@ class Builder:
         ledger: dict[str, str],
         hint: str = "",
         note: Callable[[Case], str] = unit_note,
+        due_label: str = "答复期限",
     ) -> Section:
         return self.section(
             qs.filter(overdue_q(self.today)),
-            overdue_card(key, title, ledger, hint),
+            overdue_card(key, title, ledger, hint, due_label),
             order=(asc("deadline"),),
             due=lambda c: c.deadline,
             provisional=lambda c: c.deadline_provisional,

@@ -64,6 +64,11 @@ def is_reviewer(user: User, rect_list: RectList) -> bool:
     return rect_list.delegates.filter(pk=user.pk).exists()
 
 
+def may_edit(user: User, rect_list: RectList) -> bool:
+    """Whether the user may add items to the list (lists.actions.check_list_editor's rule)."""
+    return standing_of(user).has(Role.COORDINATOR) or is_reviewer(user, rect_list)
+
+
 def item_relations(user: User, case: Case) -> set[str]:
     """The workflow's own relation: 销号审核人 (the list's owner or a delegate)."""
     if not user.is_authenticated:

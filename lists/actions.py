@@ -21,7 +21,7 @@ from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case, Cat
 from huiyin.dates import check_date
 from huiyin.text import check_text
 from lists import progress
-from lists.access import is_reviewer
+from lists.access import may_edit
 from lists.models import (
     Direction,
     Item,
@@ -53,9 +53,8 @@ def check_list_maker(user: User) -> None:
 
 def check_list_editor(user: User, rect_list: RectList) -> None:
     """The office, or the list's owner or a delegate, may add items to it."""
-    if standing_of(user).has(Role.COORDINATOR) or is_reviewer(user, rect_list):
-        return
-    raise ActionForbidden("只有办公室或清单负责人可以修改此清单")
+    if not may_edit(user, rect_list):
+        raise ActionForbidden("只有办公室或清单负责人可以修改此清单")
 
 
 def _line(value: str | None, label: str, field: str, max_length: int) -> str:
@@ -283,7 +282,6 @@ def add_item(rect_list: RectList, spec: ItemIn, *, by: User, on: date | None = N
         last_action_on=received,
         deadline=spec.deadline,
         lead_unit=lead,
-        led_by=leader_name,
         leader_in_charge=leader_in_charge,
     )
     ind = spec.indicator
@@ -370,7 +368,9 @@ def request_strike_off(case: Case, *, by: User, note: str = "", on: date | None 
         raise CaseError(f"还有{open_measures}条具体举措未销号，不能申请事项销号")
     if not item.measures.exists() and not item.evidence.exists():
         raise CaseError("请先上传此事项的佐证材料，再申请销号")
-    note = check_text(note or "", label="整改完成情况", field="note")
+    note = require_text(
+        check_text(note or "", label="整改完成情况", field="note"), "note", "整改完成情况"
+    )
     Item.objects.filter(pk=item.pk).update(completed_on=on, progress=100)
     apply_transition(
         case, Action.REQUEST_STRIKE_OFF, by=by, on=on, to=State.REVIEWING,
@@ -471,11 +471,10 @@ def edit_item(
     if title and title.strip() != case.title:
         case_fields["title"] = _line(title, "事项", "title", 300)
     if description and description != case.content:
-        case_fields["content"] = check_text(description, label="具体问题", field="description")
+        case_fields["content"] = check_text(description, label="具体问题", field="content")
     if leader_name and leader_name.strip() != item.leader_name:
-        case_fields["led_by"] = item.leader_name = _line(
-            leader_name, "责任领导", "leader_name", 100
-        )
+        changes["leader_name"] = [item.leader_name, leader_name.strip()]
+        item.leader_name = _line(leader_name, "责任领导", "leader_name", 100)
     if deadline is not None and deadline != case.deadline:
         check_date(deadline, label="完成时限", field="deadline")
         if deadline < item.rect_list.starts_on:
@@ -485,7 +484,7 @@ def edit_item(
         changes[name] = [_shown(getattr(case, name)), _shown(new)]
     if category and category.strip() != item.category:
         changes["category"] = [item.category, category.strip()]
-        item.category = _line(category, "类别", "category", 100)
+        item.category = _line(category, "类别", "item_category", 100)
     if not changes:
         raise CaseError("没有修改任何内容")
     item.save(update_fields=["category", "leader_name"])

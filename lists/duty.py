@@ -22,7 +22,7 @@ from audit.record import today
 from cases.listing import InvalidFilter, parse_page
 from lists.board import Lamp, deadline_words, lamp, legend
 from lists.light import Lights, item_key, late_measure, measure_key
-from lists.models import OPEN_MEASURE, Item, Measure
+from lists.models import OPEN_MEASURE, Item, Measure, MeasureStatus
 from orgs.access import standing_of
 from orgs.models import Unit, UnitKind
 from workflow.vocabulary import State
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 ROWS_PER_PAGE = 200
 NO_DUTY = "只有委领导、办公室、查阅人员和处室人员可以查看主体责任清单"
 OTHER_UNIT = "只能查看本处室的主体责任清单"
-OPEN_STATUSES = [str(s) for s in OPEN_MEASURE]
+# A unit answers for a measure until it is struck off: 待销号 ones stay on its list.
+OPEN_STATUSES = [*(str(s) for s in OPEN_MEASURE), str(MeasureStatus.SUBMITTED)]
 
 
 def duty_units(user: User) -> QuerySet[Unit]:

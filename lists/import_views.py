@@ -59,11 +59,11 @@ class UploadForm(forms.Form):
         label="清单名称", max_length=200, required=False, help_text="不填时用表格的标题行"
     )
     starts_on = forms.DateField(
-        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}),
+        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="“6月底”等不写年份的时限按开始日期的年份计",
     )  # fmt: skip
     ends_on = forms.DateField(
-        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="“长期坚持”“持续推进”按结束日期计；不填时为当年12月31日",
     )  # fmt: skip
     owner = _UserChoice(

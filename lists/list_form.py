@@ -59,9 +59,13 @@ class ListForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=ListKind.choices, initial=ListKind.PROBLEMS)
     origin = _text("来源", "origin")
     reports_to = _text("报告对象", "reports_to")
-    starts_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     ends_on = forms.DateField(
-        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="结束日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     owner = PersonChoice(label="负责人（销号审核）", queryset=get_user_model().objects.none())
     delegates = PeopleChoice(

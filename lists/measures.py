@@ -263,6 +263,14 @@ def reopen_measure(
     return measure
 
 
+def _check_fit(case: Case, spec: MeasureIn) -> None:
+    """A measure fits its item: due by the item's deadline, handled by someone of its unit."""
+    if case.deadline is not None and spec.deadline > case.deadline:
+        raise CaseError("具体举措的完成时限不能晚于事项的完成时限", field="deadline")
+    if spec.handler is not None and spec.unit.pk not in standing_of(spec.handler).unit_ids:
+        raise CaseError(f"经办人须为{spec.unit.name}的人员", field="handler")
+
+
 @transaction.atomic
 def add_measure(
     case: Case,
@@ -282,6 +290,7 @@ def add_measure(
     spec = MeasureIn(text=text, unit=_check_unit(unit, "owner_unit", "责任处室"),
                      deadline=deadline, handler=handler, weight=weight)  # fmt: skip
     _check_measure(spec, item.rect_list.starts_on, 0)
+    _check_fit(case, spec)
     seq = (item.measures.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     measure = Measure.objects.create(
         item=item, seq=seq, text=spec.text, unit=spec.unit, handler=handler,
@@ -327,6 +336,7 @@ def edit_measure(
         weight=weight or measure.weight,
     )
     _check_measure(spec, item.rect_list.starts_on, 0)
+    _check_fit(case, spec)
     previous = measure.unit
     for name, new in (("text", spec.text), ("unit", spec.unit), ("deadline", spec.deadline),
                       ("handler", spec.handler), ("weight", spec.weight)):  # fmt: skip

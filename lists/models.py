@@ -2,7 +2,7 @@
 
 A `RectList` holds items; each item is a case (cases.Case, category `list_item`: its
 title, description, 牵头处室 as the lead unit, 协办处室 as co-unit assignments, 完成时限 as
-the deadline, 责任领导 as `led_by`, and its state 整改中 → 待销号 → 已销号) with an `Item`
+the deadline, and its state 整改中 → 待销号 → 已销号) with an `Item`
 row beside it for what only an item has: its list, number in the list, category, the
 problem's source, the quantitative target, and the progress rolled up from its measures.
 A `Measure` (具体举措) is a row of its item: its owner unit, handler, deadline, weight and

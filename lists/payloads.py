@@ -69,9 +69,9 @@ class MeasureReopenPayload(Payload):
 
 
 class StrikeOffRequestPayload(Payload):
-    """事项申请销号：各具体举措均已销号（无举措的事项须已上传佐证材料）。"""
+    """事项申请销号：写明整改完成情况；各具体举措均已销号（无举措的事项须已上传佐证材料）。"""
 
-    note: LongText = Field("", title="整改完成情况")
+    note: LongText = Field(title="整改完成情况", min_length=1)
 
 
 class StrikeOffPayload(Payload):
@@ -89,11 +89,11 @@ class ReopenPayload(Payload):
 
 
 class ItemEditPayload(Payload):
-    """修改事项，只改填写的项。"""
+    """修改事项，只改填写的项：事项（title）、具体问题（content）、类别（item_category）、责任领导（leader_name）、完成时限（deadline，不早于清单开始日期）。"""
 
     title: Title = Field("", title="事项")
-    description: LongText = Field("", title="具体问题/项目内容")
-    category: Annotated[str, Field(max_length=100), LINE_RULE] = Field("", title="类别")
+    content: LongText = Field("", title="具体问题/项目内容")
+    item_category: Annotated[str, Field(max_length=100), LINE_RULE] = Field("", title="类别")
     leader_name: Annotated[str, Field(max_length=100), LINE_RULE] = Field("", title="责任领导")
     deadline: BoundedDate | None = Field(None, title="完成时限")
 

@@ -40,10 +40,14 @@ def to_review(b: Builder) -> Section:
     )  # fmt: skip
 
 
+def lead_note(case: Case) -> str:
+    return f"牵头处室：{case.lead_unit.name}" if case.lead_unit_id and case.lead_unit else ""
+
+
 def overdue(b: Builder) -> Section:
     return b.overdue_section(
         b.visible, "list_overdue", "逾期未销号的清单事项", {**LEDGER, "overdue": "1"},
-        hint="已过完成时限仍在整改中",
+        hint="已过完成时限仍在整改中", note=lead_note, due_label="完成时限",
     )  # fmt: skip
 
 
@@ -51,7 +55,7 @@ def led_overdue(b: Builder) -> Section:
     return b.overdue_section(
         b.visible.filter(leader_in_charge=b.user), "list_led_overdue",
         "您负责的逾期清单事项", {**LEDGER, "overdue": "1"},
-        hint="您为责任领导、已过完成时限的事项",
+        hint="您为责任领导、已过完成时限的事项", note=lead_note, due_label="完成时限",
     )  # fmt: skip
 
 

@@ -79,9 +79,18 @@ def reopen(case: Case, by: User, p: ReopenPayload) -> Any:
     return actions.reopen(case, by=by, reason=p.reason, deadline=p.deadline, on=p.on)
 
 
+def item_initial(inp: Any) -> dict[str, Any]:
+    """修改事项 shows what the item says now (the payload carries only what changed)."""
+    item = Item.objects.get(pk=inp.case.pk)
+    return {
+        "title": inp.case.title, "content": inp.case.content, "item_category": item.category,
+        "leader_name": item.leader_name, "deadline": inp.case.deadline,
+    }  # fmt: skip
+
+
 def edit_item(case: Case, by: User, p: ItemEditPayload) -> Any:
     return actions.edit_item(
-        case, by=by, title=p.title, description=p.description, category=p.category,
+        case, by=by, title=p.title, description=p.content, category=p.item_category,
         leader_name=p.leader_name, deadline=p.deadline, on=p.on,
     )  # fmt: skip
 

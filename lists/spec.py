@@ -51,6 +51,8 @@ COLORS: dict[str, str] = {S.HANDLING: "primary", S.REVIEWING: "warning", S.CLOSE
 COORDINATOR, REVIEWER = R.COORDINATOR, R.REVIEWER
 UNITS = [R.LEAD_UNIT, R.CO_UNIT, R.COORDINATOR]
 MEASURE_WORDS = Wording(head=wording.measure)
+DEADLINE_HELP = ("完成时限", "不早于清单开始日期")
+MEASURE_DEADLINE_HELP = ("完成时限", "不晚于事项的完成时限")
 
 TRANSITIONS = [
     t(
@@ -94,19 +96,24 @@ TRANSITIONS = [
     t(
         A.ADD_MEASURE, "增加举措", [S.HANDLING], [], [COORDINATOR, REVIEWER, R.LEAD_HEAD],
         payload=MeasurePayload, run=runs.add_measure,
-        form=Form(group=EDITS, options={"owner_unit": runs.unit_options}),
+        form=Form(group=EDITS, options={"owner_unit": runs.unit_options},
+                  labels={"deadline": MEASURE_DEADLINE_HELP}),
         wording=MEASURE_WORDS,
     ),
     t(
         A.EDIT_MEASURE, "修改举措", [S.HANDLING], [], [COORDINATOR, REVIEWER],
         payload=MeasureEditPayload, run=runs.edit_measure, available=runs.has_editable_measure,
         form=Form(group=EDITS, dated=False, options={
-            "measure": runs.editable_measure_options, "owner_unit": runs.unit_options}),
+            "measure": runs.editable_measure_options, "owner_unit": runs.unit_options},
+            labels={"deadline": MEASURE_DEADLINE_HELP,
+                    "text": ("具体举措内容", "只填要修改的项，不填的保持不变")}),
         wording=Wording(head=wording.changes),
     ),
     t(
         A.EDIT, "修改事项", [S.HANDLING, S.REVIEWING], [], [COORDINATOR, REVIEWER],
-        payload=ItemEditPayload, run=runs.edit_item, form=Form(group=EDITS, dated=False),
+        payload=ItemEditPayload, run=runs.edit_item,
+        form=Form(group=EDITS, dated=False, only_changed=True, initial=runs.item_initial,
+                  labels={"deadline": DEADLINE_HELP}),
         wording=Wording(head=wording.changes),
     ),
     t(
@@ -123,7 +130,9 @@ TRANSITIONS = [
     ),
     t(
         A.REOPEN, "问题反弹", [S.CLOSED], [S.HANDLING], [REVIEWER, COORDINATOR],
-        payload=ReopenPayload, run=runs.reopen, form=Form(danger=True, primary=False),
+        payload=ReopenPayload, run=runs.reopen,
+        form=Form(danger=True, primary=False,
+                  labels={"deadline": ("新的完成时限", "不填则保持原完成时限")}),
         success=lambda case: "事项已重新整改",
     ),
 ]  # fmt: skip

@@ -25,7 +25,7 @@ from cases.models import Assignment, AssignmentKind
 from cases.permissions import LIVE_ASSIGNMENT
 from cases.queries import case_for_user
 from lists import measures
-from lists.access import list_for_user, visible_lists, with_counts
+from lists.access import list_for_user, may_edit, visible_lists, with_counts
 from lists.board import (
     Lamp,
     deadline_words,
@@ -199,6 +199,7 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "lists/detail.html",
         {
             "list": rect_list,
+            "may_edit": may_edit(request.user, rect_list),
             "delegates": list(rect_list.delegates.all()),
             "totals": totals,
             "rows": views,

@@ -31,7 +31,7 @@ def measure(d: dict[str, Any], names: Mapping[str, str]) -> list[Row]:
 def changes(d: dict[str, Any], names: Mapping[str, str]) -> list[Row]:
     out = measure({k: v for k, v in d.items() if k == "measure_seq"}, names)
     labels = {"text": "内容", "unit": "责任处室", "deadline": "完成时限", "handler": "经办人",
-              "weight": "权重", "title": "事项", "content": "具体内容", "led_by": "责任领导",
+              "weight": "权重", "title": "事项", "content": "具体内容", "leader_name": "责任领导",
               "category": "类别"}  # fmt: skip
     for name, pair in (d.get("changes") or {}).items():
         if isinstance(pair, list) and len(pair) == 2:

@@ -113,6 +113,13 @@ DOCUMENTS = [200, 200, 200, 200, 403, 403, 404, 404, 302]
 WEB: dict[str, tuple[str, str, Any, list[int]]] = {
     "lists index": ("get", "/lists/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
     "list page": ("get", "/lists/{L}/", None, WEB_SEEN),
+    # 增加事项: the office and the list's owner or delegates (lists/item_form.py).
+    "add item form": ("get", "/lists/{L}/items/new/", None, [200, 403, 403, 200, 403, 403, 404, 404, 302]),
+    "add item": (
+        "post", "/lists/{L}/items/new/",
+        {"title": "新问题", "lead_unit": "{YZ}", "deadline": "2026-09-30", "direction": "up"},
+        [302, 403, 403, 302, 403, 403, 404, 404, 302],
+    ),
     "evidence upload for measure 1": (
         "post", "/lists/items/{H}/evidence/", {"PDF": "{H1}"},
         [302, 403, 403, 403, 302, 403, 404, 404, 302],
@@ -211,6 +218,7 @@ WEB: dict[str, tuple[str, str, Any, list[int]]] = {
 # Where a logged-in user's 302 goes (the rest of the 302s are the login page's).
 LANDS = {
     "new list": r"^/lists/\d+/$",
+    "add item": r"^/cases/\d+/$",
     "import upload": r"^/lists/import/[\w-]+/$",
     "import confirm": r"^/lists/\d+/$",
     "duty index": r"^/lists/duty/{user}/$",  # the unit heads' usernames are their units' codes
@@ -254,7 +262,7 @@ def _build_world(cast: Any) -> dict[str, int]:
     owner = make_user("qd_owner", (cast.office, Role.VIEWER), full_name="钱督查")
     rect_list = make_list(cast, owner=owner)
     by_unit = {cast.yizheng.pk: cast.yizheng_head, cast.jiceng.pk: cast.jiceng_head}
-    ids: dict[str, int] = {"L": rect_list.pk, "U": owner.pk}
+    ids: dict[str, int] = {"L": rect_list.pk, "U": owner.pk, "YZ": cast.yizheng.pk}
 
     def pair(case: Any) -> list[Measure]:
         return list(Measure.objects.filter(item_id=case.pk).order_by("seq"))
@@ -278,7 +286,7 @@ def _build_world(cast: Any) -> dict[str, int]:
             for m in pair(cases[key]):
                 struck(cases[key], m)
         for key in "VC":
-            actions.request_strike_off(cases[key], by=cast.yizheng_head)
+            actions.request_strike_off(cases[key], by=cast.yizheng_head, note="整改完成")
         actions.strike_off(cases["C"], by=owner, approved=True)
     for key, case in cases.items():
         ids[key] = case.pk

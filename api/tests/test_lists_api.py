@@ -226,7 +226,8 @@ def test_an_item_is_added_with_its_measures(cast):
         made = ok(ApiClient("coordinator").post(f"/lists/{rect_list.pk}/items", _item_body()), 201)
     assert made["category"] == "list_item" and made["number"] == "QD2026-01-001"
     assert made["state"] == "handling" and made["deadline"] == "2026-09-30"
-    assert made["leader_in_charge"] == "leader" and made["led_by"] == "李主任"
+    assert made["leader_in_charge"] == "leader" and made["leader_name"] == "李主任"
+    assert made["led_by"] == ""  # 领办 is the 议提案's; an item's leader is its own field
     assert {a["unit"] for a in made["assignments"]} == {"yizheng", "zhongyi", "jiceng"}
     assert "report_progress" in made["available_actions"]
     assert [m["text"] for m in made["measures"]] == ["严格发文审核", "合并同类文件"]
@@ -245,7 +246,7 @@ def test_an_item_s_leader_may_be_free_text(cast):
             ),
             201,
         )
-    assert made["led_by"] == "陈副主任" and made["leader_in_charge"] is None
+    assert made["leader_name"] == "陈副主任" and made["leader_in_charge"] is None
     assert Item.objects.get(pk=made["id"]).leader is None
 
 
@@ -375,7 +376,7 @@ def test_an_item_from_progress_to_strike_off_and_back(cast):
         assert "review_measure" in ok(office.get(f"/cases/{case.pk}"))["available_actions"]
         ok(office.act(case.pk, "review_measure", {"measure": first.pk, "approved": True}))
         # The item may not be requested while a measure is open.
-        early = yizheng.act(case.pk, "request_strike_off", {})
+        early = yizheng.act(case.pk, "request_strike_off", {"note": "完成"})
         assert early.status_code in (400, 403)
         assert _upload(jiceng, case.pk, second.pk).status_code == 201
         ok(jiceng.act(case.pk, "submit_measure", {"measure": second.pk}))

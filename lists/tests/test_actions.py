@@ -120,7 +120,7 @@ def _strike_off_all(cast, item, on=DAY):
 
 def test_the_item_is_struck_off_after_its_measures_and_can_come_back(cast, item):
     with frozen(DAY), pytest.raises(CaseError, match="未销号"):
-        actions.request_strike_off(item, by=cast.yizheng_head)
+        actions.request_strike_off(item, by=cast.yizheng_head, note="整改完成")
     _strike_off_all(cast, item)
     mine = available_actions(cast.yizheng_head, item, DAY)
     assert "request_strike_off" in mine
@@ -149,9 +149,9 @@ def test_an_item_without_measures_needs_its_own_evidence(cast):
     with frozen(DAY):
         measures.report_progress(case, by=cast.yizheng_head, text="已完成", percent=100)
         with pytest.raises(CaseError, match="佐证材料"):
-            actions.request_strike_off(case, by=cast.yizheng_head)
+            actions.request_strike_off(case, by=cast.yizheng_head, note="整改完成")
         measures.attach_evidence(case, by=cast.yizheng_head, upload=pdf())
-        actions.request_strike_off(case, by=cast.yizheng_head)
+        actions.request_strike_off(case, by=cast.yizheng_head, note="整改完成")
     case.refresh_from_db()
     assert case.state == State.REVIEWING
 
@@ -222,7 +222,7 @@ def test_a_refused_item_goes_back_to_its_reported_percent(cast):
     with frozen(DAY):
         measures.report_progress(case, by=cast.yizheng_head, text="大部分完成", percent=70)
         measures.attach_evidence(case, by=cast.yizheng_head, upload=pdf())
-        actions.request_strike_off(case, by=cast.yizheng_head)
+        actions.request_strike_off(case, by=cast.yizheng_head, note="整改完成")
         assert Item.objects.get(pk=case.pk).progress == 100
         actions.strike_off(case, by=cast.coordinator, approved=False, comment="还有问题未整改")
     assert Item.objects.get(pk=case.pk).progress == 70

@@ -354,7 +354,7 @@ BAD_ACTIONS = [
      {"text": "新增", "owner_unit": "jiceng", "deadline": "2026-06-30", "weight": 1000}),
     ("coordinator", "H", "edit", {"title": NUL}),
     ("coordinator", "H", "edit", {"deadline": "2026-01-05"}),
-    ("coordinator", "H", "edit", {"category": LONG}),
+    ("coordinator", "H", "edit", {"item_category": LONG}),
     ("yizheng", "H", "request_strike_off", {"note": "完成"}),  # measures still open
     ("qd_owner", "V", "strike_off", {"approved": False}),  # no reason
     ("qd_owner", "V", "strike_off", {"approved": NUL}),

@@ -62,7 +62,7 @@ def world(cast):
         for key in "VC":
             for m in _pair(w[key]):
                 _strike(cast, w[key], m)
-            actions.request_strike_off(w[key], by=cast.yizheng_head)
+            actions.request_strike_off(w[key], by=cast.yizheng_head, note="整改完成")
         actions.strike_off(w["C"], by=cast.coordinator, approved=True)
     for case in w.values():
         case.refresh_from_db()

@@ -79,7 +79,7 @@ def test_ledger_cells_and_print_setup(cast, client):
             measures.attach_evidence(done, by=head, upload=pdf(), measure_id=m.pk)
             measures.submit_measure(done, by=head, measure_id=m.pk)
             measures.review_measure(done, by=cast.coordinator, measure_id=m.pk, approved=True)
-        actions.request_strike_off(done, by=cast.yizheng_head)
+        actions.request_strike_off(done, by=cast.yizheng_head, note="整改完成")
         actions.strike_off(done, by=cast.coordinator, approved=True)
     client.force_login(cast.coordinator)
     response = client.get(reverse("lists:ledger", args=[rect_list.pk]))

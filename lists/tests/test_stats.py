@@ -106,7 +106,7 @@ def build(cast: Any) -> SimpleNamespace:
     with frozen(d(2026, 5, 12)):
         measures.review_measure(two, by=cast.coordinator, measure_id=m3.pk, approved=True)
     with frozen(d(2026, 5, 15)):
-        actions.request_strike_off(two, by=cast.jiceng_head)
+        actions.request_strike_off(two, by=cast.jiceng_head, note="整改完成")
     with frozen(d(2026, 5, 18)):
         actions.strike_off(two, by=cast.coordinator, approved=True)
     # 1 and 5: their measures on 05-20.
@@ -115,7 +115,7 @@ def build(cast: Any) -> SimpleNamespace:
     _done(cast, five, m8, cast.yizheng_head, d(2026, 5, 20))
     _done(cast, five, m9, cast.jiceng_head, d(2026, 5, 20))
     with frozen(d(2026, 5, 22)):
-        actions.request_strike_off(five, by=cast.yizheng_head)
+        actions.request_strike_off(five, by=cast.yizheng_head, note="整改完成")
     with frozen(d(2026, 5, 25)):
         actions.strike_off(five, by=cast.coordinator, approved=True)
     with frozen(d(2026, 5, 29)):
@@ -130,7 +130,7 @@ def build(cast: Any) -> SimpleNamespace:
             five, by=cast.coordinator, reason="群众反映问题反弹", deadline=d(2026, 8, 31)
         )
     with frozen(d(2026, 6, 12)):
-        actions.request_strike_off(three, by=cast.yizheng_head)
+        actions.request_strike_off(three, by=cast.yizheng_head, note="整改完成")
     with frozen(d(2026, 6, 15)):
         actions.strike_off(three, by=cast.coordinator, approved=False, comment="佐证材料不足")
     with frozen(d(2026, 7, 6)):

@@ -19,10 +19,10 @@
     const chart = window.echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
-      grid: { left: 36, right: 8, top: 14, bottom: 18 },
+      grid: { left: 36, right: 8, top: 22, bottom: 24 },
       tooltip: { trigger: "item", formatter: "{b}：{c}" },
       xAxis: { type: "category", data: ["基线", "当前", "目标"], axisTick: { show: false } },
-      yAxis: { type: "value", name: found.unit, nameGap: 4, splitNumber: 2, scale: true },
+      yAxis: { type: "value", name: found.unit, nameGap: 4, splitNumber: 2, min: 0 },
       series: [{
         type: "bar",
         barWidth: "45%",
