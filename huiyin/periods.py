@@ -89,11 +89,17 @@ def read_period(params: Any, on: date) -> Period:
     return period
 
 
-def period_choices(on: date, chosen: Period | None) -> list[tuple[str, list[tuple[str, str]]]]:
+def period_choices(
+    on: date, chosen: Period | None, *, since: date | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """The periods the form offers, newest year first: each year, its quarters, its months
-    (up to the current one), and the one asked for if it is older."""
+    (up to the current one), and the one asked for if it is older; `since`: none of the
+    years before it (a list's start)."""
     groups: list[tuple[str, list[tuple[str, str]]]] = []
-    for year in range(on.year, on.year - YEARS_OFFERED, -1):
+    oldest = on.year - YEARS_OFFERED + 1
+    if since is not None:
+        oldest = min(on.year, max(oldest, since.year))
+    for year in range(on.year, oldest - 1, -1):
         options = [(str(year), f"{year}年度")]
         for quarter in range(1, 5):
             p = period_of(f"{year}-Q{quarter}")

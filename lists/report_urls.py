@@ -129,7 +129,7 @@ def report_page(request: AuthedRequest, pk: int) -> HttpResponse:
             ],
             "draft": summary_paragraph(f, what, on),
             "may_report": may_report(request.user, rect_list),
-            "periods": period_choices(on, None),
+            "periods": period_choices(on, None, since=rect_list.starts_on),
             "default_period": f"{on.year}-{on.month:02d}",
         },
     )

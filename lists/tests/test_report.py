@@ -193,3 +193,8 @@ def test_the_report_states_an_item_s_quantitative_target(client, cast):
     response = _get(client, cast.coordinator, url)
     texts = _texts(_docx(response.content))
     assert "量化目标：急救电话10秒接听率 61% → — → 目标99%。" in texts
+
+
+def test_the_period_menu_starts_with_the_list(client, cast, handmade):
+    page = _get(client, cast.coordinator, f"/lists/{handmade.list.pk}/report/").content.decode()
+    assert "2026年度" in page and "2025年度" not in page
