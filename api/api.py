@@ -8,7 +8,7 @@ from ninja.params.models import PathModel
 
 from api import errors
 from api.auth import docs_login_required, token_auth
-from api.views import auth, cases, lists, stats, units
+from api.views import auth, cases, lists, portal, similar, stats, units
 
 
 class HuiyinAPI(NinjaAPI):
@@ -51,6 +51,9 @@ api = HuiyinAPI(
 errors.install(api)
 api.add_router("/auth", auth.router)
 api.add_router("/units", units.router)
+# Before the cases' own router: /cases/similar is not a case id.
+api.add_router("/cases", similar.router)
+api.add_router("/cases", portal.router)
 api.add_router("/cases", cases.router)
 api.add_router("/stats", stats.router)
 api.add_router("/lists", lists.router)

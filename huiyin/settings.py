@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "lists",  # 清单化管理: rectification lists and project ledgers (lists/spec.py: the list_item category)
     "opinions",  # 群众意见建议: the public_opinion category (opinions/spec.py), its intake and statistics
     "reminders",  # 催办: deadlines' reminders, the escalation ladder, the morning run
+    "portal",  # the proposer's side: signed links, their view of the case, their rating
+    "disclosure",  # 公开: disclosed replies with personal data masked, the public page
+    "similar",  # similar cases, 并案, the lead unit's routing suggestion
+    "promises",  # 回头看: promises of B/C replies and "needs time" answers after closing
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,11 @@ urlpatterns = [
     path("supervision/", include("supervision.web_urls")),  # 督办一览, registration, 督办单
     path("supervision/", include("supervision.stats_urls")),  # ratings, stars, 通报
     path("lists/", include("lists.urls")),  # 清单化管理: lists, 挂图作战, evidence
+    path("p/", include("portal.public_urls")),  # the proposer's link: no login
+    path("portal/", include("portal.urls")),  # the office's side of the links
+    path("disclosure/", include("disclosure.urls")),  # the public page: no login
+    path("promises/", include("promises.urls")),  # 回头看
+    path("similar/", include("similar.urls")),  # similar cases, 并案, routing
     path("", include("notify.urls")),  # notifications, own settings, /console/outbox/
     path("", include("web.urls")),
 ]

@@ -25,10 +25,12 @@ from cases.payloads import (
     ReviewPayload,
     UrgePayload,
 )
+from disclosure.spec import proposal_actions as disclosure_actions
 from lists.runs import add_to_list_spec
 from proposals import cards, queues, runs, wording
 from proposals import messages as done
 from proposals.clocks import CLOCKS, LADDER
+from similar.spec import proposal_actions as merge_actions
 from supervision.payloads import SupervisePayload
 from supervision.runs import not_supervised
 from supervision.runs import supervise as supervise_run
@@ -445,6 +447,9 @@ PROPOSAL_TRANSITIONS = [
         form=Form(group=EDITS, dated=False, hidden=frozenset({"on"})),
         success=lambda case: "已列入督办，请在督办事项中交办",
     ),
+    # 并案 and 取消并案 (similar/spec.py); 公开答复 and 撤回公开 (disclosure/spec.py).
+    *merge_actions(),
+    *disclosure_actions(),
 ]
 # Imported history lands in whatever state the ledger says, through the engine's one path.
 IMPORT_HISTORY = t(

@@ -69,6 +69,9 @@ class Action(models.TextChoices):
     REQUEST_STRIKE_OFF = "request_strike_off", "申请销号"
     STRIKE_OFF = "strike_off", "销号审核"
     ADD_TO_LIST = "add_to_list", "列入整改清单"
+    DISCLOSE = "disclose", "公开答复"
+    WITHDRAW_DISCLOSURE = "withdraw_disclosure", "撤回公开"
+    UNMERGE = "unmerge", "取消并案"
 
 
 class Event(models.TextChoices):
@@ -82,6 +85,12 @@ class Event(models.TextChoices):
     CREATE_LIST = "create_list", "建立清单"
     EDIT_LIST = "edit_list", "修改清单"
     IMPORT_LIST = "import_list", "导入清单"
+    # The proposer's side (portal): their link, and what they do through it.
+    ISSUE_LINK = "issue_link", "生成征询链接"
+    REVOKE_LINK = "revoke_link", "作废征询链接"
+    OPEN_LINK = "open_link", "代表委员查看"
+    CONFIRM_COMMUNICATION = "confirm_communication", "代表委员确认沟通"
+    PROPOSER_RATING = "proposer_rating", "代表委员评价"
 
 
 # The relations of a user to a case that a spec may name as actors (cases.permissions).

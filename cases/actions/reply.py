@@ -70,7 +70,8 @@ def submit_reply(
         submitted_by=by,
     )
     Commitment.objects.bulk_create(
-        Commitment(case=case, reply=reply, what=what, due=due) for what, due in promised
+        Commitment(case=case, reply=reply, unit=case.lead_unit, what=what, due=due)
+        for what, due in promised
     )
     apply_transition(
         case,

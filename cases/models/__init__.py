@@ -16,8 +16,10 @@ from cases.models.choices import (
     Role,
 )
 from cases.models.handling import (
+    COMMITMENT_OPEN,
     Assignment,
     Commitment,
+    CommitmentNote,
     Communication,
     ExtensionRequest,
     Feedback,
@@ -35,7 +37,9 @@ __all__ = [
     "CaseProposer",
     "CaseUnit",
     "Category",
+    "COMMITMENT_OPEN",
     "Commitment",
+    "CommitmentNote",
     "CommitmentStatus",
     "Communication",
     "CommunicationMethod",

@@ -118,6 +118,16 @@ class Case(models.Model):
     reply_class = models.CharField("答复类别", max_length=1, blank=True)
     replied_on = models.DateField("答复日期", null=True, blank=True)
     feedback_result = models.CharField("评价结果", max_length=30, blank=True)
+    # 并案: handled together with this lead case, still answered and counted on its own
+    # (similar.merging).
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+        verbose_name="并案主件",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -100,9 +100,14 @@ class FeedbackRating(models.TextChoices):
 
 
 class CommitmentStatus(models.TextChoices):
+    """A promise's progress, and after it, its fulfilment (回头看: 兑现 / 部分兑现 / 未兑现,
+    the last two with a reason); 已取消 when the reply that made it was replaced."""
+
     OPEN = "open", "未开始"
     IN_PROGRESS = "in_progress", "推进中"
-    FULFILLED = "fulfilled", "已落实"
+    FULFILLED = "fulfilled", "已兑现"
+    PARTIAL = "partial", "部分兑现"
+    UNFULFILLED = "unfulfilled", "未兑现"
     CANCELLED = "cancelled", "已取消"
 
 

@@ -122,6 +122,11 @@ class Communication(models.Model):
     participants = models.CharField("参加人员", max_length=300, blank=True)
     summary = models.TextField("情况")
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    # The proposer's word on the record, through their link (portal): "confirmed"
+    # (办理单位已与我面商) or "corrected" with their note; empty until they say.
+    proposer_check = models.CharField("代表委员确认", max_length=20, blank=True)
+    proposer_note = models.TextField("代表委员说明", blank=True)
+    proposer_checked_on = models.DateField("确认日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "沟通记录"
@@ -183,26 +188,70 @@ class Reply(models.Model):
         return f"第{self.round}轮答复（{self.get_status_display()}）"
 
 
+# A promise still to be kept: its deadline runs and the reminders follow it (回头看).
+COMMITMENT_OPEN = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
+
+
 class Commitment(models.Model):
-    """What a B/C reply promised, tracked to fulfilment after the case closes."""
+    """What a B/C reply promised, tracked to fulfilment after the case closes (回头看):
+    its owner unit (the lead unit when the reply was made), its progress notes
+    (`CommitmentNote`) and its fulfilment with the reason when not (fully) kept."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="commitments")
     reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="commitments")
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        verbose_name="责任处室",
+    )
     what = models.CharField("承诺事项", max_length=300)
     due = models.DateField("承诺完成时间")
     status = models.CharField(
         "状态", max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN
     )
-    note = models.TextField("进展", blank=True)
+    note = models.TextField("进展", blank=True)  # the latest progress note
     updated_on = models.DateField("更新日期", null=True, blank=True)
+    # 部分兑现 / 未兑现: why; 兑现 and the two others: on which day it was judged.
+    reason = models.TextField("未兑现原因", blank=True)
+    settled_on = models.DateField("兑现认定日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "承诺事项"
         verbose_name_plural = "承诺事项"
         ordering = ["case", "due", "id"]
+        indexes = [
+            # The promises still open, by due date (the reminders' clock, 回头看's overdue).
+            models.Index(
+                fields=["due", "id"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="commitment_open_due",
+            ),
+            models.Index(fields=["unit", "status"], name="commitment_unit_status"),
+        ]
 
     def __str__(self) -> str:
         return self.what
+
+
+class CommitmentNote(models.Model):
+    """One progress note or fulfilment judgement of a promise: its history, oldest first."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="notes")
+    on = models.DateField("日期")
+    status = models.CharField("状态", max_length=20, choices=CommitmentStatus.choices)
+    note = models.TextField("进展", blank=True)
+    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "承诺进展"
+        verbose_name_plural = "承诺进展"
+        ordering = ["commitment", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_status_display()}"
 
 
 class Feedback(models.Model):
@@ -215,6 +264,16 @@ class Feedback(models.Model):
     comment = models.TextField("意见", blank=True)
     on = models.DateField("评价日期")
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    # Rated by the proposer through their link (portal): who; empty when the office
+    # recorded it (recorded_by).
+    proposer = models.ForeignKey(
+        "cases.Proposer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="评价人",
+    )
 
     class Meta:
         verbose_name = "评价"

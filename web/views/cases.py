@@ -30,6 +30,7 @@ from web.action_cards import ActionCard, CardInput, action_form, build_card
 from web.case_page import action_cards, case_facts
 from web.errors import web_error
 from web.forms import PayloadForm
+from web.panels import shown_panels
 from web.resubmit import ALREADY_DONE, SEEN_FIELD, new_form_key, stale_notice
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
@@ -75,6 +76,8 @@ def _render_case(
         "supervisions": list(cast(Any, case).supervisions.all()),
         "list_items": list(cast(Any, case).list_items.all()),
         "cards": cards,
+        # Other apps' parts of the page (web/panels.py): the proposer's link, disclosure …
+        "panels": shown_panels(case, request.user, mine),
         # The hidden fields of every action form (web/resubmit.py).
         "form_key": new_form_key,
         "seen_event": facts["latest_event_id"],
