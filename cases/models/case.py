@@ -162,6 +162,8 @@ class Case(models.Model):
                 name="case_open_deadline",
             ),
             models.Index(fields=["-id"], name="case_recent"),
+            # What changed since a moment ago (similar.index keeps its texts up to date).
+            models.Index(fields=["updated_at"], name="case_updated"),
             # The ledger's default order (newest first) within a state or a year: a page
             # and its bounded count read that many index entries, whatever the state's or
             # the year's place in the table.
