@@ -40,6 +40,7 @@ def load(n_items: int, per_item: int, *, seed: int = 7, today: date | None = Non
     from cases.models import Assignment, Case
     from lists.models import Item, ListNumber, Measure, RectList
     from orgs.models import Role, Unit, UnitKind
+    from workflow.vocabulary import State
 
     rng = random.Random(seed)
     today = today or timezone.localdate()
@@ -72,7 +73,13 @@ def load(n_items: int, per_item: int, *, seed: int = 7, today: date | None = Non
                 lead = rng.choice(units)
                 deadline = start + timedelta(days=rng.randrange(60, 360))
                 roll = rng.random()
-                state = "closed" if roll < 0.15 else "reviewing" if roll < 0.2 else "handling"
+                state = (
+                    State.CLOSED
+                    if roll < 0.15
+                    else State.REVIEWING
+                    if roll < 0.2
+                    else State.HANDLING
+                )
                 started = (
                     start + timedelta(days=rng.randrange(0, 60)) if rng.random() < 0.7 else None
                 )
@@ -96,7 +103,7 @@ def load(n_items: int, per_item: int, *, seed: int = 7, today: date | None = Non
                     dict(
                         seq=k + 1, category=rng.choice(CATEGORIES), leader_name=cases[-1].led_by,
                         progress=progress, started_on=started,
-                        completed_on=done, struck_off_on=done if state == "closed" else None,
+                        completed_on=done, struck_off_on=done if state == State.CLOSED else None,
                         indicator="急救电话10秒接听率" if indicator else "", indicator_unit="%" if indicator else "",
                         baseline=61 if indicator else None, target=99 if indicator else None,
                         current=rng.randrange(61, 99) if indicator else None,
@@ -123,7 +130,7 @@ def load(n_items: int, per_item: int, *, seed: int = 7, today: date | None = Non
                             Assignment(case_id=item.pk, unit=unit, kind="co", status="accepted",
                                        assigned_on=start, accepted_on=start)
                         )  # fmt: skip
-                    status = "struck_off" if state == "closed" else "submitted" if state == "reviewing" else (
+                    status = "struck_off" if state == State.CLOSED else "submitted" if state == State.REVIEWING else (
                         "in_progress" if started else "not_started")  # fmt: skip
                     measures.append(
                         Measure(

@@ -31,8 +31,10 @@ def running_list() -> list[str]:
     return [s for s in RUNNING_STATES if s in running] + sorted(running - set(RUNNING_STATES))
 
 
-def overdue_q(on: date) -> Q:
-    return Q(state__in=running_list(), deadline__lt=on)
+def overdue_q(on: date, prefix: str = "") -> Q:
+    """Running and past the deadline; `prefix` reaches the case through a relation
+    ("case__": a list item's, "items__case__": a list's items')."""
+    return Q(**{f"{prefix}state__in": running_list(), f"{prefix}deadline__lt": on})
 
 
 def due_within_q(on: date, workdays: int) -> Q:

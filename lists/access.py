@@ -96,13 +96,13 @@ def kept_evidence(case: Case) -> set[int]:
 def with_counts(lists: QuerySet[RectList], user: User, on: date) -> QuerySet[RectList]:
     """The lists with the counts of their items the user may see: `n_items`, `n_closed`
     (已销号), `n_overdue` (整改中 past the deadline) — a unit counts its own items only."""
-    from cases.figures import running_list
+    from cases.figures import overdue_q
     from cases.permissions import visible_cases
 
     mine = Q()
     if not standing_of(user).sees_all:
         mine = Q(items__case_id__in=visible_cases(user).values("pk"))
-    overdue = Q(items__case__state__in=running_list(), items__case__deadline__lt=on)
+    overdue = overdue_q(on, "items__case__")
     return lists.annotate(
         n_items=Count("items", filter=mine, distinct=True),
         n_closed=Count("items", filter=mine & Q(items__case__state=State.CLOSED), distinct=True),

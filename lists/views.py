@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.record import today
-from cases.figures import running_list
+from cases.figures import overdue_q
 from cases.listing import InvalidFilter, parse_page
 from cases.models import Assignment, AssignmentKind
 from cases.permissions import LIVE_ASSIGNMENT
@@ -47,11 +47,6 @@ if TYPE_CHECKING:
 
 LISTS_PER_PAGE = 50
 ITEMS_PER_PAGE = 100
-
-
-def _overdue(prefix: str, on: date) -> Q:
-    """cases.figures.overdue_q, through a relation: running and past the deadline."""
-    return Q(**{f"{prefix}state__in": running_list(), f"{prefix}deadline__lt": on})
 
 
 def _page_or_400(request: AuthedRequest) -> int | HttpResponse:
@@ -98,7 +93,7 @@ def _totals(items: QuerySet[Item], on: date) -> dict[str, Any]:
     found = items.aggregate(
         items=Count("pk"),
         closed=Count("pk", filter=Q(case__state=State.CLOSED)),
-        overdue=Count("pk", filter=_overdue("case__", on)),
+        overdue=Count("pk", filter=overdue_q(on, "case__")),
         progress=Avg("progress"),
     )
     found.update(
