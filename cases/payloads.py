@@ -241,14 +241,21 @@ class OutcomePayload(Payload):
 
 
 class CommitmentUpdatePayload(Payload):
-    """更新一项承诺事项的落实情况。
+    """更新一项承诺事项的进展或兑现情况（办结后仍可更新，即“回头看”）。
 
     - id 须为此办件的承诺事项；办件没有承诺事项时不提供此操作。
+    - 状态：open 未开始、in_progress 推进中、fulfilled 已兑现、partial 部分兑现、unfulfilled 未兑现；后三种即认定兑现情况，认定日期为办理日期（on）。
+    - 部分兑现、未兑现须填写原因（reason）。
+    - 承诺事项由其责任处室（作出答复时的主办处室）更新；议提案管理员可更新任何承诺事项（含已不再主办此件的处室的）。
+    - 每次更新都记入该承诺事项的进展记录。
     """
 
-    id: int = Field(title="承诺事项")
-    status: Literal["open", "in_progress", "fulfilled", "cancelled"] = Field(title="状态")
+    id: int = Field(title="承诺事项", ge=1, le=2**63 - 1)
+    status: Literal["open", "in_progress", "fulfilled", "partial", "unfulfilled"] = Field(
+        title="状态"
+    )
     note: LongText = Field("", title="进展情况")
+    reason: LongText = Field("", title="未兑现或部分兑现的原因")
 
 
 URGE_NOTE_MAX = 1000  # a note, not a letter: printed on the 催办通知单 (letters.urge)

@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+"""/disclosure/: the public page of disclosed replies (no login)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from disclosure import views
+
+app_name = "disclosure"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+]

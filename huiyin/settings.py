@@ -364,3 +364,14 @@ except ValueError as exc:
     raise ImproperlyConfigured("HUIYIN_OPINION_RATE_FLOOR must be a number such as 0.9") from exc
 if not 0 < HUIYIN_OPINION_RATE_FLOOR <= 1:
     raise ImproperlyConfigured("HUIYIN_OPINION_RATE_FLOOR must be above 0 and at most 1")
+
+# The proposer's signed link (portal): how long a link lives, the base of the links handed
+# out (empty: the request's own host), and whose rating through a link counts ("lead": the
+# lead proposer's; "any": the first proposer to rate).
+HUIYIN_PROPOSER_LINK_DAYS = env_int("HUIYIN_PROPOSER_LINK_DAYS", 90)
+if not 1 <= HUIYIN_PROPOSER_LINK_DAYS <= 3660:
+    raise ImproperlyConfigured("HUIYIN_PROPOSER_LINK_DAYS must be between 1 and 3660")
+HUIYIN_PUBLIC_URL = os.environ.get("HUIYIN_PUBLIC_URL", "").strip().rstrip("/")
+HUIYIN_COUNTED_RATING = os.environ.get("HUIYIN_COUNTED_RATING", "lead").strip().lower()
+if HUIYIN_COUNTED_RATING not in ("lead", "any"):
+    raise ImproperlyConfigured("HUIYIN_COUNTED_RATING must be lead or any")

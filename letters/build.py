@@ -7,11 +7,13 @@ Layout is GB/T 9704-2012 (``letters.layout``); every sentence printed comes from
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from io import BytesIO
 from typing import Any
 
+import segno
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Twips
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.shared import Mm, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -55,6 +57,7 @@ PERSON_KINDS = ("deputy", "member")
 TITLE_CHARS_PER_LINE = TEXT_WIDTH / (TITLE_PT * 20)  # ≈ 20 characters of 2号
 FORM_ROW_HEIGHT = 680  # 12 mm, room to write by hand
 FORM_COMMENT_HEIGHT = 3800  # 67 mm for 意见和建议; the form stays on one page
+FORM_QR_MM = 28  # the proposer link's QR code, when printed; the comment row gives way
 
 
 # ── what goes into a letter ─────────────────────────────────────────────────────────────
@@ -333,9 +336,11 @@ def _form_cell(
     return sheet.paragraph("HYTableLabel" if label else "HYTableText", text, container=cell)
 
 
-def feedback_form(case: Case) -> bytes:
+def feedback_form(case: Case, *, link: str = "") -> bytes:
     """The 征询意见表 sent with the reply for the proposer to rate it (it names the
-    commission, so it too waits for the 发文设置)."""
+    commission, so it too waits for the 发文设置). With `link` (the lead proposer's signed
+    link, portal.views.feedback_form_with_link) its QR code and address are printed under
+    the note, and the comment row is shorter by as much, so that the form stays one page."""
     setup = current()
     data = gather(case, setup)
     require_ready(setup, None)
@@ -385,11 +390,26 @@ def feedback_form(case: Case) -> bytes:
     _form_cell(sheet, table, 7, 3, wording.FORM_DATE_BLANK).alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     for index, row in enumerate(table.rows):
-        row.height = Twips(FORM_COMMENT_HEIGHT if index == 6 else FORM_ROW_HEIGHT)
+        comment_height = FORM_COMMENT_HEIGHT - (int(FORM_QR_MM * 56.7) + 600 if link else 0)
+        row.height = Twips(comment_height if index == 6 else FORM_ROW_HEIGHT)
         row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
     sheet.paragraph("HYFormNote")
     sheet.paragraph("HYFormNote", wording.FORM_FOOTNOTE.format(**fields))
+    if link:
+        _link_code(sheet, link)
     return sheet.save(title=title, author=data.commission, when=_created(data))
+
+
+def _link_code(sheet: Sheet, link: str) -> None:
+    """The QR code of the proposer's link, and the link written out beside it."""
+    image = BytesIO()
+    segno.make(link, error="m").save(image, kind="png", scale=10, border=2)
+    image.seek(0)
+    p = sheet.paragraph("HYFormNote")
+    # The notes' exact line height would cut the picture: this paragraph sizes to it.
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    p.add_run().add_picture(image, width=Mm(FORM_QR_MM), height=Mm(FORM_QR_MM))
+    sheet.paragraph("HYFormNote", wording.FORM_LINK_NOTE.format(url=link))
 
 
 # ── file names ──────────────────────────────────────────────────────────────────────────

@@ -102,6 +102,8 @@ FORM_FOOTNOTE = (
     "说明：请在相应的“□”内打“√”，并于收到答复之日起一个月内将此表反馈{commission}"
     "（联系人：{contact}，联系电话：{phone}）。"
 )
+# Under the QR code of the proposer's link, when the form is printed with one (portal).
+FORM_LINK_NOTE = "也可用手机扫描二维码，查看办理进度并在线评价（无需注册，仅限本人使用）：{url}"
 
 # ── 催办通知单 (letters.urge) ─────────────────────────────────────────────────────────
 # The 代字 of the notices numbered here rather than in the console (letters.models.

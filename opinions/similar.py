@@ -46,9 +46,9 @@ from typing import Any, Final
 
 import numpy as np
 from django.db.models.functions import Substr
-from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
 
 from cases.models import Case, Category
+from huiyin.textsim import comparable, counts
 from opinions.areas import SAMPLE_PATH
 from opinions.models import Opinion
 from workflow.vocabulary import State
@@ -67,7 +67,6 @@ BUCKET_ALL_PAIRS: Final = 40
 BUCKET_LEADERS: Final = 3
 
 _NOT_WORD = re.compile(r"[\W_]+")
-_SPACES = re.compile(r"\s+")
 
 
 # --- similar open opinions ---------------------------------------------------------------
@@ -89,25 +88,12 @@ def _phone_forms(phone: str) -> list[str]:
 
 
 def _comparable(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text or "")).strip().lower()
-
-
-@lru_cache(maxsize=1)
-def _vectorizer() -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer="char",
-        ngram_range=(1, 2),
-        n_features=2**20,
-        alternate_sign=False,
-        norm=None,
-    )
+    return comparable(text)
 
 
 def _counts(texts: Sequence[str]) -> Any:
     """Sublinear term frequencies (1 + log tf) of the texts' character 1–2-grams."""
-    matrix = _vectorizer().transform([_comparable(t)[:COMPARED_CHARS] for t in texts]).tocsr()
-    matrix.data = 1.0 + np.log(matrix.data)
-    return matrix
+    return counts(texts, COMPARED_CHARS)
 
 
 @lru_cache(maxsize=1)

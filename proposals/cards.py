@@ -20,6 +20,7 @@ from cases.permissions import relations
 from huiyin.prefetch import prefetched
 from letters.setup import contact_defaults
 from proposals.rows import live_assignments, open_extension, replies_newest_first
+from similar.cards import assign_suggestion, similar_replies
 from web.action_cards import review_steps as _steps
 from web.forms import Choice, user_label
 from web.letter_preview import letter_preview
@@ -194,6 +195,8 @@ def assign_initial(inp: CardInput) -> dict[str, Any]:
         "assigned_on": inp.today,
         "deadline": case.explicit_deadline,
         "leader_in_charge": case.leader_in_charge.username if case.leader_in_charge else None,
+        # 主办处室建议 (similar.routing): prefilled only here, where the form has no value.
+        **({"lead_unit": made.unit.code} if (made := assign_suggestion(inp)) else {}),
     }
 
 
@@ -269,6 +272,7 @@ def assign_context(inp: CardInput) -> dict[str, Any]:
     return {
         "preview": preview_for(case, _parse(posted), _parse(explicit)),
         "is_co": case.role == CaseRole.CO,
+        "routing": assign_suggestion(inp),
     }
 
 
@@ -294,6 +298,8 @@ def reply_context(inp: CardInput) -> dict[str, Any]:
             if case.round > 1
             else None
         ),
+        # 相似件的答复: how the most similar earlier answered cases were answered.
+        "similar_replies": similar_replies(inp),
     }
 
 

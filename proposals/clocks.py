@@ -13,7 +13,11 @@ the two agree, state by state.
 - unit_draft: the lead unit's own target for its draft (Case.unit_deadline);
 - extension: a request for an extension waiting for the leader (by the current deadline);
 - feedback: the feedback window after the reply (the "feedback_window" rule from the
-  reply date), after which the coordinator may close the case.
+  reply date), after which the coordinator may close the case;
+- commitment: what a signed B/C reply promised (Commitment.due), while the promise is open,
+  whatever the case's state: a closed case's promise still runs (回头看). Its owner unit
+  (Commitment.unit) answers for it; the promises of one case due the same day are one
+  deadline, named together.
 """
 
 from __future__ import annotations
@@ -21,16 +25,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from cases.deadline_rules import rule_for
 from cases.figures import running_list, running_states
 from cases.models import (
+    COMMITMENT_OPEN,
     Assignment,
     AssignmentKind,
     Case,
+    Commitment,
     ExtensionRequest,
     Level,
+    ReplyStatus,
     Role,
 )
 from cases.models.case import REHANDLING_STATES
@@ -325,6 +332,76 @@ def feedback_of_case(case: Case, span: WorkdaySpan) -> list[OpenDeadline]:
     return _of_case(case, span.compute(rule, case.replied_on).date)
 
 
+# A promise of a signed reply, still open (B/C replies; a sent-back draft's promised nothing).
+
+PROMISE_TITLE = 60  # characters of each promise named in a reminder
+
+
+def _promised(title: str, whats: list[str]) -> str:
+    named = "；".join(w if len(w) <= PROMISE_TITLE else w[: PROMISE_TITLE - 1] + "…" for w in whats)
+    return f"{title}（承诺：{named}）"
+
+
+def _promise_rows(
+    rows: Iterable[tuple[int, datetime.date, int | None, int | None, int | None, str, str, str]],
+) -> list[OpenDeadline]:
+    """One deadline per (case, owner unit, due date): the case's promises due that day are
+    reminded together, under one key (reminders.run.plan)."""
+    found: dict[tuple[int, int | None, datetime.date], tuple[OpenDeadline, list[str]]] = {}
+    for case_id, due, unit_id, handler_id, leader_id, number, title, what in rows:
+        key = (case_id, unit_id, due)
+        if key not in found:
+            found[key] = (
+                OpenDeadline(case_id, due, unit_id, handler_id, leader_id, number, title),
+                [],
+            )
+        found[key][1].append(what)
+    return [row._replace(title=_promised(row.title, whats)) for row, whats in found.values()]
+
+
+def find_commitment(
+    categories: Sequence[str], since: datetime.date | None, until: datetime.date
+) -> list[OpenDeadline]:
+    # The owner unit's handler on the case, while that unit holds a live part of it.
+    handler = Assignment.objects.filter(
+        case_id=OuterRef("case_id"),
+        unit_id=OuterRef("unit_id"),
+        kind=AssignmentKind.LEAD,
+        status__in=LIVE_ASSIGNMENT,
+    ).values("handler_id")[:1]
+    rows = (
+        Commitment.objects.filter(
+            _range("due", since, until),
+            status__in=list(COMMITMENT_OPEN),
+            reply__status=ReplyStatus.SIGNED,
+            case__category__in=categories,
+        )
+        .annotate(handler=Subquery(handler))
+        .order_by("due", "case_id", "id")
+        .values_list(
+            "case_id", "due", "unit_id", "handler", "case__leader_in_charge_id",
+            "case__number", "case__title", "what",
+        )
+    )  # fmt: skip
+    return _promise_rows(rows)
+
+
+def commitment_of_case(case: Case, span: WorkdaySpan) -> list[OpenDeadline]:
+    signed = {r.pk for r in case.replies.all() if r.status == ReplyStatus.SIGNED}
+    handlers = {
+        a.unit_id: a.handler_id
+        for a in case.assignments.all()
+        if a.kind == AssignmentKind.LEAD and a.status in LIVE_ASSIGNMENT
+    }
+    rows = [
+        (case.pk, c.due, c.unit_id, handlers.get(c.unit_id) if c.unit_id else None,
+         case.leader_in_charge_id, case.number, case.title, c.what)
+        for c in sorted(case.commitments.all(), key=lambda c: (c.due, c.pk))
+        if c.status in COMMITMENT_OPEN and c.reply_id in signed
+    ]  # fmt: skip
+    return _promise_rows(rows)
+
+
 CLOCKS = (
     Clock("reply", "答复期限", find_reply, reply_of_case),
     Clock("rehandling", "重新办理答复期限", find_rehandling, rehandling_of_case),
@@ -332,6 +409,7 @@ CLOCKS = (
     Clock("unit_draft", "处室初稿期限", find_unit_draft, unit_draft_of_case),
     Clock("extension", "延期申请审批", find_extension, extension_of_case),
     Clock("feedback", "征询意见期", find_feedback, feedback_of_case),
+    Clock("commitment", "承诺完成时间", find_commitment, commitment_of_case),
 )
 
 # The commission's own deadlines (the leader and the coordinator follow these), and with
@@ -355,4 +433,10 @@ LADDER: tuple[Step, ...] = (
     # days before the deadline until it is decided.
     step("decide", "延期申请待审批", -5, "leader", "extension", colour="yellow", digest=True, daily=True),
     step("close", "征询意见期满可办结", 1, "coordinator", "feedback", digest=True),
+    # A promise (回头看), long after the case closed: its owner unit a week ahead and on
+    # the day; once late, the unit's head and the office in their daily digest until it
+    # is settled (兑现 / 部分兑现 / 未兑现).
+    step("promise_ahead", "承诺到期前5个工作日提醒", -5, UNIT_PEOPLE, "commitment"),
+    step("promise_due", "承诺到期当日提醒", 0, UNIT_PEOPLE, "commitment", colour="yellow"),
+    step("promise_overdue", "承诺逾期每日汇总", 1, "head coordinator", "commitment", colour="red", digest=True, daily=True),
 )  # fmt: skip

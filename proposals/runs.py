@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+
 from cases import actions
 from cases.actions import handler as handler_actions
 from cases.actions.assign import return_window_end
@@ -31,6 +33,8 @@ from cases.payloads import (
 )
 from orgs.models import UnitKind
 from proposals.rows import live_assignments, open_extension
+from similar import merging, routing
+from similar.merging import refuse_following
 from workflow.vocabulary import Relation
 
 if TYPE_CHECKING:
@@ -39,23 +43,34 @@ else:
     User = Any
 
 
+@transaction.atomic
 def assign(case: Case, by: User, p: AssignPayload) -> Any:
-    return actions.assign_case(
+    refuse_following(case)
+    lead_unit = unit_by_code(p.lead_unit, "lead_unit")
+    done = actions.assign_case(
         case,
         by=by,
         on=p.on,
         assigned_on=p.assigned_on,
-        lead_unit=unit_by_code(p.lead_unit, "lead_unit"),
+        lead_unit=lead_unit,
         # A blank code names no unit (it used to reach check_co_units as None: a 500).
         co_units=[u for c in p.co_units if (u := unit_by_code(c, "co_units")) is not None],
         leader_in_charge=user_by_name(p.leader_in_charge, "leader_in_charge"),
         handler=user_by_name(p.handler, "handler"),
         deadline=p.deadline,
     )
+    # 主办处室建议: what was suggested and whether it was taken; 并案: the merged cases too.
+    routing.record(case, lead_unit, case.last_action_on)
+    merging.after_assign(case, by)
+    return done
 
 
+@transaction.atomic
 def accept(case: Case, by: User, p: AcceptPayload) -> Any:
-    return actions.accept_case(case, by=by, on=p.on, handler=user_by_name(p.handler, "handler"))
+    refuse_following(case)
+    done = actions.accept_case(case, by=by, on=p.on, handler=user_by_name(p.handler, "handler"))
+    merging.after_accept(case, by)
+    return done
 
 
 def assign_handler(case: Case, by: User, p: AssignHandlerPayload) -> Any:
@@ -115,6 +130,7 @@ def decide_extension(case: Case, by: User, p: DecisionPayload) -> Any:
 
 
 def submit_reply(case: Case, by: User, p: ReplyPayload) -> Any:
+    refuse_following(case)
     return actions.submit_reply(
         case,
         by=by,
@@ -143,8 +159,11 @@ def review(case: Case, by: User, p: ReviewPayload) -> Any:
     )
 
 
+@transaction.atomic
 def sign(case: Case, by: User, p: DecisionPayload) -> Any:
-    return actions.sign_reply(case, by=by, on=p.on, approved=p.approved, comment=p.comment)
+    done = actions.sign_reply(case, by=by, on=p.on, approved=p.approved, comment=p.comment)
+    merging.after_sign(case, by)  # 并案: each merged case gets the reply as its own
+    return done
 
 
 def record_feedback(case: Case, by: User, p: FeedbackPayload) -> Any:
@@ -167,7 +186,13 @@ def add_outcome(case: Case, by: User, p: OutcomePayload) -> Any:
 
 def update_commitment(case: Case, by: User, p: CommitmentUpdatePayload) -> Any:
     return actions.update_commitment(
-        case, by=by, on=p.on, commitment_id=p.id, status=p.status, note=p.note
+        case,
+        by=by,
+        on=p.on,
+        commitment_id=p.id,
+        status=p.status,
+        note=p.note,
+        reason=p.reason,
     )
 
 

@@ -27,9 +27,11 @@ from cases.payloads import (
 )
 from disclosure.spec import proposal_actions as disclosure_actions
 from lists.runs import add_to_list_spec
+from promises import cards as promise_cards
 from proposals import cards, queues, runs, wording
 from proposals import messages as done
 from proposals.clocks import CLOCKS, LADDER
+from similar.merging import not_following, unless_following
 from similar.spec import proposal_actions as merge_actions
 from supervision.payloads import SupervisePayload
 from supervision.runs import not_supervised
@@ -101,6 +103,7 @@ PROPOSAL_TRANSITIONS = [
         [COORDINATOR],
         payload=AssignPayload,
         run=runs.assign,
+        available=not_following,
         form=Form(
             template="web/actions/assign.html",
             dated=False,
@@ -121,6 +124,7 @@ PROPOSAL_TRANSITIONS = [
         [LEAD_UNIT],
         payload=AcceptPayload,
         run=runs.accept,
+        available=not_following,
         form=Form(
             template="web/actions/accept.html",
             on_label="签收日期",
@@ -155,7 +159,7 @@ PROPOSAL_TRANSITIONS = [
         [LEAD_UNIT],
         payload=ReasonPayload,
         run=runs.return_,
-        available=runs.within_return_window,
+        available=unless_following(runs.within_return_window),
         form=Form(
             template="web/actions/reason.html",
             danger=True,
@@ -215,7 +219,7 @@ PROPOSAL_TRANSITIONS = [
         [CO_UNIT, LEAD_UNIT],
         payload=OpinionPayload,
         run=runs.submit_opinion,
-        available=runs.opinion_possible,
+        available=unless_following(runs.opinion_possible),
         # A co-unit's opinion is its one job on the case, though it moves nothing on.
         form=Form(
             template="web/actions/submit_opinion.html",
@@ -234,7 +238,7 @@ PROPOSAL_TRANSITIONS = [
         [LEAD_UNIT],
         payload=ExtensionRequestPayload,
         run=runs.request_extension,
-        available=runs.no_pending_extension,
+        available=unless_following(runs.no_pending_extension),
         form=Form(
             template="web/actions/request_extension.html",
             on_label="申请日期",
@@ -270,6 +274,7 @@ PROPOSAL_TRANSITIONS = [
         [LEAD_UNIT],
         payload=ReplyPayload,
         run=runs.submit_reply,
+        available=not_following,
         form=Form(
             template="web/actions/submit_reply.html",
             on_label="提交日期",
@@ -347,7 +352,7 @@ PROPOSAL_TRANSITIONS = [
             labels={"comment": ("代表委员的意见和建议", "")},
             context=cards.feedback_context,
         ),
-        wording=Wording(tail=wording.deadline),
+        wording=Wording(tail=wording.feedback),
         success=done.feedback_recorded,
     ),
     t(
@@ -401,10 +406,19 @@ PROPOSAL_TRANSITIONS = [
         "更新承诺事项",
         IN_HANDLING,
         [],
-        [LEAD_UNIT],
+        # The owner unit, and the office for any promise (cases.actions.handling:
+        # may_update_commitment); after closing too (回头看).
+        [LEAD_UNIT, COORDINATOR],
         payload=CommitmentUpdatePayload,
         run=runs.update_commitment,
         available=runs.has_commitments,
+        form=Form(
+            template="promises/update_commitment.html",
+            on_label="更新日期",
+            options={"id": promise_cards.commitment_options},
+            order=("id", "status", "note", "reason", "on"),
+            context=promise_cards.commitment_context,
+        ),
         wording=Wording(tail=wording.commitment),
         success=done.commitment_updated,
     ),
@@ -418,7 +432,7 @@ PROPOSAL_TRANSITIONS = [
         [COORDINATOR, LEAD_HEAD],
         payload=UrgePayload,
         run=urge.run,
-        available=urge.can_urge,
+        available=unless_following(urge.can_urge),
         form=Form(
             template="web/actions/urge.html",
             on_label="催办日期",

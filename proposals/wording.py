@@ -53,15 +53,19 @@ def outcome(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
 
 
 def commitment(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    """The promise named, its status before → after (the note and a 部分兑现 / 未兑现's
+    reason follow as the timeline's last rows)."""
     if not isinstance(d.get("status"), list):
         return []
     old, new = (d["status"] + ["", ""])[:2]
-    return [
+    rows: Rows = [("承诺事项", str(d["what"]))] if d.get("what") else []
+    rows.append(
         (
             "承诺事项状态",
             f"{choice_label(CommitmentStatus, old)} → {choice_label(CommitmentStatus, new)}",
         )
-    ]
+    )
+    return rows
 
 
 def edited(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
@@ -102,3 +106,12 @@ def urge(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
     if d.get("urge_note"):
         out.append(("催办意见", str(d["urge_note"])))
     return out
+
+
+def feedback(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
+    """登记评价: who rated when the proposer did it through their link, then the new
+    deadline of a 不满意 round."""
+    out: Rows = []
+    if d.get("via") == "link" and d.get("proposer_name"):
+        out.append(("评价人", f"{d['proposer_name']}（通过征询链接）"))
+    return out + deadline(d, names)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from cases.figures import DEFINITIONS, days_text, workdays_left
 from cases.models.choices import Category, FeedbackRating, Level
 from orgs.models import Unit, UnitKind
+from promises.figures import years_commitments
 from proposals.spec import PROPOSAL_STATES
 from reports.models import TallyMonth
 from reports.stats import (
@@ -231,7 +232,34 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
             ],
             "面商、座谈、实地调研、上门 ÷ 主办件",
         ),
+        commitment_card(s, prev, unit, rate_card),
     ]
+
+
+def commitment_card(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None, rate_card) -> Card:
+    """承诺兑现率 (回头看): the year's B/C promises, each count linked to the promises list."""
+    n = s["commitments"]
+    query: dict[str, Any] = {"year": s["year"]}
+    if unit is not None:
+        query["unit"] = unit.code
+
+    def url(**params: Any) -> str:
+        return reverse("promises:list") + "?" + urlencode({**query, **params})
+
+    return rate_card(
+        "commitments",
+        "承诺兑现率",
+        s["commitment_fulfilment_rate"],
+        prev.get("commitment_fulfilment_rate"),
+        [
+            Figure("已兑现", n["fulfilled"], url(status="fulfilled")),
+            Figure("部分兑现", n["partial"], url(status="partial")),
+            Figure("未兑现", n["unfulfilled"], url(status="unfulfilled")),
+            Figure("推进中", n["open"], url(status="open_any")),
+        ],
+        "B、C类答复的承诺事项：已兑现 ÷（已认定 + 逾期未兑现）",
+        beside=Figure("逾期未兑现", n["overdue"], url(overdue=1)),
+    )
 
 
 # ── the unit table ──────────────────────────────────────────────────────────────────────
@@ -523,6 +551,10 @@ def dashboard_data(year: int, unit: Unit | None, on: date | None = None) -> dict
     s = assemble(year, unit, this_year, topic_counts(year, unit), on)
     before = [row for row in rows if row["year"] == year - 1]
     prev = {"year": year - 1, **shape(sum_rows(before))}
+    # 回头看: both years' promises in one query (promises.figures).
+    promised = years_commitments([year, year - 1], unit, on)
+    s.update(promised[year])
+    prev.update(promised[year - 1])
     counts = {
         **month_counts(year, unit),
         "overdue_unreplied": s["overdue_unreplied"],

@@ -12,6 +12,10 @@ Definitions where DESIGN.md leaves room, as a clerk would count:
   unsatisfied until its new reply is rated.
 - `replied` counts a signed reply whatever the state now (cases.figures.REPLIED), so a
   closed case and one handled again after 不满意 count as replied.
+- `commitments` ({total, fulfilled, partial, unfulfilled, open, overdue}) counts the
+  promises of the year's signed B/C replies (of `unit` as their owner unit), and
+  `commitment_fulfilment_rate` = fulfilled ÷ (settled + open past their due date): the
+  promises kept among those settled or due; null when none is (promises.figures).
 - `on_time_rate` is DESIGN.md §5's: answered on time ÷ answered. Open cases past their
   deadline are not answers and are not in it; `overdue_unreplied` (超期未复, as of `as_of`)
   counts them, and every page that shows the rate shows that figure beside it.
@@ -30,6 +34,7 @@ from cases.models import Case
 from cases.models.case import RUNNING_STATES
 from cases.models.choices import PROPOSAL_CATEGORIES, Category, Level
 from orgs.models import Unit
+from promises.figures import year_commitments
 from reports.models import TallyCell, TallyTopic
 from workflow.tables import states_in
 
@@ -261,7 +266,10 @@ def year_stats(year: int, unit: Unit | None = None, *, on: date | None = None) -
     `on` (today): the day 超期未复 is counted on."""
     on = on or today()
     rows = grouped_figures([year], unit, on=on)
-    return assemble(year, unit, rows, topic_counts(year, unit), on)
+    stats = assemble(year, unit, rows, topic_counts(year, unit), on)
+    # 回头看: the year's B/C promises and their fulfilment rate (promises.figures).
+    stats.update(year_commitments(year, unit, on))
+    return stats
 
 
 def year_figures(year: int, unit: Unit | None = None, *, on: date | None = None) -> dict[str, Any]:

@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from similar import views
+
+app_name = "similar"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("register-panel/", views.register_panel, name="register-panel"),
+    path("routing/", views.routing, name="routing"),
+]

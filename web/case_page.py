@@ -24,6 +24,7 @@ from cases.models import (
     Case,
     CaseProposer,
     Commitment,
+    CommitmentNote,
     Communication,
     ExtensionRequest,
     Feedback,
@@ -156,7 +157,9 @@ def load_case_rows(case: Case) -> None:
             "communications",
             Communication.objects.select_related("recorded_by").order_by("on", "id"),
         ),
-        Prefetch("commitments", Commitment.objects.order_by("due", "id")),
+        Prefetch("commitments", Commitment.objects.select_related("unit").order_by("due", "id")),
+        # 承诺事项's history (回头看); no query when the case promised nothing.
+        Prefetch("commitments__notes", CommitmentNote.objects.order_by("on", "id")),
         Prefetch("outcomes", Outcome.objects.order_by("on", "id")),
         Prefetch(
             "extension_requests",

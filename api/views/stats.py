@@ -63,6 +63,13 @@ class StatsOut(Schema):
     by_topic: dict[str, int]
     by_unit: list[UnitStatsOut]
     outcomes: int
+    commitments: dict[str, int] = Field(
+        description="B类、C类答复的承诺事项（回头看）：total 总数、fulfilled 已兑现、partial 部分兑现、"
+        "unfulfilled 未兑现、open 推进中或未开始、overdue 其中已过承诺完成时间"
+    )
+    commitment_fulfilment_rate: float | None = Field(
+        description="承诺兑现率 = 已兑现 ÷（已兑现 + 部分兑现 + 未兑现 + 逾期未兑现），0–1；无已认定或已到期的承诺时为 null"
+    )
 
 
 @router.get(

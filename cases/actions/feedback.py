@@ -1,17 +1,19 @@
 """评价, 办结, 重新办理: after the reply."""
 
 from datetime import date
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from cases.actions.assign import reply_deadlines
 from cases.actions.common import action_date, lock_and_check, require_text
 from cases.actions.validation import check_attitude, check_result
 from cases.deadline_rules import due_for
-from cases.models import Case, Feedback, FeedbackRating
+from cases.models import Case, CaseProposer, Feedback, FeedbackRating, Proposer
 from huiyin.formats import cn_date
 from huiyin.types import User
-from workflow.engine import apply_transition
+from workflow.engine import apply_transition, lock_case, transition_for
 from workflow.errors import CaseError
 from workflow.vocabulary import Action, State
 
@@ -22,18 +24,47 @@ def feedback_window_end(case: Case) -> date | None:
     return due_for(case, "feedback_window", case.replied_on)[0].date
 
 
+def counted_proposer(case: Case, proposer: Proposer) -> bool:
+    """Whether this proposer's own rating is the round's rating (settings.
+    HUIYIN_COUNTED_RATING): "lead", the lead proposer's (position 0); "any", whoever rates
+    first. False for someone who is not a proposer of the case."""
+    position = (
+        CaseProposer.objects.filter(case=case, proposer=proposer)
+        .values_list("position", flat=True)
+        .first()
+    )
+    if position is None:
+        return False
+    return settings.HUIYIN_COUNTED_RATING == "any" or position == 0
+
+
 @transaction.atomic
 def record_feedback(
     case: Case,
     *,
-    by: User,
+    by: User | None,
     result: str,
     attitude: str = "",
     comment: str = "",
     on: date | None = None,
+    proposer: Proposer | None = None,
 ) -> Feedback:
-    """登记评价: 满意/基本满意 closes the case; 不满意 starts a new round with a new deadline."""
-    lock_and_check(by, case, Action.RECORD_FEEDBACK)
+    """登记评价: 满意/基本满意 closes the case; 不满意 starts a new round with a new deadline.
+
+    Recorded by the office (`by`, a coordinator) or by the proposer themselves through
+    their link (`proposer`, portal): exactly one of the two. The proposer's is the same
+    transition with the same effect, its event saying who rated and that it came through
+    the link; only the proposer whose rating counts may give it (counted_proposer)."""
+    if (by is None) == (proposer is None):
+        raise ValueError("record_feedback: exactly one of by and proposer")
+    if by is not None:
+        lock_and_check(by, case, Action.RECORD_FEEDBACK)
+    else:
+        assert proposer is not None
+        lock_case(case)
+        transition_for(case, Action.RECORD_FEEDBACK)
+        if not counted_proposer(case, proposer):
+            raise CaseError("以领衔人的评价为准，联名人的评价另行记录", field="proposer")
     result = check_result(result)
     attitude = check_attitude(attitude)
     on = action_date(case, on)
@@ -45,8 +76,11 @@ def record_feedback(
         comment=(comment or "").strip(),
         on=on,
         recorded_by=by,
+        proposer=proposer,
     )
-    details = {"result": result, "attitude": attitude, "round": case.round}
+    details: dict[str, Any] = {"result": result, "attitude": attitude, "round": case.round}
+    if proposer is not None:
+        details.update({"proposer": proposer.pk, "proposer_name": proposer.name, "via": "link"})
     if result == FeedbackRating.UNSATISFIED:
         changes = {
             "round": case.round + 1,
@@ -57,7 +91,7 @@ def record_feedback(
         apply_transition(
             case,
             Action.RECORD_FEEDBACK,
-            by=by,
+            by=by,  # type: ignore[arg-type]  # None: the proposer through their link
             on=on,
             to=State.HANDLING,
             changes=changes,
@@ -67,7 +101,7 @@ def record_feedback(
         apply_transition(
             case,
             Action.RECORD_FEEDBACK,
-            by=by,
+            by=by,  # type: ignore[arg-type]
             on=on,
             to=State.CLOSED,
             changes={"feedback_result": result},

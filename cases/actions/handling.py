@@ -9,10 +9,12 @@ from cases.actions.assign import unit_deadline_fields
 from cases.actions.common import action_date, live_assignments, lock_and_check, require_text
 from cases.deadline_rules import due_for, explicit, period_words, rule_for
 from cases.models import (
+    COMMITMENT_OPEN,
     AssignmentKind,
     AssignmentStatus,
     Case,
     Commitment,
+    CommitmentNote,
     CommitmentStatus,
     Communication,
     CommunicationMethod,
@@ -20,6 +22,7 @@ from cases.models import (
     ExtensionRequest,
     Outcome,
     OutcomeKind,
+    ReplyStatus,
 )
 from huiyin.formats import cn_date
 from huiyin.types import User
@@ -211,25 +214,78 @@ def add_outcome(case: Case, *, by: User, kind: str, title: str, on: date | None 
     return outcome
 
 
+# 部分兑现 and 未兑现 say why; any of the three settles the promise (回头看).
+SETTLED = (CommitmentStatus.FULFILLED, CommitmentStatus.PARTIAL, CommitmentStatus.UNFULFILLED)
+NEEDS_REASON = (CommitmentStatus.PARTIAL, CommitmentStatus.UNFULFILLED)
+UPDATABLE = (*COMMITMENT_OPEN, *SETTLED)
+
+
+def may_update_commitment(user: User, commitment: Commitment, mine: set[str]) -> bool:
+    """Who keeps a promise up to date, before and after the case closes: the office
+    (办公室, which judges fulfilment in 回头看 and records it for a unit that no longer
+    holds the case), and the people of the promise's owner unit while it leads the case
+    (a promise made before owners were recorded: the lead unit's)."""
+    if Relation.COORDINATOR in mine:
+        return True
+    if Relation.LEAD_UNIT not in mine:
+        return False
+    return commitment.unit_id is None or commitment.unit_id in standing_of(user).unit_ids
+
+
+def updatable_commitments(case: Case) -> models.QuerySet[Commitment]:
+    """The promises an update may name: those of a reply not sent back (a draft's while it
+    is on its way, a signed one's for good)."""
+    return case.commitments.exclude(reply__status=ReplyStatus.SENT_BACK).exclude(
+        status=CommitmentStatus.CANCELLED
+    )
+
+
 @transaction.atomic
 def update_commitment(
-    case: Case, *, by: User, commitment_id: int, status: str, note: str = "", on: date | None = None
+    case: Case,
+    *,
+    by: User,
+    commitment_id: int,
+    status: str,
+    note: str = "",
+    reason: str = "",
+    on: date | None = None,
 ) -> Commitment:
-    """承诺事项跟踪: progress or fulfilment of what a reply promised."""
-    lock_and_check(by, case, Action.UPDATE_COMMITMENT)
-    _choice(status, CommitmentStatus, "status", "承诺事项状态")
+    """承诺事项跟踪: a promise's progress (未开始 / 推进中) or its fulfilment (已兑现 /
+    部分兑现 / 未兑现, the last two with the reason), before or after the case closes.
+    The row keeps the latest; each update adds a CommitmentNote (the history)."""
+    mine = lock_and_check(by, case, Action.UPDATE_COMMITMENT)
+    if status not in UPDATABLE:
+        raise CaseError("请选择有效的承诺事项状态", field="status")
     on = action_date(case, on)
-    commitment = case.commitments.filter(pk=commitment_id).first()
+    commitment = updatable_commitments(case).filter(pk=commitment_id).first()
     if commitment is None:
         raise CaseError("此办件没有该承诺事项", field="id")
+    if not may_update_commitment(by, commitment, mine):
+        raise ActionForbidden("只能更新本处室负责的承诺事项")
+    note, reason = (note or "").strip(), (reason or "").strip()
+    if status in NEEDS_REASON and not reason:
+        label = CommitmentStatus(status).label
+        raise CaseError(f"{label}须填写原因", field="reason")
     old = commitment.status
-    commitment.status, commitment.note, commitment.updated_on = status, (note or "").strip(), on
-    commitment.save(update_fields=["status", "note", "updated_on"])
-    apply_transition(
-        case,
-        Action.UPDATE_COMMITMENT,
-        by=by,
+    commitment.status, commitment.note, commitment.updated_on = status, note, on
+    commitment.reason = reason if status in NEEDS_REASON else ""
+    commitment.settled_on = on if status in SETTLED else None
+    commitment.save(update_fields=["status", "note", "updated_on", "reason", "settled_on"])
+    CommitmentNote.objects.create(
+        commitment=commitment,
         on=on,
-        details={"commitment": commitment.pk, "status": [old, status], "note": commitment.note},
+        status=status,
+        note="\n".join(x for x in (note, reason and f"原因：{reason}") if x),
+        by=by,
     )
+    details: dict[str, Any] = {
+        "commitment": commitment.pk,
+        "what": commitment.what,
+        "status": [old, status],
+        "note": note,
+    }
+    if commitment.reason:
+        details["reason"] = commitment.reason
+    apply_transition(case, Action.UPDATE_COMMITMENT, by=by, on=on, details=details)
     return commitment

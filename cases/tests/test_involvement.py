@@ -114,6 +114,12 @@ def test_the_parts_equal_a_recount_after_every_action(cast, people):
     on = {"on": date(2026, 3, 3)}
     walk("withdraw", actions.withdraw_case, other, by=cast.coordinator, reason="非我委职责", **on)
     walk("edit", actions.edit_case, case, by=cast.coordinator, year=2025, level="county", **on)
+    # 并案 into another registered case and back: no unit yet on either, no parts.
+    from similar.merging import merge_case, unmerge_case
+
+    lead = walk("register", register, cast, on=date(2026, 3, 2))
+    walk("merge", merge_case, case, by=cast.coordinator, lead_case_id=lead.pk, **on)
+    walk("unmerge", unmerge_case, case, by=cast.coordinator, reason="分开办理", **on)
     # 交办 to one unit with a co-unit, 退回 (every assignment ends), 交办 to another.
     walk(
         "assign",
@@ -204,6 +210,12 @@ def test_the_parts_equal_a_recount_after_every_action(cast, people):
     )
     _reply(walk, cast, case, on=date(2026, 7, 6), cls="B")
     _signed(walk, cast, case, on=date(2026, 7, 8))
+    # 公开答复 and 撤回公开: the parts stay as they were.
+    from disclosure.actions import disclose, withdraw_disclosure
+
+    on = {"on": date(2026, 7, 8)}
+    walk("disclose", disclose, case, by=cast.coordinator, mode="full", **on)
+    walk("withdraw_disclosure", withdraw_disclosure, case, by=cast.coordinator, reason="误发", **on)
     walk(
         "add_outcome",
         actions.add_outcome,

@@ -47,7 +47,9 @@ class Locked(Exception):
 
 
 # Every action on an existing case, called with input each of its checks would refuse.
+from disclosure.actions import disclose, withdraw_disclosure  # noqa: E402  (公开答复)
 from lists.actions import add_to_list  # noqa: E402  (列入整改清单, declared there too)
+from similar.merging import merge_case, unmerge_case  # noqa: E402  (并案)
 from supervision.actions import supervise  # noqa: E402  (列入督办, declared in the 议提案's spec)
 
 EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
@@ -75,6 +77,10 @@ EVERY_ACTION: dict[str, Callable[[Case, Any], Any]] = {
     "urge": lambda c, u: actions.urge_case(c, by=u, note="", target_on=date(1999, 1, 1)),
     "supervise": lambda c, u: supervise(c, by=u, urgency="?"),
     "add_to_list": lambda c, u: add_to_list(c, by=u, rect_list=None, deadline=date(1999, 1, 1)),
+    "merge": lambda c, u: merge_case(c, by=u, lead_case_id=0),
+    "unmerge": lambda c, u: unmerge_case(c, by=u),
+    "disclose": lambda c, u: disclose(c, by=u, mode="?"),
+    "withdraw_disclosure": lambda c, u: withdraw_disclosure(c, by=u, reason=""),
 }
 
 

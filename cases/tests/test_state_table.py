@@ -116,6 +116,8 @@ def test_who_is_offered_what_in_every_state(cast, state):
     expected = {who: set(actions) for who, actions in OFFERED[state].items()}
     if state in SUPERVISABLE:  # 列入督办 (issue 13): the office, in every open state
         expected.setdefault("coordinator", set()).add("supervise")
+    if state in AFTER_DRAFT:  # 更新承诺事项 (issue 15): the office too, for any promise
+        expected.setdefault("coordinator", set()).add("update_commitment")
     assert offered == expected
 
 

@@ -53,6 +53,8 @@ DEFAULT_RATES: Final[dict[str, tuple[str, str]]] = {
     "code_failures": ("HUIYIN_PUBLIC_RATE_CODE_FAILURES", "10/day"),
     # wrong challenge answers from one address: past this the page answers 429
     "challenge_failures": ("HUIYIN_PUBLIC_RATE_CHALLENGE_FAILURES", "10/hour"),
+    # pages of 答复公开 (/disclosure/: list, search, detail) from one address
+    "disclosure": ("HUIYIN_PUBLIC_RATE_DISCLOSURE", "120/minute"),
 }
 UNITS: Final[dict[str, int]] = {
     "s": 1,

@@ -53,7 +53,9 @@ def test_the_dashboard_renders_its_charts(
     assert page.locator('[data-card="total"] .hy-kpi-value a').inner_text() == str(s["total"])
     screenshot(page, "dashboard")
 
-    # A click on a bar opens the list of the cases it counts.
+    # A click on a bar opens the list of the cases it counts (scrolled to: the key figures
+    # above it take three rows with 承诺兑现率).
+    page.locator('[data-chart="categoryLevel"]').scroll_into_view_if_needed()
     point = page.evaluate(
         """() => {
             const el = document.querySelector('[data-chart="categoryLevel"]');

@@ -1,0 +1,105 @@
+"""Similar cases as a user may see them: the index's candidates filtered by the user's
+scope (cases.permissions.visible_cases) before the top k is taken, then read from the
+database in a query or two (the case with its lead unit, its signed reply's beginning)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models.functions import Substr
+
+from cases.models import Case, Reply, ReplyStatus
+from cases.permissions import visible_cases
+from orgs.access import standing_of
+from similar import index
+from workflow.vocabulary import State
+
+if TYPE_CHECKING:
+    from huiyin.types import User
+
+REPLY_HEAD = 120  # characters of a reply shown beside a similar case
+
+
+@dataclass
+class SimilarCase:
+    case: Case
+    score: float
+    reply_head: str = ""
+    reply_on: Any = None
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+def scope(user: User) -> set[int] | None:
+    """The 议提案 a user may see (None: all of them)."""
+    if standing_of(user).sees_all:
+        return None
+    qs = Case.objects.filter(category__in=index.PROPOSAL_CATEGORIES)
+    return set(visible_cases(user, qs).values_list("id", flat=True))
+
+
+def similar_for(
+    user: User,
+    title: str,
+    content: str = "",
+    *,
+    limit: int = 10,
+    exclude: set[int] | frozenset[int] = frozenset(),
+    before: tuple[int, int] | None = None,
+    answered_only: bool = False,
+    with_replies: bool = False,
+) -> list[SimilarCase]:
+    """The cases most similar to the text that `user` may see, best first."""
+    hits = index.search(
+        title,
+        content,
+        limit=limit,
+        allowed=scope(user),
+        exclude=exclude,
+        before=before,
+        answered_only=answered_only,
+    )
+    if not hits:
+        return []
+    ids = [h.case_id for h in hits]
+    rows = {
+        c.pk: c
+        for c in visible_cases(user, Case.objects.filter(pk__in=ids))
+        .exclude(state=State.WITHDRAWN)
+        .select_related("lead_unit", "merged_into")
+    }
+    found = [SimilarCase(rows[h.case_id], h.score) for h in hits if h.case_id in rows]
+    if with_replies and found:
+        heads = (
+            Reply.objects.filter(case_id__in=[s.case.pk for s in found], status=ReplyStatus.SIGNED)
+            .annotate(head=Substr("text", 1, REPLY_HEAD))
+            .order_by("case_id", "round", "id")
+            .values_list("case_id", "head", "signed_on")
+        )
+        latest = {pk: (head, on) for pk, head, on in heads}  # the last round wins
+        for s in found:
+            s.reply_head, s.reply_on = latest.get(s.case.pk, ("", None))
+    return found
+
+
+def similar_to_case(
+    user: User, case: Case, *, limit: int = 5, answered_only: bool = False
+) -> list[SimilarCase]:
+    """The earlier cases most like `case` (of an earlier year, or of its year and
+    registered before it), with their replies' beginning; not those merged with it."""
+    merged = set(case.merged_cases.values_list("id", flat=True))
+    if case.merged_into_id:
+        merged.add(case.merged_into_id)
+    return similar_for(
+        user,
+        case.title,
+        case.content,
+        limit=limit,
+        exclude={case.pk, *merged},
+        before=(case.year, case.pk),
+        answered_only=answered_only,
+        with_replies=True,
+    )

@@ -1,0 +1,112 @@
+"""Similar 议提案: the right earlier case among the top 3 on a hand-made set, a case
+registered a moment ago found at once, edits and withdrawals followed, scores in 0..1."""
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from cases import actions
+from cases.tests.factories import register
+from similar import index
+from similar.tests.data import EARLIER, QUERIES
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 5, 6)
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(TODAY, tick=True):
+        yield
+
+
+@pytest.fixture
+def earlier(cast):
+    cases = [
+        register(
+            cast,
+            on=date(year, 3, 1),
+            year=year,
+            title=title,
+            content=content,
+            topics=topics,
+        )
+        for year, title, content, topics in EARLIER
+    ]
+    return cases
+
+
+@pytest.mark.parametrize(("title", "content", "expected"), QUERIES)
+def test_the_right_earlier_case_is_among_the_top_3(earlier, title, content, expected):
+    hits = index.search(title, content, limit=3)
+    assert earlier[expected].pk in [h.case_id for h in hits], [
+        (h.score, next(c.title for c in earlier if c.pk == h.case_id)) for h in hits
+    ]
+
+
+def test_the_set_as_a_whole_ranks_the_right_case_first_mostly(earlier):
+    first = sum(
+        index.search(title, content, limit=1)[0].case_id == earlier[expected].pk
+        for title, content, expected in QUERIES
+    )
+    assert first >= len(QUERIES) - 1
+
+
+def test_scores_are_between_0_and_1_best_first(earlier):
+    hits = index.search(EARLIER[0][1], EARLIER[0][2], limit=10)
+    assert hits[0].case_id == earlier[0].pk
+    assert hits[0].score == pytest.approx(1.0, abs=1e-3)
+    assert all(0 <= h.score <= 1.0001 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_an_unrelated_text_finds_nothing(earlier):
+    assert index.search("关于修缮城区老旧桥梁的建议", "桥梁年久失修，建议加固。") == []
+    assert index.search("", "") == []
+    assert index.search("   ", "") == []
+
+
+def test_a_case_registered_a_moment_ago_is_found(earlier, cast):
+    index.search("预热", "")  # the index is built before the new case exists
+    builds = index.index().builds
+    new = register(
+        cast,
+        on=TODAY,
+        title="关于在社区推广自动体外除颤器的建议",
+        content="公共场所AED配置少，建议在地铁站、商场、社区推广配置AED并培训群众。",
+    )
+    hits = index.search("关于公共场所配置AED除颤器的建议", "建议地铁站商场配置AED", limit=3)
+    assert hits and hits[0].case_id == new.pk
+    # found by bringing the index up to date, not by building it again
+    assert index.index().builds == builds
+
+
+def test_an_edited_title_is_found_by_its_new_words(earlier, cast):
+    case = earlier[11]
+    index.search("预热", "")
+    actions.edit_case(case, by=cast.coordinator, title="关于加强尘肺病患者救治救助的建议")
+    hits = index.search("关于尘肺病救治救助的建议", "", limit=3)
+    assert hits and hits[0].case_id == case.pk
+
+
+def test_a_withdrawn_case_is_left_out(earlier, cast):
+    case = earlier[2]
+    assert index.search("医院停车难", "停车位不足", limit=3)[0].case_id == case.pk
+    actions.withdraw_case(case, by=cast.coordinator, reason="改由市住建局办理")
+    assert case.pk not in [h.case_id for h in index.search("医院停车难", "停车位不足")]
+
+
+def test_candidates_are_filtered_before_the_top_k(earlier):
+    """A unit sees its own cases: the best of those, not what is left of a global top k."""
+    allowed = {earlier[13].pk}  # 慢性病 only
+    hits = index.search(EARLIER[0][1], EARLIER[0][2], limit=1, allowed=allowed, min_score=0.0)
+    assert [h.case_id for h in hits] == [earlier[13].pk]
+
+
+def test_earlier_only(earlier):
+    case = earlier[0]  # 2024
+    hits = index.search(case.title, case.content, before=(2024, case.pk), min_score=0.0)
+    assert case.pk not in [h.case_id for h in hits]
+    assert all(c.year <= 2024 for c in earlier if c.pk in {h.case_id for h in hits})
