@@ -213,6 +213,9 @@ def load_demo() -> dict[str, Any]:
     from lists.demo import load_list_demo  # list items are a category of cases
 
     listed = load_list_demo(units, people, now)
+    from portal.demo import load_proposer_side_demo  # 回头看, 公开, 并案, a proposer's link
+
+    proposer_side = load_proposer_side_demo(units, people, now, made)
     reminded = _morning_run(now)
     return {
         "units": len(units),
@@ -221,6 +224,7 @@ def load_demo() -> dict[str, Any]:
         "opinions": opinions,
         "supervision": supervised,
         "list_items": listed,
+        "proposer_side": proposer_side,
         "reminders": reminded,
     }
 

@@ -40,12 +40,28 @@ def _kinds(*found: Masked) -> list[tuple[str, int]]:
     return [(labels[k], n) for k, n in counts.items()]
 
 
+def summary_preview(text: str) -> dict[str, Any] | None:
+    """A summary as it would be published (摘要公开 masks it like the reply)."""
+    if not text.strip():
+        return None
+    masked = mask(text)
+    return {"lines": masked.lines(), "count": masked.count, "kinds": _kinds(masked)}
+
+
 def decision_facts(found: Disclosure | None) -> dict[str, Any]:
+    live_summary = found is not None and found.live and found.summarised
     return {
         "decision": found,
         "is_published": found is not None and found.published,
         "stale": False,
+        # The summary the public reads, its masked parts marked.
+        "summary": summary_preview(found.summary) if found and live_summary else None,
     }
+
+
+def _posted_summary(inp: CardInput) -> str:
+    value = inp.data.get("summary") if inp.data is not None else None
+    return value if isinstance(value, str) else ""
 
 
 def disclose_context(inp: CardInput) -> dict[str, Any]:
@@ -55,6 +71,8 @@ def disclose_context(inp: CardInput) -> dict[str, Any]:
     return {
         "preview": preview(case, reply),
         **decision_facts(found),
+        # Shown again after a failed submit: the summary typed, as it would be published.
+        "posted_summary": summary_preview(_posted_summary(inp)),
         "stale": found is not None
         and found.live
         and reply is not None

@@ -4,14 +4,16 @@ public sees the answer, not the people in it). Pure functions over text, no data
 `mask(text)` returns the text as it will be published and the spans that were masked (in
 the published text, for the reviewer's preview). What is masked:
 
-- mobile numbers (1[3-9]…, with spaces or dashes, +86/0086), landlines with an area code,
-  and any number written after 电话/手机/联系方式;
+- mobile numbers (1[3-9]…, with spaces, any dash, dots, slashes or underscores between
+  the groups, +86/0086), landlines with an area code, and any number written after
+  电话/手机/联系方式;
 - 18-digit ID numbers (17 digits then a digit or X, whatever the check digit) and the old
   15-digit ones; and any other run of 11 or more digits (bank cards, 住院号), so that no
   11-digit run starting 1[3-9] and no 17-digit+[0-9Xx] shape is ever published;
 - e-mail addresses;
 - names of private persons, in the contexts where a reply names one (患者张三, 家属：李四,
-  王建国先生 …): the surname stays and the given name becomes 某 (张某, 王某某); names
+  孕妇、病人、患儿家长…, 王建国先生 …), and the next names of an enumeration (患者张三丰、
+  李四光): the surname stays and the given name becomes 某 (张某, 王某某); names
   already written 张某 / 张某某 stay as they are, and names in other sentences (a deputy,
   an official) are not touched;
 - the house, building, unit and room numbers of an address (XX路123号4栋2单元501室 →
@@ -19,9 +21,12 @@ the published text, for the reviewer's preview). What is masked:
 - hospital bed numbers and patients' record numbers (3床, 12号床, 床号：12, 住院号：…,
   病案号…, 门诊号…).
 
-Full-width digits and letters are read as their ASCII forms (NFKC, one character at a
-time, so that positions do not move and the Chinese punctuation stays as written); the
-published text carries the ASCII forms.
+Format characters (zero-width spaces and joiners, U+2060, U+FEFF … every Cf) are dropped
+first. Every decimal digit and the full-width letters are read as their ASCII forms (one
+character at a time, so that positions do not move and the Chinese punctuation stays as
+written); the published text carries the ASCII forms. Last, a safety net: digits with up
+to three signs between each two (spaces, dots, brackets, any dash …) that make 11 digits
+or more lose every digit, whatever the rules above made of them (DIGIT_RUN).
 """
 
 from __future__ import annotations
@@ -109,8 +114,11 @@ class Masked:
 
 
 def _fold_char(ch: str) -> str:
+    # Any decimal digit (full-width, Arabic-Indic, mathematical …) as its ASCII digit.
+    if ch.isdecimal() and not "0" <= ch <= "9":
+        return str(unicodedata.decimal(ch))
     # Full-width ASCII (U+FF01–FF5E) except the punctuation Chinese text writes that way
-    # (，：；（）！？ …): only digits, letters and the signs a number or an address uses.
+    # (，：；（）！？ …): only letters and the signs a number or an address uses.
     if "\uff01" <= ch <= "\uff5e":
         folded = unicodedata.normalize("NFKC", ch)
         if len(folded) == 1 and (folded.isalnum() or folded in "+-@._"):
@@ -119,13 +127,20 @@ def _fold_char(ch: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Full-width digits and letters as ASCII, one character for one (positions stay)."""
+    """Digits and full-width letters as ASCII, one character for one (positions stay)."""
     return "".join(_fold_char(ch) for ch in text)
+
+
+def drop_invisible(text: str) -> str:
+    """Without the format characters (zero-width spaces and joiners, U+2060, U+FEFF, the
+    soft hyphen … every Cf): they would hide a number from the rules and show nothing."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 # --- the patterns --------------------------------------------------------------------------
 
-SEP = r"[ \u00a0\u3000\-–—]"  # what people write between digit groups
+# What people write between digit groups: any space but a line break, every dash, . / _ ·
+SEP = r"(?:[^\S\r\n]|[\-\u2010-\u2015\u2212\ufe58\ufe63._/·])"
 # Not a part of a longer group of digits (6222 0212 3456 7890 is a card, not a landline).
 ALONE_BEFORE = rf"(?<![0-9])(?<![0-9]{SEP})"
 ALONE_AFTER = rf"(?!{SEP}?[0-9])"
@@ -139,7 +154,7 @@ LANDLINE = re.compile(
 # After a label that says a phone number follows: whatever digits (a local 8765-4321 too).
 PHONE_LABEL = re.compile(
     r"(?:电话|手机|手机号|手机号码|联系方式|联系电话|热线|Tel|TEL|tel)\s*(?:号码)?\s*[:：]?\s*"
-    r"(?P<value>[(（]?[0-9][0-9()（） \u3000\-–—]{5,}[0-9])"
+    r"(?P<value>[(（]?[0-9](?:[0-9()（）._/·\-\u2010-\u2015\u2212]|[^\S\r\n]){5,}[0-9])"
 )
 ID_18 = re.compile(rf"{ALONE_BEFORE}[0-9](?:{SEP}?[0-9]){{16}}{SEP}?[0-9Xx]{ALONE_AFTER}")
 ID_15 = re.compile(
@@ -209,9 +224,15 @@ BEFORE_NAME = frozenset(
     "向对和与及的是请给让为被把将由在了谢问望见访到有位名户其称叫即系从自着，。、；：！？（）“”《》 \n"
 )
 NAME_PREFIX = re.compile(
-    r"(?:患者|患儿|家属|市民|村民|居民|群众|老人|职工|联系人|姓名)(?:[:：]\s*|\s*)"
+    r"(?:患者家属|患儿家长|患儿家属|患者|患儿|病人|病患|伤者|死者|逝者|孕妇|产妇|孕产妇|"
+    r"新生儿|婴儿|家长|家属|亲属|监护人|当事人|投诉人|举报人|反映人|来信人|来访人|申请人|"
+    r"市民|村民|居民|群众|老人|职工|联系人|姓名)(?:[:：]\s*|\s*)"
 )
+# Between the names of an enumeration after a context word (患者张三丰、李四光和王五).
+NAME_JOINER = re.compile(r"\s*(?:、|和|与|及|以及)\s*")
 NAME_SUFFIX = re.compile(r"先生|女士|老人|患者|同志|一家")
+# 王主任, 李医生: a surname and a title name a member of staff, not a private person.
+TITLE = re.compile(r"主任|医生|医师|护士|院长|科长|处长|局长|书记|所长|站长|老师|代表|委员|村长")
 
 
 def _is_han(ch: str) -> bool:
@@ -238,7 +259,7 @@ def _plausible(text: str, start: int, surname: int, given: int) -> bool:
 def _name_after(text: str, at: int) -> tuple[int, int] | None:
     """The name written at `at` (after 患者, 家属：…), as (start, end), or None."""
     surname = _surname_at(text, at)
-    if not surname or NAME_SUFFIX.match(text, at + surname):
+    if not surname or any(p.match(text, at + surname) for p in (NAME_SUFFIX, TITLE)):
         return None  # 患者王女士: the surname alone names nobody
     for given in (2, 1):
         if not _plausible(text, at, surname, given):
@@ -367,8 +388,11 @@ def _names(text: str) -> Iterator[_Hit]:
 
     for m in NAME_PREFIX.finditer(text):
         found = _name_after(text, m.end())
-        if found:
+        while found:
             yield masked(*found)
+            # The next names of an enumeration: 患者张三丰、李四光 → both.
+            joiner = NAME_JOINER.match(text, found[1])
+            found = _name_after(text, joiner.end()) if joiner else None
     for m in NAME_SUFFIX.finditer(text):
         found = _name_before(text, m.start())
         if found:
@@ -388,8 +412,15 @@ RULES: tuple[Rule, ...] = (
     _addresses,
     _names,
 )
-# What must never be published, whatever the rules above missed.
-FORBIDDEN = (re.compile(r"1[3-9][0-9]{9}"), re.compile(r"[0-9]{17}[0-9Xx]"), LONG_NUMBER)
+# What must never be published, whatever the rules above missed: digits with at most three
+# signs between each two (any character but a letter, a digit, a Han character or the
+# Chinese sentence punctuation 、，。…; a run of spaces or line breaks counts as nothing)
+# that make 11 digits or more, with an X at the end of an ID number. Every digit goes.
+GAP = r"(?:[^\w\s、，。；：！？“”‘’《》〈〉「」『』【】〔〕]|_)"
+DIGIT_RUN = re.compile(
+    rf"[0-9](?:(?:\s*+{GAP}){{0,3}}\s*+[0-9])*(?:(?:\s*+{GAP}){{0,3}}\s*+[Xx](?![A-Za-z]))?"
+)
+RUN_MIN_DIGITS = 11
 
 
 def _choose(text: str) -> list[_Hit]:
@@ -421,17 +452,18 @@ def _apply(text: str, hits: list[_Hit]) -> Masked:
 
 def mask(text: str) -> Masked:
     """`text` as it may be published, and the spans masked in it."""
-    result = _apply(fold(text or ""), _choose(fold(text or "")))
-    # A number the rules left between two masked spans (or made by joining them) still
-    # may not be published: every digit of it goes.
-    for pattern in FORBIDDEN:
-        if pattern.search(result.text):
-            extra = [
-                _Hit(m.start(), m.end(), "number", "*" * (m.end() - m.start()))
-                for m in pattern.finditer(result.text)
-            ]
-            again = _apply(result.text, extra)
-            result = Masked(again.text, _merge(result.spans, again.spans))
+    clean = fold(drop_invisible(text or ""))
+    result = _apply(clean, _choose(clean))
+    # A number the rules left (written with other signs, between two masked spans or made
+    # by joining them) still may not be published: every digit of it goes.
+    extra = [
+        _Hit(m.start(), m.end(), "number", re.sub(r"[0-9Xx]", "*", m.group()))
+        for m in DIGIT_RUN.finditer(result.text)
+        if sum(ch.isdigit() for ch in m.group()) >= RUN_MIN_DIGITS
+    ]
+    if extra:
+        again = _apply(result.text, extra)
+        result = Masked(again.text, _merge(result.spans, again.spans))
     return result
 
 

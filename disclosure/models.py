@@ -74,5 +74,10 @@ class Disclosure(models.Model):
         return self.withdrawn_on is None
 
     @property
+    def summarised(self) -> bool:
+        """摘要公开: the public sees the summary, not the reply."""
+        return self.mode == DisclosureMode.SUMMARY
+
+    @property
     def published(self) -> bool:
         return self.live and self.mode in PUBLISHED_MODES

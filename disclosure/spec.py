@@ -39,6 +39,9 @@ def reply_signed(case: Case, today: date, mine: set[str]) -> bool:
 
 
 def published(case: Case, today: date, mine: set[str]) -> bool:
+    # No signed reply (the page has read the replies): nothing was ever published.
+    if signed_reply(case) is None:
+        return False
     found = live_decision(case)
     return found is not None and found.published
 
@@ -60,6 +63,19 @@ def disclosed(case: Case) -> str:
     return "已决定不公开"
 
 
+# A published reply stays published while the case is handled again (round 2 after 不满意
+# or 重新办理): it may be withdrawn in every state but before 交办 and once withdrawn.
+WITHDRAWABLE = [
+    S.ASSIGNED,
+    S.HANDLING,
+    S.UNIT_APPROVING,
+    S.REVIEWING,
+    S.SIGNING,
+    S.REPLIED,
+    S.CLOSED,
+]
+
+
 def proposal_actions() -> list[ActionSpec]:
     answered = [S.REPLIED, S.CLOSED]
     return [
@@ -77,7 +93,10 @@ def proposal_actions() -> list[ActionSpec]:
                 on_label="决定日期",
                 choices={"mode": DisclosureMode},
                 labels={
-                    "summary": ("公开摘要", "摘要公开时必填"),
+                    "summary": (
+                        "公开摘要",
+                        "摘要公开时必填；摘要同样自动遮蔽个人信息，公开后在“公开预览”中显示",
+                    ),
                     "reason": ("不公开理由", "不公开时必填"),
                 },
                 initial=cards.disclose_initial,
@@ -89,7 +108,7 @@ def proposal_actions() -> list[ActionSpec]:
         t(
             A.WITHDRAW_DISCLOSURE,
             "撤回公开",
-            answered,
+            WITHDRAWABLE,
             [],
             [R.COORDINATOR],
             payload=ReasonPayload,

@@ -33,7 +33,7 @@ MAX_WORDS = 10
 EXCERPT = 160
 BLOCKED = "访问过于频繁，请稍后再试。"
 CATEGORY_WORDS: dict[str, str] = {
-    Category.NPC_SUGGESTION: "代表建议",
+    Category.NPC_SUGGESTION: "人大代表建议",
     Category.CPPCC_PROPOSAL: "政协提案",
 }
 
@@ -59,7 +59,8 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
 
 
 def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
+    # Masked after the lines are joined: two numbers on two lines may make one.
+    flat = mask(" ".join(text.split())).text
     return flat if len(flat) <= EXCERPT else flat[:EXCERPT] + "……"
 
 
@@ -83,9 +84,12 @@ def index(request: HttpRequest) -> HttpResponse:
     ).get_page(page_number)
     for item in page.object_list:
         item.published_title = mask(item.published_title).text
-        item.excerpt = _excerpt(mask(item.published_text).text)
+        item.excerpt = _excerpt(item.published_text)
         item.category_word = CATEGORY_WORDS.get(item.category, "")
-    kept = {"q": q, "year": year or "", "category": category, "topic": topic or ""}
+    # The words are searched as typed (the published text holds no phone number to find),
+    # but the page echoes them masked: the search box and the paging links.
+    shown = mask(q).text
+    kept = {"q": shown, "year": year or "", "category": category, "topic": topic or ""}
     query = urlencode({k: v for k, v in kept.items() if v})
     topics = (
         Topic.objects.filter(cases__disclosures__in=public_disclosures())
@@ -98,7 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "commission_name": commission_name(),
             "page": page,
-            "q": q,
+            "q": shown,
             "year": year,
             "category": category,
             "topic": topic,

@@ -148,8 +148,9 @@ def doc_number(reply: Reply | None, setup: Setup, year: int) -> str:
     return format_number(code, year, wording.BLANK[:2])
 
 
-def gather(case: Case, setup: Setup | None = None) -> LetterData:
-    reply = letter_reply(case)
+def gather(case: Case, setup: Setup | None = None, reply: Reply | None = None) -> LetterData:
+    """`reply`: the one to print (an earlier round's signed reply); default letter_reply."""
+    reply = reply or letter_reply(case)
     if reply is None and case.replied_on is None:
         raise CaseError(NO_REPLY)
     setup = setup or current()
@@ -251,11 +252,12 @@ def _created(data: LetterData) -> datetime:
     return datetime.combine(day, time(9, 0))
 
 
-def reply_letter(case: Case) -> bytes:
+def reply_letter(case: Case, reply: Reply | None = None) -> bytes:
     """The 答复函 (or, for a 会办 case, the 会办意见 to the lead agency) as .docx bytes;
-    refused (LetterSetupError) while the 发文设置 still has placeholders."""
+    refused (LetterSetupError) while the 发文设置 still has placeholders. `reply`: an
+    earlier round's signed reply to print instead of letter_reply's."""
     setup = current()
-    data = gather(case, setup)
+    data = gather(case, setup, reply)
     require_ready(setup, LetterKind.REPLY)
     fields = data.fields
     sheet = new_sheet()

@@ -18,21 +18,21 @@ from audit.record import record_event, today
 from cases.actions.common import action_date
 from cases.actions.feedback import counted_proposer, record_feedback
 from cases.actions.validation import check_attitude, check_result
-from cases.models import Case, CaseProposer, Communication, Proposer
+from cases.models import Case, CaseProposer, Communication, Proposer, Reply, ReplyStatus
 from cases.models.choices import PROPOSAL_CATEGORIES
 from cases.permissions import relations
 from huiyin.errors import NotFound
 from huiyin.text import check_text
 from huiyin.types import User
 from portal.links import hash_token, new_token
-from portal.models import ProposerLink, ProposerRating
+from portal.models import CheckKind, CommunicationCheck, ProposerLink, ProposerRating
 from workflow.engine import lock_case, transition_for
 from workflow.errors import ActionForbidden, CaseError
 from workflow.vocabulary import Action, Event, Relation, State
 
-# What the proposer says of a communication record (Communication.proposer_check).
-CONFIRMED = "confirmed"
-CORRECTED = "corrected"
+# What a proposer says of a communication record (CommunicationCheck.verdict).
+CONFIRMED = CheckKind.CONFIRMED.value
+CORRECTED = CheckKind.CORRECTED.value
 CHECKS = {CONFIRMED: "办理单位已与我沟通", CORRECTED: "情况有出入"}
 NOTE_MAX = 1000
 COMMENT_MAX = 2000
@@ -41,6 +41,7 @@ NO_PROPOSER = "此办件没有登记提出人，不能生成征询链接"
 NOT_A_PROPOSER = "该代表委员不是此办件的提出人"
 LINK_ENDED = "此链接已失效"
 ALREADY_RATED = "您已评价过本次答复"
+NOT_REPLIED = "答复签发后才能评价"
 
 
 def link_days() -> int:
@@ -139,7 +140,7 @@ def _used(link: ProposerLink) -> None:
 
 
 @transaction.atomic
-def open_link(link: ProposerLink, *, what: str = "page") -> ProposerLink:
+def open_link(link: ProposerLink, *, what: str = "page", **more: Any) -> ProposerLink:
     """The proposer opened their page (or downloaded the letter, `what`): counted and
     audited, every time."""
     _require_live(link)
@@ -149,7 +150,7 @@ def open_link(link: ProposerLink, *, what: str = "page") -> ProposerLink:
         action=Event.OPEN_LINK,
         on=today(),
         case=link.case,
-        details=_details(link, what=what),
+        details=_details(link, what=what, **more),
     )
     return link
 
@@ -157,9 +158,10 @@ def open_link(link: ProposerLink, *, what: str = "page") -> ProposerLink:
 @transaction.atomic
 def check_communication(
     link: ProposerLink, *, communication_id: int, check: str, note: str = ""
-) -> Communication:
-    """The proposer confirms a communication record ("办理单位已与我沟通") or says it is
-    not right ("情况有出入", with what is not). Said again, the later word replaces it."""
+) -> CommunicationCheck:
+    """The link's proposer confirms a communication record ("办理单位已与我沟通") or says it
+    is not right ("情况有出入", with what is not): their own word, beside any other
+    proposer's. Said again, their later word replaces their earlier one."""
     case = link.case
     lock_case(case)
     _require_live(link)
@@ -171,13 +173,16 @@ def check_communication(
     note = check_text(
         note or "", label="说明", field="note", max_length=NOTE_MAX, multiline=True
     ).strip()
-    if check == CORRECTED and not note:
-        raise CaseError("请说明哪些情况有出入", field="note")
     if check == CONFIRMED:
         note = ""
+    elif not note:
+        raise CaseError("请说明哪些情况有出入", field="note")
     on = today()
-    found.proposer_check, found.proposer_note, found.proposer_checked_on = check, note, on
-    found.save(update_fields=["proposer_check", "proposer_note", "proposer_checked_on"])
+    word, _ = CommunicationCheck.objects.update_or_create(
+        communication=found,
+        proposer=link.proposer,
+        defaults={"verdict": check, "note": note, "on": on},
+    )
     _used(link)
     record_event(
         actor=None,
@@ -192,21 +197,55 @@ def check_communication(
             communication_on=found.on.isoformat(),
         ),
     )
-    return found
+    return word
+
+
+def shown_reply(case: Case) -> Reply | None:
+    """The reply the proposer's page shows: the latest signed one (of this round, or of
+    the round before while the case is handled again)."""
+    return (
+        Reply.objects.filter(case=case, status=ReplyStatus.SIGNED)
+        .order_by("-round", "-id")
+        .only("id", "round", "text", "reply_class", "signed_on", "doc_number")
+        .first()
+    )
+
+
+def signed_replies(case: Case) -> list[Reply]:
+    """The signed reply of each round, latest first: the letters the proposer may download."""
+    latest: dict[int, Reply] = {}
+    for reply in (
+        Reply.objects.filter(case=case, status=ReplyStatus.SIGNED)
+        .order_by("-round", "-id")
+        .only("id", "round", "signed_on")
+    ):
+        latest.setdefault(reply.round, reply)
+    return list(latest.values())
+
+
+def awaits_rating(case: Case) -> bool:
+    """Whether the case waits for its round's rating (the one that counts) now."""
+    try:
+        transition_for(case, Action.RECORD_FEEDBACK)
+    except CaseError:
+        return False
+    return True
 
 
 @transaction.atomic
 def rate_through_link(
     link: ProposerLink, *, result: str, attitude: str, comment: str = ""
 ) -> ProposerRating:
-    """A proposer's rating of the current round's reply. The counted one (the lead
-    proposer's, or under HUIYIN_COUNTED_RATING=any the first) is the office's own action,
-    record_feedback, with the same effect (不满意: round 2); a joint proposer's is kept
-    here with its own event. Both are kept here, for one history."""
+    """A proposer's rating of the reply their page shows. It counts when the case waits
+    for its round's rating and this proposer's is the one that counts (the lead
+    proposer's, or under HUIYIN_COUNTED_RATING=any the first): then it is the office's own
+    action, record_feedback, with the same effect (不满意: round 2). Any other rating (a
+    joint proposer's, or one given after the round was rated) needs only a signed reply of
+    that round and no earlier rating of theirs for it; it is kept here with its own event
+    and never moves the case. Both are kept here, for one history."""
     case = link.case
     lock_case(case)
     _require_live(link)
-    transition_for(case, Action.RECORD_FEEDBACK)  # replied, and not rated yet
     result = check_result(result)
     attitude = check_attitude(attitude)
     if not attitude:
@@ -215,11 +254,17 @@ def rate_through_link(
         comment or "", label="意见", field="comment", max_length=COMMENT_MAX, multiline=True
     ).strip()
     proposer = link.proposer
-    round_ = case.round
+    counted = awaits_rating(case) and counted_proposer(case, proposer)
+    if counted:
+        round_ = case.round
+    else:
+        reply = shown_reply(case)
+        if reply is None:
+            raise CaseError(NOT_REPLIED)
+        round_ = reply.round
     if ProposerRating.objects.filter(case=case, round=round_, proposer=proposer).exists():
         raise CaseError(ALREADY_RATED)
     on = action_date(case, None)
-    counted = counted_proposer(case, proposer)
     if counted:
         record_feedback(
             case, by=None, proposer=proposer, result=result, attitude=attitude, comment=comment

@@ -9,4 +9,9 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import panels  # noqa: F401  (registers the case page's link panel)
+        from portal import (
+            panels,  # noqa: F401  (registers the case page's link panel)
+            wording,
+        )
+
+        wording.register()  # how this app's events read on the 办理轨迹

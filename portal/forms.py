@@ -9,7 +9,7 @@ from django import forms
 
 from huiyin.text import guard_form_text
 from opinions.public.forms import RATING_CHOICES, AccessibleForm
-from portal.actions import CHECKS, COMMENT_MAX, NOTE_MAX
+from portal.actions import CHECKS, COMMENT_MAX, CORRECTED, NOTE_MAX
 
 
 class LinkRatingForm(AccessibleForm):
@@ -56,3 +56,10 @@ class CheckForm(AccessibleForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         guard_form_text(self.fields)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Required with 情况有出入 (the label says so); the action checks the same.
+        if data.get("check") == CORRECTED and not str(data.get("note") or "").strip():
+            self.add_error("note", "请说明哪些情况有出入")
+        return data

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from cases.models import Case, FeedbackRating, Proposer
+from cases.models import Case, Communication, FeedbackRating, Proposer
 
 USER = settings.AUTH_USER_MODEL
 
@@ -80,3 +80,39 @@ class ProposerRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposer} 第{self.round}轮：{self.get_result_display()}"
+
+
+class CheckKind(models.TextChoices):
+    CONFIRMED = "confirmed", "已确认"
+    CORRECTED = "corrected", "有出入"
+
+
+class CommunicationCheck(models.Model):
+    """One proposer's word on one communication record, through their link: confirmed
+    ("办理单位已与我沟通") or corrected, with what is not right. Each proposer of a case has
+    their own (a joint proposer may not have been at the talk); said again, it is replaced.
+    The proposer sees only their own; the staff see everyone's on the case page."""
+
+    communication = models.ForeignKey(
+        Communication, on_delete=models.CASCADE, related_name="proposer_checks"
+    )
+    proposer = models.ForeignKey(
+        Proposer, on_delete=models.PROTECT, related_name="+", verbose_name="代表委员"
+    )
+    # "check" would hide Model.check(): the field is the proposer's verdict.
+    verdict = models.CharField("确认", max_length=20, choices=CheckKind.choices)
+    note = models.TextField("说明", blank=True)
+    on = models.DateField("确认日期")
+
+    class Meta:
+        verbose_name = "沟通确认"
+        verbose_name_plural = "沟通确认"
+        ordering = ["communication", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["communication", "proposer"], name="communication_check_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposer} · {self.get_verdict_display()}"

@@ -2,8 +2,9 @@
 
 - "proposer_links" (side): the case's links, with 生成链接 / 作废 and the form with its
   QR code; for coordinators on 议提案 cases.
-- "proposer_ratings" (main): every proposer's rating through their link, and which one
-  counts; for whoever sees the case, once there is one.
+- "proposer_ratings" (main): the ratings through a link that do not count (a joint
+  proposer's, or one given after the round was rated); the counted one is the round's
+  Feedback, listed with who rated in the page's 代表委员评价.
 """
 
 from __future__ import annotations
@@ -35,10 +36,17 @@ def links_context(case: Case, user: User, mine: set[str]) -> dict[str, Any] | No
         .order_by("-id")[:LINKS_SHOWN]
     )
     on = today()
+    lead = members[0][1].pk if members else None
     return {
         "case": case,
         "proposers": [p for _, p in members],
         "links": [(link, link.live_on(on)) for link in links],
+        # The lead's live link, which printing the form with its QR code revokes.
+        "lead_live": next(
+            (link for link in links if link.proposer_id == lead and link.live_on(on)), None
+        ),
+        # Who has a live link now: issuing for them again voids it (the panel says so).
+        "live_names": [link.proposer.name for link in links if link.live_on(on)],
         "days": settings.HUIYIN_PROPOSER_LINK_DAYS,
         "form_available": bool(members) and feedback_form_available(case),
     }
@@ -47,8 +55,12 @@ def links_context(case: Case, user: User, mine: set[str]) -> dict[str, Any] | No
 def ratings_context(case: Case, user: User, mine: set[str]) -> dict[str, Any] | None:
     if case.category not in PROPOSAL_CATEGORIES:
         return None
+    # The counted rating is the round's Feedback, shown (with who rated) in the case page's
+    # 代表委员评价: here only the others, kept for reference.
     ratings = list(
-        ProposerRating.objects.filter(case=case).select_related("proposer").order_by("round", "id")
+        ProposerRating.objects.filter(case=case, counted=False)
+        .select_related("proposer")
+        .order_by("round", "id")
     )
     if not ratings:
         return None

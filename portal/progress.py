@@ -11,10 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+
+from audit.record import today
 from cases.actions.feedback import counted_proposer
 from cases.models import (
+    COMMITMENT_OPEN,
     Case,
     CaseProposer,
+    Category,
     Commitment,
     CommitmentStatus,
     Communication,
@@ -23,10 +28,9 @@ from cases.models import (
     FeedbackRating,
     Reply,
     ReplyClass,
-    ReplyStatus,
 )
-from portal.actions import CHECKS
-from portal.models import ProposerLink, ProposerRating
+from portal.actions import CHECKS, awaits_rating, shown_reply, signed_replies
+from portal.models import CommunicationCheck, ProposerLink, ProposerRating
 from workflow.vocabulary import State
 
 RUNNING = (State.HANDLING, State.UNIT_APPROVING, State.REVIEWING, State.SIGNING)
@@ -34,6 +38,7 @@ RATING_LABELS = dict(FeedbackRating.choices)
 METHOD_LABELS = dict(CommunicationMethod.choices)
 CLASS_LABELS = dict(ReplyClass.choices)
 COMMITMENT_LABELS = dict(CommitmentStatus.choices)
+OWN = "您"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,14 @@ class Promise:
     due: date
     status: str
     status_label: str
+    late: bool = False  # still open past its due date: 逾期
+    reason: str = ""  # why only partly kept / not kept
+
+
+@dataclass(frozen=True)
+class Letter:
+    round: int
+    signed_on: date | None
 
 
 @dataclass(frozen=True)
@@ -69,8 +82,9 @@ class Rating:
     attitude: str
     comment: str  # this proposer's own words only
     on: date
-    who: str  # 您 / 领衔人 / 代表委员办公室登记
+    who: str  # 您 / 领衔人 / a joint proposer's name / 办公室登记
     counted: bool
+    note: str = ""  # whose rating counts, said to whoever did not give it
 
 
 @dataclass
@@ -89,62 +103,87 @@ class Progress:
     reply: Reply | None = None
     reply_class_label: str = ""
     reply_is_previous: bool = False
+    letters: list[Letter] = field(default_factory=list)  # every signed round's, latest first
     promises: list[Promise] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
     may_rate: bool = False
     is_lead: bool = False
-    counts_own: bool = False
+    counts_own: bool = False  # this proposer's rating is the kind that counts
+    counts_now: bool = False  # ... and the case waits for it: rating it moves the case
+    rehandling: bool = False  # handled again after a 不满意
+    own_rerun: bool = False  # ... after this proposer's own counted 不满意
     merged_into: str = ""
     merged_cases: list[str] = field(default_factory=list)
 
 
-def _steps(case: Case, unit: str) -> tuple[list[Step], str]:
-    order = ["received", "assigned", "handling", "replied", "closed"]
+def _steps(case: Case, unit: str, kind_word: str) -> tuple[list[Step], str]:
+    """The five steps a proposer knows, named by the state that stands for each."""
+    order = [State.REGISTERED, State.ASSIGNED, State.HANDLING, State.REPLIED, State.CLOSED]
     labels = {
-        "received": "已收到",
-        "assigned": f"已交办给{unit}" if unit else "已交办",
-        "handling": "办理中",
-        "replied": "已答复",
-        "closed": "已办结",
+        State.REGISTERED: "已收到",
+        # The unit is named under the steps (承办单位): a step's label stays one short line.
+        State.ASSIGNED: "已交办",
+        State.HANDLING: "办理中",
+        State.REPLIED: "已答复",
+        State.CLOSED: "已办结",
     }
-    if case.state == State.REGISTERED:
-        at = "received"
-    elif case.state == State.ASSIGNED:
-        at = "assigned"
-    elif case.state in RUNNING:
-        at = "handling"
-    elif case.state == State.REPLIED:
-        at = "replied"
+    if case.state in RUNNING:
+        at = State.HANDLING
+    elif case.state in order:
+        at = State(case.state)
     else:
-        at = "closed"
+        at = State.CLOSED
     index = order.index(at)
     steps = [
-        Step(labels[name], done=i < index or at == "closed", current=i == index)
+        Step(labels[name], done=i < index or at == State.CLOSED, current=i == index)
         for i, name in enumerate(order)
     ]
     headlines = {
-        "received": "您的建议已收到，正在交办。",
-        "assigned": f"已交{unit or '承办单位'}办理，等待签收。",
-        "handling": f"{unit or '承办单位'}正在办理。",
-        "replied": "已答复，请您评价。",
-        "closed": "已办结。感谢您的支持！",
+        State.REGISTERED: f"您的{kind_word}已收到，正在交办。",
+        State.ASSIGNED: f"已交{unit or '承办单位'}办理，等待签收。",
+        State.HANDLING: f"{unit or '承办单位'}正在办理。",
+        State.REPLIED: "已答复，请您评价。",
+        State.CLOSED: "已办结。感谢您的支持！",
     }
     headline = headlines[at]
     if case.state == State.WITHDRAWN:
         headline = "此件已退回交办机关或改由其他单位办理。"
         steps = []
-    elif case.round > 1 and at == "handling":
-        headline = f"您对上次答复不满意，{unit or '承办单位'}正在重新办理。"
     return steps, headline
 
 
-def _signed_reply(case: Case) -> Reply | None:
-    return (
-        Reply.objects.filter(case=case, status=ReplyStatus.SIGNED)
-        .order_by("-round", "-id")
-        .only("id", "round", "text", "reply_class", "signed_on", "doc_number")
+def _rerun_headline(case: Case, link: ProposerLink, is_lead: bool, unit: str) -> str:
+    """Round 2 or later, handled again: whose 不满意 sent it back, in this proposer's words
+    (您 only for their own rating)."""
+    doing = f"{unit or '承办单位'}正在重新办理。"
+    last = (
+        Feedback.objects.filter(case=case, round=case.round - 1)
+        .select_related("proposer")
+        .order_by("-id")
         .first()
     )
+    if last is None or last.result != FeedbackRating.UNSATISFIED:
+        return f"此件已重新办理，{doing}"
+    if last.proposer_id == link.proposer_id or (last.proposer_id is None and is_lead):
+        return f"您对上次答复不满意，{doing}"
+    if last.proposer is None:
+        return f"经征询，上次答复的评价为不满意（统计以领衔人的评价为准），{doing}"
+    return f"{_rater(case, last.proposer_id, last.proposer.name)}对上次答复不满意（{_rule()}），{doing}"
+
+
+def _rater(case: Case, proposer_id: int | None, name: str) -> str:
+    lead = (
+        CaseProposer.objects.filter(case=case, position=0)
+        .values_list("proposer_id", flat=True)
+        .first()
+    )
+    return "领衔人" if proposer_id == lead else name
+
+
+def _rule() -> str:
+    if settings.HUIYIN_COUNTED_RATING == "any":
+        return "统计以最先评价的提出人的评价为准"
+    return "统计以领衔人的评价为准"
 
 
 def progress_of(link: ProposerLink) -> Progress:
@@ -157,8 +196,10 @@ def progress_of(link: ProposerLink) -> Progress:
         .only("position", "proposer__name")
     )
     is_lead = any(m.position == 0 and m.proposer_id == link.proposer_id for m in members)
-    steps, headline = _steps(case, unit)
-    kind_word = "提案" if case.category == "cppcc_proposal" else "建议"
+    kind_word = "提案" if case.category == Category.CPPCC_PROPOSAL else "建议"
+    steps, headline = _steps(case, unit, kind_word)
+    if case.round > 1 and case.state in RUNNING:
+        headline = _rerun_headline(case, link, is_lead, unit)
     progress = Progress(
         number=case.number,
         title=case.title,
@@ -171,6 +212,7 @@ def progress_of(link: ProposerLink) -> Progress:
         unit=unit,
         round=case.round,
         is_lead=is_lead,
+        rehandling=case.state == State.HANDLING and case.round > 1,
     )
     if case.merged_into is not None:
         progress.merged_into = f"第{case.merged_into.number}号《{case.merged_into.title}》"
@@ -178,33 +220,63 @@ def progress_of(link: ProposerLink) -> Progress:
         f"第{number}号《{title}》"
         for number, title in case.merged_cases.order_by("id").values_list("number", "title")[:20]
     ]
+    # This proposer's own word on each record, never another proposer's.
+    own = {
+        w.communication_id: w
+        for w in CommunicationCheck.objects.filter(
+            communication__case=case, proposer_id=link.proposer_id
+        )
+    }
     for c in Communication.objects.filter(case=case).order_by("on", "id"):
+        word = own.get(c.pk)
+        verdict = word.verdict if word else ""
         progress.talks.append(
             Talk(
                 id=c.pk,
                 on=c.on,
                 method=METHOD_LABELS.get(c.method, c.method),
                 unit=unit,
-                check=c.proposer_check,
-                check_label=CHECKS.get(c.proposer_check, ""),
-                note=c.proposer_note,
+                check=verdict,
+                check_label=CHECKS.get(verdict, ""),
+                note=word.note if word else "",
             )
         )
-    reply = _signed_reply(case)
+    reply = shown_reply(case)
     if reply is not None:
         progress.reply = reply
         progress.reply_class_label = CLASS_LABELS.get(reply.reply_class, "")
         progress.reply_is_previous = reply.round < case.round
+        on = today()
         progress.promises = [
-            Promise(c.what, c.due, c.status, COMMITMENT_LABELS.get(c.status, c.status))
+            Promise(
+                c.what,
+                c.due,
+                c.status,
+                COMMITMENT_LABELS.get(c.status, c.status),
+                late=c.status in COMMITMENT_OPEN and c.due is not None and c.due < on,
+                reason=c.reason
+                if c.status in (CommitmentStatus.PARTIAL, CommitmentStatus.UNFULFILLED)
+                else "",
+            )
             for c in Commitment.objects.filter(reply=reply).order_by("due", "id")
         ]
+        progress.letters = [Letter(r.round, r.signed_on) for r in signed_replies(case)]
     progress.ratings = _ratings(case, link)
+    # Their own counted 不满意 sent the case back: the page says so after they rate.
+    progress.own_rerun = progress.rehandling and any(
+        r.counted and r.who == OWN and r.round == case.round - 1 for r in progress.ratings
+    )
     progress.counts_own = counted_proposer(case, link.proposer)
-    rated_now = ProposerRating.objects.filter(
-        case=case, round=case.round, proposer_id=link.proposer_id
-    ).exists()
-    progress.may_rate = case.state == State.REPLIED and not rated_now
+    if reply is not None:
+        # The reply shown may be rated once by each proposer (only the counted one moves
+        # the case: portal.actions.rate_through_link).
+        rated = ProposerRating.objects.filter(
+            case=case, round=reply.round, proposer_id=link.proposer_id
+        ).exists()
+        progress.may_rate = not rated and case.state != State.WITHDRAWN
+        progress.counts_now = progress.counts_own and awaits_rating(case)
+        if case.state == State.REPLIED and not progress.may_rate:
+            progress.headline = "已答复，您已评价，感谢您的支持！"
     return progress
 
 
@@ -212,9 +284,15 @@ def _ratings(case: Case, link: ProposerLink) -> list[Rating]:
     """Each round's counted rating (without another proposer's comment), then this
     proposer's own ratings that did not count."""
     out: list[Rating] = []
-    for f in Feedback.objects.filter(case=case).order_by("round", "id"):
+    rule = _rule()
+    for f in Feedback.objects.filter(case=case).select_related("proposer").order_by("round", "id"):
         own = f.proposer_id == link.proposer_id
-        who = "您" if own else ("领衔人" if f.proposer_id else "办公室登记")
+        if own:
+            who = OWN
+        elif f.proposer is not None:
+            who = _rater(case, f.proposer_id, f.proposer.name)
+        else:
+            who = "办公室登记"
         out.append(
             Rating(
                 round=f.round,
@@ -224,6 +302,7 @@ def _ratings(case: Case, link: ProposerLink) -> list[Rating]:
                 on=f.on,
                 who=who,
                 counted=True,
+                note="" if own else f"计入统计，{rule}",
             )
         )
     for r in ProposerRating.objects.filter(
@@ -236,8 +315,9 @@ def _ratings(case: Case, link: ProposerLink) -> list[Rating]:
                 attitude=RATING_LABELS.get(r.attitude, ""),
                 comment=r.comment,
                 on=r.on,
-                who="您",
+                who=OWN,
                 counted=False,
+                note=f"未计入，{rule}",
             )
         )
     return sorted(out, key=lambda r: (r.round, not r.counted))

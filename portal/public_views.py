@@ -19,6 +19,7 @@ a generous limit (settings.HUIYIN_PORTAL_RATE_BAD_LINKS, default 100/hour) answe
 
 from __future__ import annotations
 
+import re
 import time
 
 from django.conf import settings
@@ -28,9 +29,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audit.record import today
-from cases.models import ReplyStatus
+from cases.models import Reply
 from huiyin.errors import DomainError
-from letters.build import letter_reply, reply_letter, reply_letter_filename
+from letters.build import reply_letter, reply_letter_filename
+from letters.setup import contact_defaults
 from letters.views import docx_response
 from opinions.public import ratelimit
 from opinions.public.views import private_headers, public_page
@@ -96,16 +98,19 @@ def _resolve(request: HttpRequest, token: str) -> ProposerLink | HttpResponse:
         _count_bad(request)
         return _page(request, "portal/public/not_found.html", {}, status=404)
     if not link.live_on(today()):
-        revoked = link.revoked_on is not None
-        message = (
-            "此链接已作废。如需查看办理情况，请与交办机关或我委办公室联系，索取新的链接。"
-            if revoked
-            else "此链接已过有效期。如需查看办理情况，请与交办机关或我委办公室联系，索取新的链接。"
-        )
+        ended = "此链接已作废。" if link.revoked_on is not None else "此链接已过有效期。"
+        contact, phone = contact_defaults()
         return _page(
             request,
-            "portal/public/message.html",
-            {"heading": "链接已失效", "message": message},
+            "portal/public/ended.html",
+            {
+                "heading": "链接已失效",
+                "ended": ended,
+                "contact": contact,
+                "phone": phone,
+                # A plain number dials from the phone; "转" (an extension) is only read.
+                "tel": "" if "转" in phone else re.sub(r"[^0-9+]", "", phone),
+            },
             status=410,
         )
     return link
@@ -122,7 +127,6 @@ def _render_page(
     status: int = 200,
 ) -> HttpResponse:
     progress = progress_of(link)
-    reply = progress.reply
     context = {
         "p": progress,
         "token": token,
@@ -141,7 +145,6 @@ def _render_page(
         "check_for": check_for,
         "rated_now": request.GET.get("rated") == "1",
         "checked_now": request.GET.get("checked") == "1",
-        "letter": reply is not None and not progress.reply_is_previous,
         "expires_on": link.expires_on,
     }
     return _page(request, "portal/public/page.html", context, status=status)
@@ -156,23 +159,34 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     return _render_page(request, found, token)
 
 
+def _round(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 4):
+        return 0  # no such round
+    return int(raw)
+
+
 @require_http_methods(["GET"])
 def letter(request: HttpRequest, token: str) -> HttpResponse:
-    """The signed reply letter (the latest round's, once signed)."""
+    """A signed reply letter: the latest signed round's, or `?round=N`'s (signed only)."""
     found = _resolve(request, token)
     if isinstance(found, HttpResponse):
         return found
     case = found.case
-    reply = letter_reply(case)
-    if reply is None or reply.status != ReplyStatus.SIGNED:
+    signed = actions.signed_replies(case)
+    wanted = _round(request.GET.get("round"))
+    chosen = next((r for r in signed if wanted is None or r.round == wanted), None)
+    if chosen is None:
         return _page(
             request,
             "portal/public/message.html",
             {"heading": "答复函尚未签发", "message": "答复签发后即可在此下载答复函。"},
             status=404,
         )
+    reply = Reply.objects.get(pk=chosen.pk)
     try:
-        content = reply_letter(case)
+        content = reply_letter(case, reply)
     except DomainError:
         return _page(
             request,
@@ -180,8 +194,11 @@ def letter(request: HttpRequest, token: str) -> HttpResponse:
             {"heading": "暂时不能下载", "message": "答复函暂时不能生成，请稍后再试。"},
             status=503,
         )
-    actions.open_link(found, what="letter")
-    response = docx_response(content, reply_letter_filename(case), f"reply-{case.pk}.docx")
+    actions.open_link(found, what="letter", round=reply.round)
+    name = reply_letter_filename(case)
+    if len(signed) > 1:
+        name = name.removesuffix(".docx") + f"（第{reply.round}轮）.docx"
+    response = docx_response(content, name, f"reply-{case.pk}-{reply.round}.docx")
     return private_headers(response)
 
 

@@ -2,9 +2,13 @@
 and print the 征询意见表 with the QR code of a new link.
 
 The token is not stored. Right after issuing it is kept in the issuing user's session
-(SESSION_KEY, the last few links) so that the link's page can show it, print it and show
-its QR code; anyone else, or the same user after logging out, sees that it was issued and
-must issue anew (which revokes it) to hand it on again.
+(SESSION_KEY) only until the link's page shows it (with its QR code, to print or copy):
+that page takes it out, so it is shown once and sits in the session store no longer than
+the redirect. Reloading the page, anyone else, or the same user later sees only that it
+was issued and must issue anew (which revokes it) to hand it on again. Printing the
+征询意见表 with the QR code issues a new link too (the form carries it; nothing is kept),
+and the button says that the link already sent stops working. Issuing for a proposer whose
+link is live asks first (a page to confirm, a second POST): the link sent stops working.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.record import today
 from cases.models import Case, Proposer
 from cases.permissions import relations
 from cases.queries import case_for_user
@@ -49,6 +54,18 @@ def _remember(request: AuthedRequest, link: ProposerLink, token: str) -> None:
     request.session[SESSION_KEY] = dict(list(kept.items())[-SESSION_KEEP:])
 
 
+def _take(request: AuthedRequest, link: ProposerLink) -> str:
+    """The just-issued token of this link, taken out of the session (shown once)."""
+    kept: dict[str, str] = dict(request.session.get(SESSION_KEY) or {})
+    token = kept.pop(str(link.pk), "")
+    if token:
+        if kept:
+            request.session[SESSION_KEY] = kept
+        else:
+            del request.session[SESSION_KEY]
+    return token
+
+
 def _coordinator_case(request: AuthedRequest, pk: int) -> Case:
     case = case_for_user(request.user, pk)  # 404 for a case the user may not see
     if Relation.COORDINATOR not in relations(request.user, case):
@@ -67,11 +84,32 @@ def _proposer_from(raw: str) -> Proposer | None:
     return found
 
 
+def _live_link(case: Case, proposer: Proposer | None) -> ProposerLink | None:
+    """The live link that issuing for this proposer (default the lead) would void."""
+    if proposer is None:
+        lead = case.proposer_links.order_by("position").first()
+        if lead is None:
+            return None
+        proposer_id = lead.proposer_id
+    else:
+        proposer_id = proposer.pk
+    found = (
+        ProposerLink.objects.select_related("proposer")
+        .filter(case=case, proposer_id=proposer_id, revoked_on__isnull=True)
+        .first()
+    )
+    return found if found is not None and found.live_on(today()) else None
+
+
 @login_required
 @require_POST
 def issue(request: AuthedRequest, pk: int) -> HttpResponse:
     case = _coordinator_case(request, pk)
     proposer = _proposer_from(str(request.POST.get("proposer", "")))
+    live = _live_link(case, proposer)
+    if live is not None and request.POST.get("confirm") != "1":
+        # Issuing voids the link already sent: said first, issued on the second POST.
+        return render(request, "portal/confirm_issue.html", {"case": case, "live": live})
     try:
         link, token = actions.issue_link(case, by=request.user, proposer=proposer)
     except DomainError as exc:
@@ -85,13 +123,13 @@ def issue(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def link_page(request: AuthedRequest, pk: int, link: int) -> HttpResponse:
-    """A just-issued link: its URL and QR code to print or copy (shown to the user who
-    issued it, in that session)."""
+    """A just-issued link: its URL and QR code to print or copy, shown once to the user who
+    issued it (the token leaves the session as it is shown)."""
     case = _coordinator_case(request, pk)
     found = ProposerLink.objects.select_related("proposer").filter(pk=link, case=case).first()
     if found is None:
         raise Http404("没有这个征询链接")
-    token = (request.session.get(SESSION_KEY) or {}).get(str(found.pk), "")
+    token = _take(request, found)
     context: dict[str, Any] = {"case": case, "link": found, "url": "", "qr": ""}
     if token and found.revoked_on is None:
         url = link_url(token, request)
@@ -121,8 +159,9 @@ def revoke(request: AuthedRequest, pk: int, link: int) -> HttpResponse:
 @require_POST
 def feedback_form_with_link(request: AuthedRequest, pk: int) -> HttpResponse:
     """打印征询意见表（附二维码）: issues a new link for the lead proposer (revoking their
-    earlier one) and prints its QR code and address on the form. Printing the form from
-    the case page's 征询意见表 button issues nothing and prints no code."""
+    earlier one, which the panel's button says) and prints its QR code and address on the
+    form; the token is on the form only, not kept. Printing the form from the case page's
+    征询意见表 button issues nothing and prints no code."""
     case = _coordinator_case(request, pk)
     try:
         with transaction.atomic():
@@ -132,5 +171,4 @@ def feedback_form_with_link(request: AuthedRequest, pk: int) -> HttpResponse:
         web_error(exc)
         messages.error(request, f"未生成征询意见表：{exc.message}")
         return redirect(f"{reverse('case-detail', args=[case.pk])}#proposer-links")
-    _remember(request, link, token)
     return docx_response(content, feedback_form_filename(case), f"feedback-form-{case.pk}.docx")

@@ -107,6 +107,15 @@ def promises_in(units: frozenset[int] | None, f: Filters) -> QuerySet[Commitment
     return qs
 
 
+def promise_years(units: frozenset[int] | None) -> list[int]:
+    """The ledger years that have promises in the user's scope, latest first (one query):
+    the list opens on the first and offers them all."""
+    qs = kept_promises()
+    if units is not None:
+        qs = qs.filter(unit_id__in=sorted(units))
+    return list(qs.order_by("-case__year").values_list("case__year", flat=True).distinct())
+
+
 def status_q(status: str, overdue: bool, on: date) -> Q:
     q = Q()
     if status == OPEN_FILTER:
@@ -170,6 +179,13 @@ def years_commitments(years: list[int], unit: Unit | None, on: date) -> dict[int
         year: {"commitments": n, "commitment_fulfilment_rate": fulfilment_rate(n)}
         for year, n in counts.items()
     }
+
+
+def rated_year(promised: dict[int, dict[str, Any]]) -> int:
+    """The latest of the years counted (years_commitments) whose fulfilment rate means
+    something (a promise settled or due); the latest year when none has one."""
+    rated = [y for y, n in promised.items() if n["commitment_fulfilment_rate"] is not None]
+    return max(rated or promised)
 
 
 def year_commitments(year: int, unit: Unit | None, on: date) -> dict[str, Any]:

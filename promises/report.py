@@ -33,7 +33,16 @@ from promises.figures import (
 from supervision.bulletin import _sheet as bulletin_sheet
 from supervision.bulletin import _table as boxed_table
 
-UNIT_HEADER = ["责任处室", "承诺事项", "已兑现", "部分兑现", "未兑现", "推进中", "逾期", "兑现率"]
+UNIT_HEADER = [
+    "责任处室",
+    "承诺事项",
+    "已兑现",
+    "部分兑现",
+    "未兑现",
+    "推进中/未开始",
+    "逾期",
+    "兑现率",
+]
 UNIT_WIDTHS = [2045, 900, 900, 900, 900, 900, 800, 1000]
 LISTED = 500  # promises named one by one in 三 at most (the rest: "等N项")
 

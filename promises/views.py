@@ -5,12 +5,14 @@ same query string.
 Who: the office, leaders, viewers and admins see every unit's promises; a unit's heads and
 handlers their own units' (the owner unit, Commitment.unit); anyone else is refused (403).
 The report names every unit: the whole commission's roles only. A filter value that does
-not parse, or a unit not offered, is a 400 page saying why.
+not parse, or a unit not offered, is a 400 page saying why. Without a year, the latest year
+with promises in the user's scope (one query, which also lists those years as links).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -41,6 +43,7 @@ from promises.figures import (
     figures_of,
     needs_time,
     needs_time_figures,
+    promise_years,
     promises_in,
     scope_units,
     status_q,
@@ -75,8 +78,19 @@ def unit_choices(units: frozenset[int] | None) -> list[Unit]:
     return list(qs.only("code", "name"))
 
 
-def read_query(params: Any, units: list[Unit], now: date) -> Query:
-    """The query string; InvalidFilter naming whatever does not parse."""
+def default_year(years: list[int]) -> int:
+    """The latest year with promises in the user's scope (promise_years, latest first);
+    last year when there are none."""
+    return years[0] if years else today().year - 1
+
+
+def latest_year(units: frozenset[int] | None) -> int:
+    return default_year(promise_years(units))
+
+
+def read_query(params: Any, units: list[Unit], fallback: Callable[[], int]) -> Query:
+    """The query string (the year `fallback` gives when it names none); InvalidFilter
+    naming whatever does not parse."""
     read = QueryReader(params)
     year = read.year("year")
     reply_class = read.choice("class", CLASSES)
@@ -88,7 +102,7 @@ def read_query(params: Any, units: list[Unit], now: date) -> Query:
     read.done()
     unit = next((u for u in units if u.code == code), None) if code else None
     filters = Filters(
-        year=year if year is not None else now.year - 1,
+        year=year if year is not None else fallback(),
         reply_class=reply_class,
         unit=unit,
         status=status,
@@ -130,7 +144,7 @@ def promise_count(user: Any, params: Any) -> int:
     """How many promises the list shows for this query string (as of today): what a
     figure linking to it (the dashboard's 承诺兑现率) must equal."""
     units = scope_units(user)
-    q = read_query(params, unit_choices(units), today())
+    q = read_query(params, unit_choices(units), lambda: latest_year(units))
     return listed(units, q.filters, today()).count()
 
 
@@ -171,8 +185,10 @@ def promise_list(request: AuthedRequest) -> HttpResponse:
         "today": on,
         "sees_all": units is None,
     }
+    years = promise_years(units)
+    context["years"] = years
     try:
-        q = read_query(request.GET, choices, on)
+        q = read_query(request.GET, choices, lambda: default_year(years))
     except InvalidFilter as exc:
         context["error"] = exc.message
         return render(request, "promises/list.html", context, status=400)
@@ -183,6 +199,7 @@ def promise_list(request: AuthedRequest) -> HttpResponse:
     context["query_promises"] = query_string(f)
     context["query_opinions"] = query_string(f, "opinions")
     context["links"] = _figure_links(f)
+    context["year_links"] = [(y, query_string(replace(f, year=y), q.tab)) for y in years]
     opinions = needs_time(units, f.year)
     context["opinion_figures"] = needs_time_figures(opinions, on)
     page: Page[Any]
@@ -204,7 +221,7 @@ def promise_list(request: AuthedRequest) -> HttpResponse:
 
 def _filters_or_400(request: AuthedRequest, units: frozenset[int] | None) -> Filters | HttpResponse:
     try:
-        return read_query(request.GET, unit_choices(units), today()).filters
+        return read_query(request.GET, unit_choices(units), lambda: latest_year(units)).filters
     except InvalidFilter as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
 

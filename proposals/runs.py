@@ -34,8 +34,8 @@ from cases.payloads import (
 from orgs.models import UnitKind
 from proposals.rows import live_assignments, open_extension
 from similar import merging, routing
-from similar.merging import refuse_following
-from workflow.vocabulary import Relation
+from similar.merging import lock_unless_following
+from workflow.vocabulary import Action, Relation
 
 if TYPE_CHECKING:
     from huiyin.types import User
@@ -45,7 +45,7 @@ else:
 
 @transaction.atomic
 def assign(case: Case, by: User, p: AssignPayload) -> Any:
-    refuse_following(case)
+    lock_unless_following(by, case, Action.ASSIGN)
     lead_unit = unit_by_code(p.lead_unit, "lead_unit")
     done = actions.assign_case(
         case,
@@ -67,7 +67,7 @@ def assign(case: Case, by: User, p: AssignPayload) -> Any:
 
 @transaction.atomic
 def accept(case: Case, by: User, p: AcceptPayload) -> Any:
-    refuse_following(case)
+    lock_unless_following(by, case, Action.ACCEPT)
     done = actions.accept_case(case, by=by, on=p.on, handler=user_by_name(p.handler, "handler"))
     merging.after_accept(case, by)
     return done
@@ -79,12 +79,19 @@ def assign_handler(case: Case, by: User, p: AssignHandlerPayload) -> Any:
     return handler_actions.assign_handler(case, by=by, on=p.on, handler=handler)
 
 
+@transaction.atomic
 def return_(case: Case, by: User, p: ReasonPayload) -> Any:
-    return actions.return_case(case, by=by, on=p.on, reason=p.reason)
+    lock_unless_following(by, case, Action.RETURN)
+    done = actions.return_case(case, by=by, on=p.on, reason=p.reason)
+    merging.after_return(case, by, p.reason)  # 并案: the merged cases go back with it
+    return done
 
 
+@transaction.atomic
 def withdraw(case: Case, by: User, p: ReasonPayload) -> Any:
-    return actions.withdraw_case(case, by=by, on=p.on, reason=p.reason)
+    done = actions.withdraw_case(case, by=by, on=p.on, reason=p.reason)
+    merging.after_withdraw(case, by)  # 并案: the merged cases are handled on their own
+    return done
 
 
 def edit(case: Case, by: User, p: EditPayload) -> Any:
@@ -115,13 +122,17 @@ def communicate(case: Case, by: User, p: CommunicatePayload) -> Any:
     )
 
 
+@transaction.atomic
 def submit_opinion(case: Case, by: User, p: OpinionPayload) -> Any:
+    lock_unless_following(by, case, Action.SUBMIT_OPINION)
     return actions.submit_opinion(
         case, by=by, on=p.on, text=p.text, unit=unit_by_code(p.unit, "unit")
     )
 
 
+@transaction.atomic
 def request_extension(case: Case, by: User, p: ExtensionRequestPayload) -> Any:
+    lock_unless_following(by, case, Action.REQUEST_EXTENSION)
     return actions.request_extension(case, by=by, on=p.on, until=p.until, reason=p.reason)
 
 
@@ -129,8 +140,9 @@ def decide_extension(case: Case, by: User, p: DecisionPayload) -> Any:
     return actions.decide_extension(case, by=by, on=p.on, approved=p.approved, comment=p.comment)
 
 
+@transaction.atomic
 def submit_reply(case: Case, by: User, p: ReplyPayload) -> Any:
-    refuse_following(case)
+    lock_unless_following(by, case, Action.SUBMIT_REPLY)
     return actions.submit_reply(
         case,
         by=by,

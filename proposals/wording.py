@@ -109,9 +109,6 @@ def urge(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
 
 
 def feedback(d: dict[str, Any], names: Mapping[str, str]) -> Rows:
-    """登记评价: who rated when the proposer did it through their link, then the new
-    deadline of a 不满意 round."""
-    out: Rows = []
-    if d.get("via") == "link" and d.get("proposer_name"):
-        out.append(("评价人", f"{d['proposer_name']}（通过征询链接）"))
-    return out + deadline(d, names)
+    """登记评价: the new deadline of a 不满意 round. A proposer's own rating through their
+    link names them as the actor (web.timeline.actor_label), not in a row here."""
+    return deadline(d, names)

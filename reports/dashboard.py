@@ -20,7 +20,7 @@ from django.urls import reverse
 from cases.figures import DEFINITIONS, days_text, workdays_left
 from cases.models.choices import Category, FeedbackRating, Level
 from orgs.models import Unit, UnitKind
-from promises.figures import years_commitments
+from promises.figures import rated_year, years_commitments
 from proposals.spec import PROPOSAL_STATES
 from reports.models import TallyMonth
 from reports.stats import (
@@ -95,6 +95,8 @@ class Card:
     note: str = ""
     # A figure shown beside the big number, in red when not zero: 超期未复 by 按期答复率.
     beside: Figure | None = None
+    link: str = ""  # where the big number leads when it is a rate (承诺兑现率: 回头看)
+    compared_with: int | None = None  # the year compared with, when not the year before
 
 
 def percent(value: float | None) -> str:
@@ -232,33 +234,44 @@ def cards(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None) -> list[Ca
             ],
             "面商、座谈、实地调研、上门 ÷ 主办件",
         ),
-        commitment_card(s, prev, unit, rate_card),
     ]
 
 
-def commitment_card(s: dict[str, Any], prev: dict[str, Any], unit: Unit | None, rate_card) -> Card:
-    """承诺兑现率 (回头看): the year's B/C promises, each count linked to the promises list."""
-    n = s["commitments"]
-    query: dict[str, Any] = {"year": s["year"]}
+def commitment_card(promised: dict[int, dict[str, Any]], year: int, unit: Unit | None) -> Card:
+    """承诺兑现率 (回头看), of the year it is about: the dashboard's year, or the year before
+    when no promise of the dashboard's year is settled or due yet (this year's promises
+    fall due next year: 回头看 looks at last year's). `promised` holds years_commitments of
+    year, year-1 and year-2 (the year compared with). Each count, and the rate, link to
+    the promises list of that year."""
+    about = rated_year({y: promised[y] for y in (year, year - 1)})
+    n = promised[about]["commitments"]
+    before = promised[about - 1]
+    query: dict[str, Any] = {"year": about}
     if unit is not None:
         query["unit"] = unit.code
 
     def url(**params: Any) -> str:
         return reverse("promises:list") + "?" + urlencode({**query, **params})
 
-    return rate_card(
+    now = promised[about]["commitment_fulfilment_rate"]
+    then = before["commitment_fulfilment_rate"]
+    return Card(
         "commitments",
-        "承诺兑现率",
-        s["commitment_fulfilment_rate"],
-        prev.get("commitment_fulfilment_rate"),
+        f"{about}年承诺兑现率",
+        [],
+        percent(now),
+        [rate_delta(now, then)] if before["commitments"]["total"] else [],
+        percent(then),
         [
             Figure("已兑现", n["fulfilled"], url(status="fulfilled")),
             Figure("部分兑现", n["partial"], url(status="partial")),
             Figure("未兑现", n["unfulfilled"], url(status="unfulfilled")),
-            Figure("推进中", n["open"], url(status="open_any")),
+            Figure("推进中/未开始", n["open"], url(status="open_any")),
         ],
-        "B、C类答复的承诺事项：已兑现 ÷（已认定 + 逾期未兑现）",
+        f"{about}年B、C类答复的承诺事项：已兑现 ÷（已认定 + 逾期未兑现）",
         beside=Figure("逾期未兑现", n["overdue"], url(overdue=1)),
+        link=url(),
+        compared_with=about - 1,
     )
 
 
@@ -551,8 +564,9 @@ def dashboard_data(year: int, unit: Unit | None, on: date | None = None) -> dict
     s = assemble(year, unit, this_year, topic_counts(year, unit), on)
     before = [row for row in rows if row["year"] == year - 1]
     prev = {"year": year - 1, **shape(sum_rows(before))}
-    # 回头看: both years' promises in one query (promises.figures).
-    promised = years_commitments([year, year - 1], unit, on)
+    # 回头看: the promises of three years in one query (promises.figures): this year's and
+    # last year's statistics, and the year before for the card of last year's.
+    promised = years_commitments([year, year - 1, year - 2], unit, on)
     s.update(promised[year])
     prev.update(promised[year - 1])
     counts = {
@@ -571,7 +585,7 @@ def dashboard_data(year: int, unit: Unit | None, on: date | None = None) -> dict
         "unit": unit,
         "stats": s,
         "previous": prev,
-        "cards": cards(s, prev, unit),
+        "cards": [*cards(s, prev, unit), commitment_card(promised, year, unit)],
         "table": unit_table(s, unit),
         "charts": charts(s, unit, states, months),
         "deadlines": deadline_lists(year, unit, on, soon_until, counts),

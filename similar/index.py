@@ -36,7 +36,7 @@ from typing import Any, Final
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -110,7 +110,7 @@ class Index:
     # --- keeping up with the database ------------------------------------------------
 
     @staticmethod
-    def _rows(*, everything: bool = False, **condition: Any) -> list[tuple[Any, ...]]:
+    def _rows(*where: Q, everything: bool = False, **condition: Any) -> list[tuple[Any, ...]]:
         """The indexed columns of the 议提案 meeting `condition` (an id range or the changed
         ones: each served by its own index; the category is checked here, so that the
         database need not choose between the category's index and the condition's)."""
@@ -118,7 +118,7 @@ class Index:
             Case.objects.filter(category__in=PROPOSAL_CATEGORIES) if everything else Case.objects
         )
         rows = (
-            cases.filter(**condition)
+            cases.filter(*where, **condition)
             .annotate(head=Substr("content", 1, CONTENT_CHARS))
             .order_by()
             .values_list("id", "title", "head", "year", "state", "category")
@@ -188,8 +188,9 @@ class Index:
         if top < self.last_id:  # ids taken back (a rolled-back transaction, a restore)
             self._build(now)
             return
-        found = {r[0]: r for r in self._rows(id__gt=self.last_id, id__lte=top)}
-        found.update((r[0], r) for r in self._rows(updated_at__gte=self.watermark))
+        # The new cases and the changed ones in one query (each side has its own index).
+        changed = Q(id__gt=self.last_id, id__lte=top) | Q(updated_at__gte=self.watermark)
+        found = {r[0]: r for r in self._rows(changed)}
         self.last_id, self.watermark = top, now - SYNC_OVERLAP
         self._apply([found[pk] for pk in sorted(found)])
         if self.changed_rows > REBUILD_GROWTH * self.built_rows:
@@ -241,15 +242,18 @@ def search(
     answered_only: bool = False,
     before: tuple[int, int] | None = None,
     min_score: float = MIN_SCORE,
+    sync: bool = True,
 ) -> list[Hit]:
     """The `limit` most similar cases, best first, among the candidates: `allowed` (ids
     the caller may see; None: all), not `exclude`, answered only, and `before` (year, id):
-    of an earlier year, or of the same year with a smaller id."""
+    of an earlier year, or of the same year with a smaller id. `sync=False`: the caller
+    brought the index up to date a moment ago, in the same request."""
     if limit <= 0 or not (title or "").strip() and not (content or "").strip():
         return []
     idx = _INDEX
     with idx.lock:
-        idx.sync()
+        if sync or idx.main is None:
+            idx.sync()
         found = idx.scores(title, content)
         mask = found >= min_score
         if answered_only:

@@ -8,11 +8,16 @@ stay the single path:
 - when A is 交办'd, B is assigned to the same units, with its own deadlines (FOLLOW_ASSIGN);
 - when A is 签收'd, B is accepted by the same unit and handler (FOLLOW_ACCEPT);
 - when A's reply is 签发'd, B gets the same reply as its own signed Reply, with its own
-  文号 and the promises copied, and is answered (FOLLOW_SIGN → 已答复).
+  文号 and the promises copied, and is answered (FOLLOW_SIGN → 已答复);
+- when A is 申请退回'd, B goes back to 已登记 with its assignments ended (FOLLOW_RETURN),
+  so that A's next 交办 assigns B with it;
+- when A is 撤回'd, B is un-merged (取消并案, by the same user, "主件已撤回") and is then
+  handled on its own: never left following a withdrawn case.
 
 After that B is rated by its own proposer and, if 不满意, handled on its own (round 2).
-While it follows, B offers none of its own handling cards (`not_following`), and its
-page says "已并入 … 办理". 取消并案 is possible until A's reply is signed.
+While it follows, B offers none of its own handling cards (`not_following`) and the
+actions themselves refuse it (`lock_unless_following`, in proposals/runs.py and 催办), and
+its page says "已并入 … 办理". 取消并案 is possible until A's reply is signed.
 Statistics count each case: B has its own deadline, reply date, class and rating.
 """
 
@@ -24,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
-from cases.actions.assign import reply_deadlines
+from cases.actions.assign import CLEARED_DEADLINES, reply_deadlines
 from cases.actions.common import action_date, lock_and_check
 from cases.deadline_rules import due_for
 from cases.models import (
@@ -57,6 +62,7 @@ class Follow(models.TextChoices):
     ASSIGN = "follow_assign", "随主件交办"
     ACCEPT = "follow_accept", "随主件签收"
     SIGN = "follow_sign", "随主件答复"
+    RETURN = "follow_return", "随主件退回"
 
 
 # B may be merged while nobody handles it yet; A while its reply is not yet signed.
@@ -65,6 +71,7 @@ LEAD_OPEN = (State.REGISTERED, State.ASSIGNED, State.HANDLING, State.UNIT_APPROV
 LEAD_STATES = (*LEAD_OPEN, State.REVIEWING, State.SIGNING)
 FOLLOWING = (State.REGISTERED, State.ASSIGNED, State.HANDLING)
 HANDLED = (State.HANDLING, State.UNIT_APPROVING, State.REVIEWING, State.SIGNING)
+LEAD_WITHDRAWN = "主件已撤回，本件单独办理"
 
 
 def following(case: Case) -> bool:
@@ -87,12 +94,23 @@ def unless_following(
     return check
 
 
-def refuse_following(case: Case) -> None:
-    """The actions a following case does not take on its own (交办, 签收, 提交答复)."""
+def refuse_following(case: Case, action: str = "") -> None:
+    """The actions a following case does not take on its own (交办, 签收, 提交答复, 申请退回,
+    申请延期, 提交会办意见, 催办): they are taken on its lead case."""
     lead_id = case.merged_into_id
     if lead_id is not None and following(case):
         lead = Case.objects.filter(pk=lead_id).values_list("number", flat=True).first()
-        raise CaseError(f"此件已并入第{lead or ''}号办理，随主件交办、签收和答复")
+        alone = f"，不能单独{action}" if action else ""
+        raise CaseError(f"此件已并入第{lead or ''}号办理，随主件交办、签收和答复{alone}")
+
+
+def lock_unless_following(by: User, case: Case, action: Action) -> None:
+    """For an action a following case does not take: lock the case's row and check the
+    user and the state (as the action itself then does again), then refuse a following
+    case on what the lock read, so that a 并案 committed meanwhile is seen. Inside the
+    caller's transaction."""
+    lock_and_check(by, case, action)
+    refuse_following(case, str(action.label))
 
 
 def may_merge(case: Case, today: date, mine: set[str]) -> bool:
@@ -107,10 +125,15 @@ def may_unmerge(case: Case, today: date, mine: set[str]) -> bool:
     return following(case)
 
 
-def _lead_case(by: User, case: Case, lead_case_id: int) -> Case:
-    lead = (
-        visible_cases(by, Case.objects.filter(pk=lead_case_id)).select_related("lead_unit").first()
-    )
+def _lock(pk: int) -> Case | None:
+    """Lock a case's row (the lead case of a 并案) and read it; None if there is none."""
+    return Case.objects.select_for_update().filter(pk=pk).first()
+
+
+def _lead_case(by: User, case: Case, lead_case_id: int, lead: Case | None) -> Case:
+    """Check the lead case, as its locked row reads."""
+    if lead is not None and not visible_cases(by, Case.objects.filter(pk=lead.pk)).exists():
+        lead = None
     if lead is None:
         raise CaseError("没有找到主件", field="lead_case_id")
     if lead.pk == case.pk:
@@ -134,13 +157,20 @@ def merge_case(
     case: Case, *, by: User, lead_case_id: int, reason: str = "", on: date | None = None
 ) -> Case:
     """并案: `case` (B) is handled together with the lead case; it catches up with the
-    lead's 交办 and 签收 at once when the lead has had them."""
+    lead's 交办 and 签收 at once when the lead has had them.
+
+    Both rows are locked before either is checked, the lower id first (as every 并案
+    takes them: no deadlock), so that a lead merged, answered or withdrawn meanwhile is
+    seen."""
+    lead_first = lead_case_id < case.pk
+    locked = _lock(lead_case_id) if lead_first else None
     lock_and_check(by, case, Action.MERGE)
+    if not lead_first:
+        locked = _lock(lead_case_id)
     on = action_date(case, on)
     if not may_merge(case, on, set()):
         raise CaseError("此件已是主件或已并入他件，或为会办件，不能并案")
-    lead = _lead_case(by, case, lead_case_id)
-    lock_case(lead)
+    lead = _lead_case(by, case, lead_case_id, locked)
     if case.state == State.ASSIGNED:
         if lead.lead_unit_id is None:
             raise CaseError("此件已交办而主件尚未交办：请以此件为主件", field="lead_case_id")
@@ -273,6 +303,45 @@ def _follow_accept(case: Case, lead: Case, *, by: User, on: date) -> None:
     )
 
 
+def _follow_return(case: Case, lead: Case, reason: str, *, by: User, on: date) -> None:
+    """A was returned: B's assignments (the same units', made with A's) end with A's, and
+    B is 已登记 again, to be assigned with A's next 交办."""
+    lock_case(case)
+    on = _on(case, on)
+    units = []
+    for a in case.assignments.filter(status__in=LIVE_ASSIGNMENT).select_related("unit"):
+        a.status = AssignmentStatus.CANCELLED
+        a.save(update_fields=["status"])
+        units.append(a.unit.code)
+    apply_transition(
+        case,
+        Follow.RETURN,
+        by=by,
+        on=on,
+        to=State.REGISTERED,
+        changes=CLEARED_DEADLINES,
+        details={
+            "lead_case": lead.pk,
+            "lead_number": lead.number,
+            "reason": reason,
+            "units": units,
+        },
+    )
+
+
+def _unmerge_after_withdrawal(case: Case, lead: Case, *, by: User, on: date) -> None:
+    """A was withdrawn (not ours): B is handled on its own from where it stands."""
+    lock_case(case)
+    apply_transition(
+        case,
+        Action.UNMERGE,
+        by=by,
+        on=_on(case, on),
+        changes={"merged_into": None},
+        details={"lead_case": lead.pk, "lead_number": lead.number, "reason": LEAD_WITHDRAWN},
+    )
+
+
 def _follow_sign(case: Case, lead: Case, reply: Reply, *, by: User, on: date) -> None:
     lock_case(case)
     on = _on(case, on)
@@ -321,6 +390,23 @@ def after_assign(lead: Case, by: User) -> None:
         _follow_assign(case, lead, by=by, on=lead.last_action_on)
 
 
+def after_return(lead: Case, by: User, reason: str) -> None:
+    """The lead was just returned (申请退回): its assigned followers go back with it."""
+    if lead.state != State.REGISTERED:
+        return
+    reason = (reason or "").strip()
+    for case in _followers(lead, (State.ASSIGNED,)):
+        _follow_return(case, lead, reason, by=by, on=lead.last_action_on)
+
+
+def after_withdraw(lead: Case, by: User) -> None:
+    """The lead was just withdrawn (撤回): its followers are un-merged."""
+    if lead.state != State.WITHDRAWN:
+        return
+    for case in _followers(lead, FOLLOWING):
+        _unmerge_after_withdrawal(case, lead, by=by, on=lead.last_action_on)
+
+
 def after_accept(lead: Case, by: User) -> None:
     for case in _followers(lead, (State.ASSIGNED,)):
         _follow_accept(case, lead, by=by, on=lead.last_action_on)
@@ -331,10 +417,13 @@ def after_sign(lead: Case, by: User) -> None:
     sends the lead back to handling and its followers wait)."""
     if lead.state not in (State.REPLIED, State.CLOSED):
         return
+    followers = _followers(lead, FOLLOWING)  # nearly always none: one query, then done
+    if not followers:
+        return
     reply = lead.replies.filter(round=lead.round, status=ReplyStatus.SIGNED).order_by("-id").first()
     if reply is None:
         return
-    for case in _followers(lead, FOLLOWING):
+    for case in followers:
         if case.state == State.REGISTERED:
             _follow_assign(case, lead, by=by, on=lead.last_action_on)
         if case.state == State.ASSIGNED:

@@ -34,11 +34,16 @@ class SimilarCase:
 
 
 def scope(user: User) -> set[int] | None:
-    """The 议提案 a user may see (None: all of them)."""
+    """The 议提案 a user may see (None: all of them); read once per request (kept on the
+    request's user object: a case page asks for its panel and for the reply card)."""
     if standing_of(user).sees_all:
         return None
-    qs = Case.objects.filter(category__in=index.PROPOSAL_CATEGORIES)
-    return set(visible_cases(user, qs).values_list("id", flat=True))
+    kept: set[int] | None = getattr(user, "_similar_scope", None)
+    if kept is None:
+        qs = Case.objects.filter(category__in=index.PROPOSAL_CATEGORIES)
+        kept = set(visible_cases(user, qs).values_list("id", flat=True))
+        user._similar_scope = kept  # type: ignore[attr-defined]
+    return kept
 
 
 def similar_for(
@@ -51,6 +56,7 @@ def similar_for(
     before: tuple[int, int] | None = None,
     answered_only: bool = False,
     with_replies: bool = False,
+    sync: bool = True,
 ) -> list[SimilarCase]:
     """The cases most similar to the text that `user` may see, best first."""
     hits = index.search(
@@ -61,6 +67,7 @@ def similar_for(
         exclude=exclude,
         before=before,
         answered_only=answered_only,
+        sync=sync,
     )
     if not hits:
         return []
@@ -89,10 +96,17 @@ def similar_to_case(
     user: User, case: Case, *, limit: int = 5, answered_only: bool = False
 ) -> list[SimilarCase]:
     """The earlier cases most like `case` (of an earlier year, or of its year and
-    registered before it), with their replies' beginning; not those merged with it."""
-    merged = set(case.merged_cases.values_list("id", flat=True))
-    if case.merged_into_id:
-        merged.add(case.merged_into_id)
+    registered before it), with their replies' beginning; not those merged with it.
+
+    The case page asks twice (its panel, the reply card): the cases merged with it are read
+    and the index is brought up to date once, kept on the case object of the request."""
+    merged: set[int] | None = getattr(case, "_similar_merged", None)
+    sync = merged is None
+    if merged is None:
+        merged = set(case.merged_cases.values_list("id", flat=True))
+        if case.merged_into_id:
+            merged.add(case.merged_into_id)
+        case._similar_merged = merged  # type: ignore[attr-defined]
     return similar_for(
         user,
         case.title,
@@ -102,4 +116,5 @@ def similar_to_case(
         before=(case.year, case.pk),
         answered_only=answered_only,
         with_replies=True,
+        sync=sync,
     )

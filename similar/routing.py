@@ -6,7 +6,8 @@ led the cases with the same topics in the last RECENT_YEARS years (each topic's 
 averaged over the case's topics). The unit with the highest weighted share is suggested
 with the reason in words: "最相似的3件中有2件由医政医管处主办；主题“医疗服务”的办件近三年42件
 由医政医管处主办". When 交办 happens, the suggestion is recorded with the unit chosen
-(RoutingSuggestion) and `acceptance(year)` reports how often the two agree.
+(RoutingSuggestion) and `acceptance(year)` reports how often the two agree, each case
+counted once: by its latest 交办 (a case returned and assigned again is not counted twice).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q, QuerySet, Subquery
 
 from cases.models import Case
 from orgs.models import Unit
@@ -123,11 +124,24 @@ def record(case: Case, chosen: Unit | None, on: date) -> RoutingSuggestion:
     )
 
 
+def latest(year: int) -> QuerySet[RoutingSuggestion]:
+    """Each case of `year` once: the suggestion of its latest 交办 (a case returned
+    (申请退回) and assigned again has a row for each 交办; the last one counts)."""
+    last = (
+        RoutingSuggestion.objects.filter(case__year=year)
+        .values("case_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return RoutingSuggestion.objects.filter(pk__in=Subquery(last))
+
+
 def acceptance(year: int) -> dict[str, Any]:
-    """How often 交办 took the suggested lead unit, over the cases of `year`:
+    """How often 交办 took the suggested lead unit, over the cases of `year`, each case
+    counted once by its latest 交办 (`latest`):
     {"year", "assigned", "suggested", "taken", "missed", "rate", "misses": [...]}; rate is
     taken / suggested (None without any suggestion)."""
-    rows = RoutingSuggestion.objects.filter(case__year=year)
+    rows = latest(year)
     found = rows.aggregate(
         n_assigned=Count("id"),
         n_suggested=Count("id", filter=Q(taken__isnull=False)),

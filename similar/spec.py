@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 
 def _lead(d: dict[str, Any], names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The lead case by its number only: the timeline is read by whoever sees this case,
+    who may not see the lead (its title stays in the event's details)."""
     if not d.get("lead_number"):
         return []
-    return [("主件", f"第{d['lead_number']}号 {d.get('lead_title', '')}".strip())]
+    return [("主件", f"第{d['lead_number']}号")]
 
 
 def _merge(case: Case, by: User, p: MergePayload) -> Any:
@@ -94,6 +96,15 @@ def proposal_actions() -> list[ActionSpec]:
             str(merging.Follow.ACCEPT.label),
             [S.ASSIGNED],
             [S.HANDLING],
+            [R.LEAD_UNIT],
+            hidden=True,
+            wording=Wording(head=_lead),
+        ),
+        t(
+            merging.Follow.RETURN,
+            str(merging.Follow.RETURN.label),
+            [S.ASSIGNED],
+            [S.REGISTERED],
             [R.LEAD_UNIT],
             hidden=True,
             wording=Wording(head=_lead),

@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.record import today
 from huiyin.text import LONG_TEXT_MAX, text_problem
 from orgs.access import standing_of
 from orgs.models import Role
+from similar import index
 from similar.queries import similar_for
 from similar.routing import acceptance
 
@@ -27,12 +28,18 @@ TITLE_MAX = 300
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def register_panel(request: AuthedRequest) -> HttpResponse:
     """The cases like the one being registered (this year's and past years'), with their
-    state, lead unit and the beginning of their reply; only those the user may see."""
-    title = request.GET.get("title", "")
-    content = request.GET.get("content", "")
+    state, lead unit and the beginning of their reply; only those the user may see.
+
+    The register page POSTs (a long content in a GET's address would pass the server's
+    limit on a request line: 414): the title and the content's first CONTENT_CHARS
+    characters, all the index reads (its static script cuts the rest); whatever more is
+    sent is cut here too. It writes nothing."""
+    data = request.POST if request.method == "POST" else request.GET
+    title = data.get("title", "")
+    content = data.get("content", "")[: index.CONTENT_CHARS]
     problem = text_problem(title, max_length=TITLE_MAX) or text_problem(
         content, max_length=LONG_TEXT_MAX, multiline=True
     )

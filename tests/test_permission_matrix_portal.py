@@ -26,7 +26,7 @@ USERS = ["admin", "coordinator", "leader", "viewer", "yizheng", "yizheng_clerk",
          "zhongyi", None]  # fmt: skip
 TODAY = date(2026, 12, 31)
 
-OFFICE = [403, 201, 403, 403, 403, 403, 403, 404, 401]
+OFFICE = [403, 200, 403, 403, 403, 403, 403, 404, 401]
 OFFICE_WEB = [403, 302, 403, 403, 403, 403, 403, 404, 302]
 OFFICE_PAGE = [403, 200, 403, 403, 403, 403, 403, 404, 302]
 OFFICE_DOCX = [403, 200, 403, 403, 403, 403, 403, 404, 302]
@@ -41,7 +41,9 @@ API: dict[str, tuple[str, str, Any, list[int]]] = {
 }  # fmt: skip
 
 WEB: dict[str, tuple[str, str, Any, list[int]]] = {
-    "issue": ("post", "/portal/cases/{P}/links/", {}, OFFICE_WEB),
+    "issue": ("post", "/portal/cases/{P}/links/", {"confirm": "1"}, OFFICE_WEB),
+    # The lead's link is live: the coordinator is asked first (a page), nothing issued.
+    "issue, unconfirmed": ("post", "/portal/cases/{P}/links/", {}, OFFICE_PAGE),
     "link page": ("get", "/portal/cases/{P}/links/{L}/", None, OFFICE_PAGE),
     "revoke": ("post", "/portal/cases/{P}/links/{L}/revoke/", {}, OFFICE_WEB),
     "form with QR": ("post", "/portal/cases/{P}/feedback-form.docx", {}, OFFICE_DOCX),

@@ -37,11 +37,20 @@ API = {
         "post", "/cases/{C}/actions/unmerge", {"reason": "内容不同"},
         [403, 200, 403, 403, 403, 403, 403, 404, 401],
     ),
+    # C follows A: its lead unit may not return it on its own (400, "已并入…").
+    "return a following case": (
+        "post", "/cases/{C}/actions/return", {"reason": "不属本处职责"},
+        [403, 403, 403, 403, 400, 400, 403, 404, 401],
+    ),
 }  # fmt: skip
 
 WEB = {
     "similar while registering": (
         "get", "/similar/register-panel/?title=乡村医生", None, [200, 200, 200, 200, 200, 200, 200, 200, 302],
+    ),
+    "similar while registering, posted": (
+        "post", "/similar/register-panel/", {"title": "乡村医生", "content": "长" * 5000},
+        [200, 200, 200, 200, 200, 200, 200, 200, 302],
     ),
     "similar while registering, NUL": (
         "get", "/similar/register-panel/?title=a%00b", None, [400, 400, 400, 400, 400, 400, 400, 400, 302],

@@ -35,6 +35,7 @@ from cases.models import (
 from cases.permissions import LIVE_ASSIGNMENT
 from huiyin.types import User
 from letters.build import feedback_form_available, letter_available
+from portal.models import CommunicationCheck
 from web.action_cards import ActionCard, CardInput, build_card, review_steps
 from web.forms import ChoiceSource
 from web.timeline import timeline
@@ -148,7 +149,8 @@ def load_case_rows(case: Case) -> None:
         ),
         Prefetch("replies__commitments", Commitment.objects.order_by("due", "id")),
         Prefetch(
-            "feedbacks", Feedback.objects.select_related("recorded_by").order_by("round", "id")
+            "feedbacks",
+            Feedback.objects.select_related("recorded_by", "proposer").order_by("round", "id"),
         ),
         Prefetch(
             "assignments", Assignment.objects.select_related("unit", "handler").order_by("id")
@@ -156,6 +158,11 @@ def load_case_rows(case: Case) -> None:
         Prefetch(
             "communications",
             Communication.objects.select_related("recorded_by").order_by("on", "id"),
+        ),
+        # Each proposer's word on a record, through their link (portal): the badges.
+        Prefetch(
+            "communications__proposer_checks",
+            CommunicationCheck.objects.select_related("proposer").order_by("id"),
         ),
         Prefetch("commitments", Commitment.objects.select_related("unit").order_by("due", "id")),
         # 承诺事项's history (回头看); no query when the case promised nothing.

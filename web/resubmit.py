@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases.models import Case
 from huiyin.formats import cn_date
-from web.timeline import action_label
+from web.timeline import NOT_ON_TIMELINE, action_label, actor_label
 from workflow.tables import workflow_for
 
 SEEN_FIELD = "seen_event"
@@ -38,12 +38,14 @@ def stale_notice(case: Case, posted_seen: str | None) -> str | None:
     if seen is None:
         return None
     latest = (
-        AuditEvent.objects.filter(case=case, id__gt=seen).select_related("actor").order_by("-id")
+        AuditEvent.objects.filter(case=case, id__gt=seen)
+        .exclude(action__in=NOT_ON_TIMELINE)  # a proposer opening their link changes nothing
+        .select_related("actor")
+        .order_by("-id")
     ).first()
     if latest is None:
         return None
-    actor = latest.actor
-    who = (actor.get_full_name() or actor.username) if actor is not None else "系统"
+    who = actor_label(latest)
     at = timezone.localtime(latest.at)
     when = f"{cn_date(at.date())} {at:%H:%M}"
     what = action_label(workflow_for(case.category), latest.action)

@@ -28,6 +28,29 @@ class TimelineEntry:
         return self.from_label != self.to_label
 
 
+# Events kept in the audit trail but not shown on a case's 办理轨迹: each opening of a
+# proposer's link (portal: its links panel counts them and shows the last).
+NOT_ON_TIMELINE = frozenset({Event.OPEN_LINK.value})
+
+# How events that are no spec action read (their app registers them: portal.wording).
+_EVENT_WORDING: dict[str, Wording] = {}
+
+
+def register_event_wording(action: str, wording: Wording) -> None:
+    _EVENT_WORDING[action] = wording
+
+
+def actor_label(event: AuditEvent) -> str:
+    """Who did it: the user; a proposer through their link (no account); else the name the
+    event kept, or 系统."""
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.username
+    d = event.details if isinstance(event.details, dict) else {}
+    if d.get("proposer_name") and (d.get("via") == "link" or "link" in d):
+        return f"代表委员 {d['proposer_name']}（通过征询链接）"
+    return event.actor_name or "系统"
+
+
 def action_label(workflow: Workflow, action: str) -> str:
     spec = workflow.transitions.get(action)
     if spec is not None:
@@ -50,7 +73,7 @@ def _details(
     common ones (decision, gates, dates, ratings), then reason, comment and note."""
     d: dict[str, Any] = event.details or {}
     spec = workflow.transitions.get(event.action)
-    words = spec.wording if spec is not None else Wording()
+    words = spec.wording if spec is not None else _EVENT_WORDING.get(event.action, Wording())
     out: list[tuple[str, str]] = list(words.head(d, unit_names)) if words.head else []
     if "approved" in d:
         out.append(("结论", words.yes if d["approved"] else words.no))
@@ -100,7 +123,7 @@ def timeline(
 ) -> list[TimelineEntry]:
     """Entries in the order they happened (the events' ids). `known_units` (code → name),
     the units the caller has read already, are not looked up again."""
-    events = list(events)
+    events = [e for e in events if e.action not in NOT_ON_TIMELINE]
     codes: set[str] = set()
     for e in events:
         d = e.details or {}
@@ -117,9 +140,7 @@ def timeline(
         TimelineEntry(
             on=e.on,
             # An account deleted since keeps the name it had (audit.models.AuditEvent).
-            actor=(e.actor.get_full_name() or e.actor.username)
-            if e.actor
-            else (e.actor_name or "系统"),
+            actor=actor_label(e),
             label=action_label(workflow, e.action),
             action=e.action,
             from_label=workflow.state_label(e.from_state) if e.from_state else "",

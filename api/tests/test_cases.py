@@ -194,7 +194,13 @@ def test_available_actions_by_user_and_state(cast):
     def available(username, case):
         return ok(ApiClient(username).get(f"/cases/{case.pk}"))["available_actions"]
 
-    assert available("coordinator", registered) == ["assign", "withdraw", "edit", "supervise"]
+    assert available("coordinator", registered) == [
+        "assign",
+        "withdraw",
+        "edit",
+        "supervise",
+        "merge",
+    ]
     # The coordinator may name the lead unit's handler while the unit holds the case.
     assert available("coordinator", assigned) == [
         "assign_handler",
@@ -202,6 +208,7 @@ def test_available_actions_by_user_and_state(cast):
         "edit",
         "urge",
         "supervise",
+        "merge",
     ]
     head = available("yizheng", assigned)
     assert {"accept", "return", "assign_handler"} <= set(head)

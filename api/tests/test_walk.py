@@ -22,7 +22,7 @@ def test_full_walk_with_rehandling(cast):
     assert (case["state"], case["round"], case["deadline"]) == ("registered", 1, None)
     assert case["lead_proposer"] == "陈代表" and case["joint_proposers"] == ["刘代表", "周代表"]
     assert case["topics"] == ["人才", "基层卫生"]
-    assert case["available_actions"] == ["assign", "withdraw", "edit", "supervise"]
+    assert case["available_actions"] == ["assign", "withdraw", "edit", "supervise", "merge"]
 
     case = ok(
         coordinator.act(
@@ -98,7 +98,13 @@ def test_full_walk_with_rehandling(cast):
     )
     assert case["state"] == "signing"
     assert case["replies"][0]["review"]["review"]["gates"] == GATES
-    assert case["available_actions"] == ["assign_handler", "edit", "supervise"]
+    # The B-class draft's promise: the office may follow it up too (issue 15).
+    assert case["available_actions"] == [
+        "assign_handler",
+        "edit",
+        "update_commitment",
+        "supervise",
+    ]
     assert ok(leader.get(f"/cases/{cid}"))["available_actions"] == ["sign"]
 
     case = ok(leader.act(cid, "sign", {"approved": True, "on": "2026-05-25"}))
@@ -183,6 +189,7 @@ def test_full_walk_with_rehandling(cast):
     ]
     assert timeline[8]["details"]["deadline"] == "2026-07-10"
     assert (timeline[-1]["from_state"], timeline[-1]["to_state"]) == ("replied", "closed")
-    assert case["available_actions"] == ["reopen"]
+    # Closed: 重新办理, the B-class promise's follow-up, 公开 (issue 15).
+    assert case["available_actions"] == ["reopen", "update_commitment", "disclose"]
     # What the API answered is what a fresh read says.
     assert ok(coordinator.get(f"/cases/{cid}")) == case

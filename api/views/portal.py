@@ -51,7 +51,7 @@ def _body(request: AuthedRequest) -> ProposerLinkIn:
 @router.post(
     "/{case_id}/proposer-link",
     response={
-        201: ProposerLinkOut,
+        200: ProposerLinkOut,
         400: CaseErrorOut,
         401: ErrorOut,
         403: ErrorOut,
@@ -76,7 +76,7 @@ def proposer_link(request: AuthedRequest, case_id: int):
         if proposer is None:
             raise CaseError(NOT_A_PROPOSER, field="proposer_id")
     link, token = issue_link(case, by=request.user, proposer=proposer)
-    return 201, {
+    return 200, {
         "url": link_url(token, request),
         "expires_on": link.expires_on,
         "proposer_id": link.proposer_id,

@@ -168,6 +168,11 @@ def urge_case(
     """催办: number the notice, record the event, queue the messages (delivered after
     commit). Returns the 催办通知单."""
     mine = lock_and_check(by, case, Action.URGE)
+    # 并案: a case that follows its lead case is urged through the lead (imported here:
+    # similar.merging imports the case actions).
+    from similar.merging import refuse_following
+
+    refuse_following(case, str(Action.URGE.label))
     note = require_text(note, "note", "催办意见")
     on = action_date(case, on)
     target_on = _check_target(case, target_on, on)

@@ -60,21 +60,6 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='orgs.unit', verbose_name='责任处室'),
         ),
         migrations.AddField(
-            model_name='communication',
-            name='proposer_check',
-            field=models.CharField(blank=True, max_length=20, verbose_name='代表委员确认'),
-        ),
-        migrations.AddField(
-            model_name='communication',
-            name='proposer_checked_on',
-            field=models.DateField(blank=True, null=True, verbose_name='确认日期'),
-        ),
-        migrations.AddField(
-            model_name='communication',
-            name='proposer_note',
-            field=models.TextField(blank=True, verbose_name='代表委员说明'),
-        ),
-        migrations.AddField(
             model_name='feedback',
             name='proposer',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.proposer', verbose_name='评价人'),

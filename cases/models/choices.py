@@ -101,7 +101,8 @@ class FeedbackRating(models.TextChoices):
 
 class CommitmentStatus(models.TextChoices):
     """A promise's progress, and after it, its fulfilment (回头看: 兑现 / 部分兑现 / 未兑现,
-    the last two with a reason); 已取消 when the reply that made it was replaced."""
+    the last two with a reason). 已取消 is history: a promise recorded so before issue 15;
+    update_commitment neither sets it nor changes a cancelled promise."""
 
     OPEN = "open", "未开始"
     IN_PROGRESS = "in_progress", "推进中"

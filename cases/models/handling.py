@@ -122,11 +122,6 @@ class Communication(models.Model):
     participants = models.CharField("参加人员", max_length=300, blank=True)
     summary = models.TextField("情况")
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
-    # The proposer's word on the record, through their link (portal): "confirmed"
-    # (办理单位已与我面商) or "corrected" with their note; empty until they say.
-    proposer_check = models.CharField("代表委员确认", max_length=20, blank=True)
-    proposer_note = models.TextField("代表委员说明", blank=True)
-    proposer_checked_on = models.DateField("确认日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "沟通记录"

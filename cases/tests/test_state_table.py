@@ -35,9 +35,10 @@ SUPERVISABLE = (
 # unit may record the opinion of 市发改委, an outside co-unit; update_commitment needs a
 # commitment, which the class-B draft brings.
 OFFERED = {
-    "registered": {"coordinator": {"assign", "withdraw", "edit"}},
+    # 并案 (issue 15): before the case is being handled.
+    "registered": {"coordinator": {"assign", "withdraw", "edit", "merge"}},
     "assigned": {
-        "coordinator": {"withdraw", "edit", "assign_handler", "urge"},
+        "coordinator": {"withdraw", "edit", "assign_handler", "urge", "merge"},
         "yizheng_head": {"accept", "return", "submit_opinion", "assign_handler", "urge"},
         "yizheng_handler": {"accept", "return", "submit_opinion"},
         "jiceng_head": {"submit_opinion"},
@@ -78,13 +79,14 @@ OFFERED = {
         "yizheng_head": BESIDE | {"assign_handler"},
         "yizheng_handler": BESIDE,
     },
+    # 公开答复 (issue 15): once the reply is signed.
     "replied": {
-        "coordinator": {"edit", "record_feedback", "assign_handler"},
+        "coordinator": {"edit", "record_feedback", "assign_handler", "disclose"},
         "yizheng_head": BESIDE | {"assign_handler"},
         "yizheng_handler": BESIDE,
     },
     "closed": {
-        "coordinator": {"reopen"},
+        "coordinator": {"reopen", "disclose"},
         "yizheng_head": BESIDE,
         "yizheng_handler": BESIDE,
     },

@@ -117,7 +117,12 @@ def test_full_walk_with_rehandling(cast):
         ("sign", "signing", "replied", date(2026, 7, 3)),
         ("record_feedback", "replied", "closed", date(2026, 7, 10)),
     ]
-    assert available_actions(cast.coordinator, case, date(2026, 12, 31)) == ["reopen"]
+    # Closed: 重新办理, and what follows the reply (the B-class promise, 公开).
+    assert available_actions(cast.coordinator, case, date(2026, 12, 31)) == [
+        "reopen",
+        "update_commitment",
+        "disclose",
+    ]
 
 
 @FROZEN

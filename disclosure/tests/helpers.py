@@ -1,5 +1,8 @@
 """Signed cases whose replies are full of personal data, for the disclosure tests."""
 
+import html as html_lib
+import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -25,3 +28,23 @@ SECRETS = ("张三", "李四", "刘大海", "赵科员", "13812345678", "1391234
 def signed(cast: Cast, *, text: str = REPLY, title: str = TITLE, **kw: Any) -> Case:
     """A case of 2026 with a signed class-A reply (signed 2026-05-25); call inside FROZEN."""
     return walk(cast, reply_class="A", text=text, title=title, **kw)
+
+
+MOBILE_SHAPE = re.compile(r"1[3-9]\d{9}")
+ID_SHAPE = re.compile(r"\d{17}[\dXx]")
+# Between two digits: up to three signs that are not letters, digits, Han characters, the
+# Chinese sentence punctuation or a tag's brackets (a run of spaces counts as one).
+_SIGN = r"(?:\s+|[^\w\s、，。；：！？“”‘’《》〈〉「」『』【】〔〕<>]|_)"
+_BETWEEN = re.compile(rf"(?<=\d){_SIGN}{{1,3}}(?=[\dXx])")
+
+
+def squeezed(text: str) -> str:
+    """The text with the signs between digits taken out (138.1234.5678 → 13812345678)."""
+    text = "".join(ch for ch in html_lib.unescape(text) if unicodedata.category(ch) != "Cf")
+    return _BETWEEN.sub("", text)
+
+
+def assert_no_personal_numbers(html: str) -> None:
+    for text in (html, squeezed(html)):
+        assert not MOBILE_SHAPE.search(text), MOBILE_SHAPE.search(text)
+        assert not ID_SHAPE.search(text), ID_SHAPE.search(text)

@@ -206,3 +206,46 @@ def test_a_new_round_leaves_the_old_decision_until_the_office_decides_again(cast
     assert Disclosure.objects.get(pk=first.pk).published
     with pytest.raises(CaseError):
         actions.disclose(case, by=cast.coordinator, mode="full")
+
+
+@pytest.mark.parametrize("how", ["unsatisfied", "reopen"])
+@FROZEN
+def test_a_published_reply_may_be_withdrawn_while_the_case_is_handled_again(cast, client, how):
+    from cases.tests.walks import GATES
+
+    case = signed(cast)
+    found = actions.disclose(case, by=cast.coordinator, mode="full")
+    if how == "unsatisfied":
+        case_actions.record_feedback(case, by=cast.coordinator, result="unsatisfied")
+    else:
+        case_actions.record_feedback(case, by=cast.coordinator, result="satisfied")
+        assert Case.objects.get(pk=case.pk).state == "closed"
+        case_actions.reopen_case(case, by=cast.coordinator, reason="需要重新办理")
+    case.refresh_from_db()
+    assert case.state == "handling" and case.round == 2
+    api = ApiClient("coordinator")
+    assert "withdraw_disclosure" in ok(api.get(f"/cases/{case.pk}"))["available_actions"]
+    # Also on the way to signing round 2's reply.
+    case_actions.submit_reply(
+        case, by=cast.yizheng_head, text="第二轮答复。", reply_class="A", contact="赵科员",
+        phone="12345678",
+    )  # fmt: skip
+    case_actions.review_reply(case, by=cast.coordinator, passed=True, gates=GATES)
+    assert Case.objects.get(pk=case.pk).state == "signing"
+    assert "withdraw_disclosure" in ok(api.get(f"/cases/{case.pk}"))["available_actions"]
+    ok(api.act(case.pk, "withdraw_disclosure", {"reason": "第二轮办理中，暂停公开"}))
+    found.refresh_from_db()
+    assert not found.live and found.withdraw_reason == "第二轮办理中，暂停公开"
+    [event] = events(case, "withdraw_disclosure")
+    assert event.details["disclosure"] == found.pk
+    assert client.get(f"/disclosure/{found.pk}/").status_code == 404
+    assert "withdraw_disclosure" not in ok(api.get(f"/cases/{case.pk}"))["available_actions"]
+
+
+@FROZEN
+def test_nothing_to_withdraw_in_round_two_when_nothing_was_published(cast):
+    case = signed(cast)
+    case_actions.record_feedback(case, by=cast.coordinator, result="unsatisfied")
+    api = ApiClient("coordinator")
+    assert "withdraw_disclosure" not in ok(api.get(f"/cases/{case.pk}"))["available_actions"]
+    assert api.act(case.pk, "withdraw_disclosure", {"reason": "x"}).status_code == 400

@@ -116,3 +116,44 @@ def test_a_newly_signed_round_asks_for_a_new_decision(client, cast):
     second = actions.disclose(case, by=cast.coordinator, mode="full")
     assert second.reply.round == 2 and "王某某" in second.published_text
     assert "已有新一轮签发的答复" not in page(client, cast.coordinator, case)
+
+
+def test_the_templates_compare_no_mode_or_state_literal():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "templates"
+    values = {"full", "summary", "none", "signing", "reviewing", "signed", "replied"}
+    found = [
+        (path.name, value)
+        for path in root.rglob("*.html")
+        for value in values
+        if re.search(rf"""==\s*["']{value}["']|["']{value}["']\s*==""", path.read_text())
+    ]
+    assert found == []
+
+
+@FROZEN
+def test_a_summary_is_previewed_masked_after_a_failed_submit_and_once_published(client, cast):
+    case = signed(cast)
+    client.force_login(cast.coordinator)
+    summary = "已为患者王建国（13700001111）减免医疗费用。"
+    response = client.post(
+        f"/cases/{case.pk}/actions/disclose/",
+        {"mode": "summary", "summary": summary, "on": "2099-01-01"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "这段摘要公开时显示为" in html
+    assert '<mark title="姓名">王某某</mark>' in html
+    assert '<mark title="手机号码">137****1111</mark>' in html
+    assert "摘要同样自动遮蔽个人信息" in html  # the field's help says so
+    actions.disclose(case, by=cast.coordinator, mode="summary", summary=summary)
+    html = page(client, cast.coordinator, case)
+    section = html[html.index('id="disclosure"') :]
+    assert "公开的摘要" in section and "自动遮蔽 2 处" in section
+    assert (
+        '患者<mark title="姓名">王某某</mark>（<mark title="手机号码">137****1111</mark>）'
+        in section
+    )
+    actions.disclose(case, by=cast.coordinator, mode="full")
+    assert "公开的摘要" not in page(client, cast.coordinator, case)

@@ -225,3 +225,40 @@ def test_random_texts_full_of_numbers_never_publish_a_mobile_or_an_id_shape():
                 parts.append(rng.choice(pieces))
         text = "".join(parts)
         assert_clean(mask_text(text))
+
+
+@pytest.mark.parametrize(
+    ("written", "published"),
+    [
+        ("病人王建国住院治疗", "病人王某某住院治疗"),
+        ("孕妇李红于3月入院", "孕妇李某于3月入院"),
+        ("产妇陈静，28岁", "产妇陈某，28岁"),
+        ("患儿家长刘大海来电", "患儿家长刘某某来电"),
+        ("患者家属王丽表示感谢", "患者家属王某表示感谢"),
+        ("当事人赵明辉反映", "当事人赵某某反映"),
+        ("患者张三丰、李四光反映", "患者张某某、李某某反映"),
+        ("患者王五、赵六、孙七等三人", "患者王某、赵某、孙某等三人"),
+        ("患者张三和李四称", "患者张某和李某称"),
+        ("家属：欧阳明月、司马光", "家属：欧阳某某、司马某"),
+    ],
+)
+def test_more_contexts_and_every_name_of_an_enumeration(written, published):
+    assert mask_text(written) == published
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "患者张某和王主任交谈",
+        "患者张某与医院协商",
+        "患者及家属、居民健康档案",
+        "孕妇学校、产妇保健",
+    ],
+)
+def test_an_enumeration_stops_at_a_word_or_a_title(text):
+    assert mask_text(text) == text
+
+
+def test_format_characters_are_dropped_and_any_digit_is_read():
+    assert mask_text("联系\u200b人\u2060：\ufeff李\u200d四") == "联系人：李某"
+    assert mask_text("电话١٣٨١٢٣٤٥٦٧٨") == "电话138****5678"  # Arabic-Indic digits

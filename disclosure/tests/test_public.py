@@ -1,7 +1,6 @@
 """/disclosure/: only live, published decisions; search and filters; never a mobile number
 or an ID-shaped number in the HTML."""
 
-import re
 from datetime import date
 
 import pytest
@@ -9,17 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from disclosure import actions
-from disclosure.tests.helpers import FROZEN, REPLY, SECRETS, signed
-
-MOBILE_SHAPE = re.compile(r"1[3-9][0-9]{9}")
-ID_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]")
-
-
-def assert_no_personal_numbers(html: str) -> None:
-    # Also with the separators people type between groups taken out.
-    for text in (html, re.sub(r"[ \u00a0\u3000\-–—]|&nbsp;", "", html)):
-        assert not MOBILE_SHAPE.search(text), MOBILE_SHAPE.search(text)
-        assert not ID_SHAPE.search(text), ID_SHAPE.search(text)
+from disclosure.tests.helpers import FROZEN, REPLY, SECRETS, assert_no_personal_numbers, signed
 
 
 @pytest.fixture
@@ -194,3 +183,30 @@ def test_a_page_full_of_numbers_in_every_spelling_stays_clean(client, cast):
         assert found.published_title in html
         assert_no_personal_numbers(html)
     assert date(2026, 5, 25) == found.replied_on
+
+
+QUERIES = ["13812345678", "138.1234.5678", "手机 138 1234 5678", "110101199001011234",
+           "110101.19900101.123X", "患者 13812345678"]  # fmt: skip
+
+
+def test_the_query_is_echoed_masked_in_the_box_and_the_paging_links(client, cast, monkeypatch):
+    from disclosure import views
+
+    with FROZEN:
+        for i in range(21):  # two pages, so that the paging links carry the query
+            case = signed(cast, number=f"2026{i:04d}", title=f"关于患者就医的建议{i}")
+            actions.disclose(case, by=cast.coordinator, mode="full")
+    monkeypatch.setattr(views, "MAX_WORDS", 0)  # every query lists all: the links are shown
+    for q in QUERIES:
+        html = client.get("/disclosure/", {"q": q}).content.decode()
+        assert 'rel="next"' in html and 'name="q" value="' in html
+        assert_no_personal_numbers(html)
+    plain = client.get("/disclosure/", {"q": "患者 就医"}).content.decode()
+    assert 'value="患者 就医"' in plain and "q=%E6%82%A3%E8%80%85" in plain  # as typed
+
+
+def test_a_page_leaves_no_number_across_lines_of_the_excerpt(client, cast):
+    with FROZEN:
+        case = signed(cast, text="答复：编号13812\n\n\n\n\n345678已处理。")
+        actions.disclose(case, by=cast.coordinator, mode="full")
+    assert_no_personal_numbers(client.get("/disclosure/").content.decode())

@@ -28,7 +28,9 @@ def test_a_link_opens_the_lead_proposers_page_without_login(lead_link, replied):
     page = response.content.decode()
     assert replied.title in page and f"第{replied.number}号" in page
     assert "陈代表、刘代表、周代表" in page
-    assert "已交办给医政医管处" in page  # the unit's name is shown
+    assert "<dt>承办单位</dt><dd>医政医管处</dd>" in page  # the unit's name is shown
+    # ... under the steps: a step's label is one short line on a phone (已交办, no unit).
+    assert "已交办给" not in page and ">已交办<" in page
     assert response["Referrer-Policy"] == "no-referrer"
     assert "noindex" in response["X-Robots-Tag"]
     assert not response.cookies.get("sessionid")

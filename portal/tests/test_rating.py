@@ -80,9 +80,12 @@ def test_the_timeline_says_who_rated_through_the_link(replied, lead_link, cast):
 
     _rate(lead_link[1])
     entries = timeline(replied.events.order_by("id"), workflow_for(replied.category))
-    rows = dict(entries[-1].details)
-    assert rows["评价人"] == "陈代表（通过征询链接）"
-    assert "答复期限" in rows
+    rated = entries[-1]
+    assert rated.action == Action.RECORD_FEEDBACK  # the page's opening is not on it
+    assert rated.actor == "代表委员 陈代表（通过征询链接）"  # not 系统
+    rows = dict(rated.details)
+    assert rows["办理结果评价"] == "不满意" and "答复期限" in rows
+    assert "评价人" not in rows  # said once, as the actor
 
 
 def test_a_joint_rating_is_kept_but_not_counted(replied, cast, only_our_panels):
@@ -107,9 +110,13 @@ def test_a_joint_rating_is_kept_but_not_counted(replied, cast, only_our_panels):
     replied.refresh_from_db()
     assert replied.state == State.CLOSED
     assert Feedback.objects.get(case=replied).proposer == lead
-    # The staff page shows both, and which counts.
+    # The staff page shows each once: the counted one with who rated (代表委员评价), the
+    # joint proposer's apart, for reference.
     staff = staff_page(cast.viewer, replied)
-    assert "以领衔人评价为准" in staff and "供参考" in staff and "计入统计" in staff
+    assert "陈代表通过征询链接评价" in staff
+    assert "统计以领衔人的评价为准" in staff and "供参考" in staff
+    ratings_panel = staff.split('id="proposer-ratings"')[1].split("</section>")[0]
+    assert "刘代表" in ratings_panel and "陈代表" not in ratings_panel
 
 
 def test_under_any_the_first_proposer_to_rate_counts(replied, cast, settings):
@@ -154,3 +161,57 @@ def test_no_rating_before_the_reply_or_after_the_link_ends(cast, lead_link, repl
     assert _rate(lead_token).status_code == 410
     with pytest.raises(CaseError):
         rate_through_link(link, result="satisfied", attitude="satisfied")
+
+
+def test_a_joint_proposer_rates_after_the_lead_closed_the_case(replied, cast, only_our_panels):
+    """The lead's counted 满意 closes the case; the joint proposer may still rate the reply
+    they are shown: stored, not counted, the case stays closed."""
+    lead, joint = proposers(replied)[:2]
+    _, lead_token = issue_link(replied, by=cast.coordinator, proposer=lead)
+    _, joint_token = issue_link(replied, by=cast.coordinator, proposer=joint)
+    assert _rate(lead_token, result="satisfied", attitude="satisfied").status_code == 302
+    replied.refresh_from_db()
+    assert replied.state == State.CLOSED
+    page = open_page(joint_token).content.decode()
+    assert "请您评价" in page and "将交承办单位重新办理" not in page
+    response = _rate(joint_token, result="unsatisfied", comment="落实不到位")
+    assert response.status_code == 302, response.content.decode()[:500]
+    replied.refresh_from_db()
+    assert replied.state == State.CLOSED and replied.round == 1
+    assert Feedback.objects.get(case=replied).proposer == lead
+    rating = ProposerRating.objects.get(case=replied, proposer=joint)
+    assert (rating.round, rating.result, rating.counted) == (1, "unsatisfied", False)
+    event = _last_event(replied)
+    assert event.action == Event.PROPOSER_RATING and event.details["round"] == 1
+    after = Client().get(f"{link_path(joint_token)}?rated=1").content.decode()
+    assert "您的评价已转交承办单位" in after and "请您评价" not in after
+    assert "重新办理" not in after
+    # Once per round.
+    assert _rate(joint_token, result="satisfied").status_code == 400
+    assert ProposerRating.objects.filter(case=replied, proposer=joint).count() == 1
+
+
+def test_a_joint_proposer_rates_the_reply_shown_during_round_two(replied, cast):
+    """The lead's 不满意 starts round 2; the joint proposer, shown round 1's reply, rates
+    round 1 (not counted) and the case stays in round 2's handling."""
+    lead, joint = proposers(replied)[:2]
+    _, lead_token = issue_link(replied, by=cast.coordinator, proposer=lead)
+    _, joint_token = issue_link(replied, by=cast.coordinator, proposer=joint)
+    assert _rate(lead_token).status_code == 302
+    replied.refresh_from_db()
+    assert (replied.state, replied.round) == (State.HANDLING, 2)
+    assert "请您评价" not in open_page(lead_token).content.decode()
+    assert _rate(joint_token, result="satisfied").status_code == 302
+    replied.refresh_from_db()
+    assert (replied.state, replied.round) == (State.HANDLING, 2)
+    rating = ProposerRating.objects.get(case=replied, proposer=joint)
+    assert (rating.round, rating.counted) == (1, False)
+
+
+def test_no_rating_without_a_signed_reply_even_for_a_joint_proposer(cast):
+    case = case_in(cast, "handling")
+    joint = proposers(case)[1]
+    link, _ = issue_link(case, by=cast.coordinator, proposer=joint)
+    with pytest.raises(CaseError, match="答复签发后才能评价"):
+        rate_through_link(link, result="satisfied", attitude="satisfied")
+    assert not ProposerRating.objects.exists()

@@ -137,7 +137,7 @@ def test_the_list_counts_the_years_promises_exactly(cast, world):
     assert opened.count('class="badge hy-commitment hy-commitment-') == 3
 
 
-def test_last_year_by_default_and_a_unit_sees_its_own(cast, world):
+def test_the_latest_year_with_promises_by_default_and_a_unit_sees_its_own(cast, world):
     assert _figures(_page(cast.coordinator)[1]) == ALL_2025
     html = _page(cast.jiceng_head)[1]
     assert _figures(html)["total"] == "2" and "启动区域医疗中心建设" not in html

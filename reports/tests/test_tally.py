@@ -90,6 +90,13 @@ def test_the_summaries_equal_a_recount_after_every_action(cast):
     )
     assert (year_stats(2026)["total"], year_stats(2026)["leader_led"]) == (1, 1)
     other = walk("register", register, cast, on=date(2026, 3, 2))
+    # 并案 into the other case and back (issue 15): each case is counted, merged or not.
+    from similar.merging import merge_case, unmerge_case
+
+    on = {"on": date(2026, 3, 2)}
+    walk("merge", merge_case, case, by=cast.coordinator, lead_case_id=other.pk, **on)
+    assert year_stats(2026)["total"] == 2
+    walk("unmerge", unmerge_case, case, by=cast.coordinator, reason="分开办理", **on)
     walk(
         "withdraw",
         actions.withdraw_case,
@@ -231,6 +238,12 @@ def test_the_summaries_equal_a_recount_after_every_action(cast):
         on=date(2026, 7, 7),
     )
     walk("sign", actions.sign_reply, case, by=cast.leader, approved=True, on=date(2026, 7, 8))
+    # 公开答复 and 撤回公开 (issue 15) change no figure.
+    from disclosure.actions import disclose, withdraw_disclosure
+
+    on = {"on": date(2026, 7, 8)}
+    walk("disclose", disclose, case, by=cast.coordinator, mode="full", **on)
+    walk("withdraw_disclosure", withdraw_disclosure, case, by=cast.coordinator, reason="误发", **on)
     s = year_stats(2026)
     # Replied on 7-08: late for the first deadline (6-09), on time for the extended one.
     assert (s["replied"], s["replied_on_time"], s["reply_class"]["B"]) == (1, 1, 1)

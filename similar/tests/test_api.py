@@ -3,14 +3,17 @@ card's 相似件的答复: best first, scores 0..1, scoped to what the caller ma
 only its cases: the best of those), withdrawn left out, a case registered a moment ago
 found."""
 
+import re
 from datetime import date
 
 import pytest
 import time_machine
+from django.test import Client
 
 from api.tests.helpers import ApiClient, ok
 from cases import actions
 from cases.tests.factories import register
+from similar import index
 from similar.tests.data import EARLIER
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +129,44 @@ def test_the_register_panel_lists_similar_cases_with_their_replies(earlier, cast
     assert "没有相似的已有办件" in none.content.decode()
     register_page = client.get("/cases/new/").content.decode()
     assert 'id="register-similar"' in register_page and "/similar/register-panel/" in register_page
+
+
+def test_the_register_panel_takes_a_long_content_by_post(earlier, cast):
+    """The register page POSTs the panel's text (a GET's address with ~450 Chinese
+    characters of content passes the server's limit on a request line: 414) with the form's
+    CSRF token, only what the index reads; a longer content is cut, not refused."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.coordinator)
+    register_page = client.get("/cases/new/").content.decode()
+    panel = re.search(r'<div class="hy-panel" id="register-similar"[^>]*>', register_page)
+    assert panel is not None
+    tag = panel.group(0)
+    assert 'hx-post="/similar/register-panel/"' in tag and "hx-get" not in tag
+    assert (
+        "[name=csrfmiddlewaretoken]" in tag
+        and 'hx-params="title,content,csrfmiddlewaretoken"' in tag
+    )
+    assert f'data-content-chars="{index.CONTENT_CHARS}"' in tag
+    assert "/static/similar/register.js" in register_page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', register_page)
+    assert token is not None
+
+    content = ("乡村医生收入偏低，养老没有保障。" * 400)[:5000]
+    assert len(content) == 5000
+    found = client.post(
+        "/similar/register-panel/",
+        {"title": "关于提高村医待遇的建议", "content": content, "csrfmiddlewaretoken": token[1]},
+    )
+    assert found.status_code == 200
+    assert f'data-similar-case="{earlier[0].pk}"' in found.content.decode()
+    # Past what the index reads, nothing is looked at (a NUL there is not refused).
+    cut = client.post(
+        "/similar/register-panel/",
+        {"title": "", "content": content + "\x00", "csrfmiddlewaretoken": token[1]},
+    )
+    assert cut.status_code == 200 and f'data-similar-case="{earlier[0].pk}"' in cut.content.decode()
+    # Without the token: refused, as any POST.
+    assert client.post("/similar/register-panel/", {"title": "村医"}).status_code == 403
 
 
 def test_the_reply_card_shows_how_similar_cases_were_answered(cast, client_for):

@@ -17,11 +17,12 @@ import time_machine
 from playwright.sync_api import Browser, expect
 
 from cases import actions
-from cases.models import Case, Communication, Feedback
+from cases.models import Case, Feedback
 from cases.tests.factories import Cast
 from cases.tests.walks import case_in
 from portal.actions import issue_link
 from portal.links import link_path
+from portal.models import CommunicationCheck
 from tests.browser.conftest import CONTEXT_OPTIONS, DEFAULT_TIMEOUT_MS
 from tests.browser.test_accessibility import axe_violations, describe
 from tests.browser.test_opinion_public import CSP_WATCH, fits, no_csp_violation
@@ -82,7 +83,8 @@ def test_a_deputy_opens_the_link_on_a_phone_and_rates(live_server, phone_page, s
     page.get_by_label("办理单位已与我沟通").check()
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_text("已收到您对沟通情况的确认")).to_be_visible()
-    assert Communication.objects.get(case=case).proposer_check == "confirmed"
+    word = CommunicationCheck.objects.get(communication__case=case)
+    assert (word.verdict, word.proposer.name) == ("confirmed", "陈代表")
 
     # Rate: 不满意 result, 基本满意 attitude, a comment.
     rate = page.locator("#rate")
@@ -122,8 +124,12 @@ def test_the_office_issues_a_link_and_sees_its_qr_code(live_server, page, screen
     expect(page.get_by_role("img", name="征询链接二维码")).to_be_visible()
     url = page.locator("#proposer-link-url").inner_text()
     assert "/p/" in url
+    expect(page.locator("#shown-once")).to_contain_text("链接只显示这一次")
     screenshot(page, "portal-04-issued")
     no_csp_violation(page)
+    page.reload()  # shown once: the token has left the session
+    expect(page.locator("#proposer-link-url")).to_have_count(0)
+    expect(page.get_by_text("链接只在生成后显示一次")).to_be_visible()
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     expect(page.locator("#proposer-links").get_by_text("有效", exact=True)).to_be_visible()
     screenshot(page, "portal-05-panel")

@@ -73,3 +73,41 @@ def test_the_promises_of_last_year_after_closing(live_server, page, screenshot):
         page.locator("#hy-promises-docx").click()
     assert download.value.suggested_filename.endswith(".docx")
     screenshot(page, "promises-04-after")
+
+
+def test_the_list_on_a_phone(live_server, page, screenshot):
+    """390 px wide: the promise, its due date and its status fit; the case's number, class,
+    proposer and unit read under the promise (as lists/ do on a phone)."""
+    cast = Cast()
+    year = today().year - 1
+    promised_case(
+        cast,
+        year=year,
+        title="关于加快社区医院建设的建议",
+        promises=[
+            ("年内新建社区医院5家", date(year, 12, 12)),
+            ("完善家庭医生签约服务包", today() + timedelta(days=200)),
+        ],
+    )
+    log_in(page, live_server.url, "coordinator")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + f"/promises/?year={year}")
+    table = page.locator("#hy-promises-table")
+    expect(table).to_contain_text("年内新建社区医院5家")
+    wrapper_overflow = page.evaluate(
+        "() => { const w = document.querySelector('#hy-promises-table').parentElement;"
+        " return w.scrollWidth - w.clientWidth; }"
+    )
+    assert wrapper_overflow <= 1, wrapper_overflow
+    status = table.locator("thead th", has_text="状态")
+    box = status.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
+    expect(table.locator("thead th", has_text="编号")).to_be_hidden()
+    late = table.locator("tr[data-late]")
+    expect(late).to_have_count(1)
+    expect(late.locator(".badge.text-bg-danger")).to_be_visible()
+    expect(late.locator(".d-md-none a")).to_be_visible()  # the case's number, linked
+    # A promise's text is not one character a line: its cell is at least 8em wide.
+    what = late.locator("td").nth(4).bounding_box()
+    assert what is not None and what["width"] >= 120, what
+    screenshot(page, "promises-05-phone")

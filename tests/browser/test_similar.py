@@ -9,6 +9,7 @@ Screenshots: test-artifacts/screenshots/similar-*.png.
 import os
 import re
 from datetime import date
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -62,3 +63,34 @@ def test_the_register_page_shows_the_earlier_case(live_server, page, screenshot)
     assert not [e for e in errors if "Content Security Policy" in e], errors
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "similar-register-phone")
+
+
+def test_a_long_content_sends_only_its_beginning(live_server, page):
+    """5,000 characters of content: the panel still answers (a POST, not a GET whose
+    address would pass the server's limit: 414), and sends only what the index reads."""
+    index.reset()
+    cast = Cast()
+    old = register(
+        cast,
+        on=date(2025, 3, 1),
+        year=2025,
+        title="关于提高乡村医生补助待遇的建议",
+        content="乡村医生收入偏低，养老没有保障，建议提高补助标准。",
+    )
+    sent: list[tuple[str, dict[str, list[str]]]] = []
+
+    def seen(request) -> None:
+        if "/similar/register-panel/" in request.url:
+            sent.append((request.method, parse_qs(request.post_data or "")))
+
+    log_in(page, live_server.url, "coordinator")
+    page.goto(live_server.url + "/cases/new/")
+    page.on("request", seen)
+    panel = page.locator("#register-similar")
+    content = ("乡村医生收入偏低，养老没有保障，建议提高补助标准。" * 250)[:5000]
+    page.locator("#f-register-content").fill(content)
+    expect(panel.locator(f'[data-similar-case="{old.pk}"]')).to_be_visible()
+    method, data = sent[-1]
+    assert method == "POST"
+    assert data["content"] == [content[: index.CONTENT_CHARS]]
+    assert set(data) <= {"title", "content", "csrfmiddlewaretoken"}

@@ -227,7 +227,14 @@ def test_the_case_page_queries_do_not_grow_with_its_history(cast, client_for):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    short = register(cast, on=date(2026, 8, 3), title="一轮办结的建议")
+    # An earlier case like both (the similar-cases panel finds one for each), and a short
+    # history with one row of each kind the long one has many of (a talk, a B-class
+    # promise): the page reads a table once when it has rows, not once per row or round.
+    earlier = register(cast, on=date(2026, 8, 3))
+    actions.assign_case(
+        earlier, by=cast.coordinator, lead_unit=cast.yizheng, co_units=[cast.jiceng]
+    )  # every user of the test sees it
+    short = register(cast, on=date(2026, 8, 3), title="关于加强基层医疗卫生人才培养的建议")
     actions.assign_case(
         short,
         by=cast.coordinator,
@@ -236,8 +243,17 @@ def test_the_case_page_queries_do_not_grow_with_its_history(cast, client_for):
         assigned_on=date(2026, 8, 5),
     )
     actions.accept_case(short, by=cast.yizheng_head, on=date(2026, 8, 6))
+    actions.communicate(
+        short, by=cast.yizheng_head, stage="before", method="phone", summary="电话沟通"
+    )
     actions.submit_reply(
-        short, by=cast.yizheng_head, text="答复", reply_class="A", contact="张", phone="1"
+        short,
+        by=cast.yizheng_head,
+        text="答复",
+        reply_class="B",
+        contact="张",
+        phone="1",
+        commitments=[{"what": "出台方案", "due": date(2026, 12, 31)}],
     )
     actions.review_reply(short, by=cast.coordinator, passed=True, gates=GATES)
     actions.sign_reply(short, by=cast.leader, approved=True)
@@ -254,8 +270,12 @@ def test_the_case_page_queries_do_not_grow_with_its_history(cast, client_for):
     # The coordinator's page also reads the 催办 card's unit heads and notices and the
     # 催办进度 block (issue 11); every page reads the bell's unread count and the supervision
     # items the case was put under (列入督办, issue 13) and the list items raised from it
-    # (列入整改清单, issue 14; the coordinator's card asks whether a list is open).
-    for user, most in ((cast.coordinator, 24), (cast.yizheng_head, 19), (cast.jiceng_head, 19)):
+    # (列入整改清单, issue 14; the coordinator's card asks whether a list is open). Issue 15's
+    # panels: the proposers' links and ratings (office), the disclosure (office, leaders),
+    # the similar cases (the index's sync, 2; the cases found and their replies, 2; the
+    # cases merged into this one, 1), the proposers' word on the talks and the promises'
+    # history (1 each, when there are talks or promises).
+    for user, most in ((cast.coordinator, 36), (cast.yizheng_head, 31), (cast.jiceng_head, 31)):
         client = client_for(user)
         queries(client, short)
         assert queries(client, short) == queries(client, long) <= most
@@ -280,7 +300,17 @@ def test_a_handling_case_page_takes_as_many_queries_with_a_long_history(cast, cl
         actions.accept_case(case, by=cast.yizheng_head, on=date(2026, 8, 6))
         return case
 
-    fresh, busy = handling("刚签收的建议"), handling("办理多时的建议")
+    # An earlier case like both, that every user of the test sees: the panel finds one.
+    earlier = register(cast, on=date(2026, 8, 3))
+    actions.assign_case(
+        earlier, by=cast.coordinator, lead_unit=cast.yizheng, co_units=[cast.jiceng]
+    )
+    fresh = handling("关于加强基层医疗卫生人才培养的建议")
+    busy = handling("关于加强基层医疗卫生人才引进的建议")
+    # One talk on the fresh case: the proposers' word on talks is read once when there are any.
+    actions.communicate(
+        fresh, by=cast.yizheng_head, stage="during", method="phone", summary="电话沟通"
+    )
     for day in (10, 11, 12, 13, 14):
         actions.communicate(
             busy,
@@ -300,7 +330,8 @@ def test_a_handling_case_page_takes_as_many_queries_with_a_long_history(cast, cl
             assert client.get(f"/cases/{case.pk}/").status_code == 200
         return len(ctx.captured_queries)
 
-    for user, most in ((cast.coordinator, 26), (cast.yizheng_head, 27), (cast.jiceng_head, 19)):
+    # Issue 15's panels: see the test above.
+    for user, most in ((cast.coordinator, 36), (cast.yizheng_head, 37), (cast.jiceng_head, 30)):
         client = client_for(user)
         queries(client, fresh)
         assert queries(client, fresh) == queries(client, busy) <= most, user

@@ -92,4 +92,8 @@ def test_the_proposal_ladder_is_the_issue_s_defaults():
         "rehandling",
         "extension",
         "feedback",
+        # 回头看 (issue 15): a promise's due date, running after the case closes.
+        "commitment",
     }
+    assert by_key["promise_ahead"].offset == -5 and by_key["promise_due"].offset == 0
+    assert by_key["promise_overdue"].daily and "coordinator" in by_key["promise_overdue"].who

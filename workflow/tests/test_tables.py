@@ -8,7 +8,9 @@ def test_every_action_has_a_payload_and_an_action_function():
     for workflow in all_workflows():
         for spec in workflow.offered():
             assert spec.payload is not None and spec.run is not None, spec.action
-    assert {tr.action for tr in PROPOSAL_TRANSITIONS} <= set(all_actions())
+    # Every offered 议提案 action; hidden ones (a merged case following its lead) are not.
+    offered = {tr.action for tr in PROPOSAL_TRANSITIONS if not tr.hidden}
+    assert offered <= set(all_actions())
 
 
 def test_every_opinion_state_is_reachable_from_received():

@@ -35,6 +35,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"已载入演示数据：{summary['units']}个单位，{summary['users']}个用户，{summary['cases']}件办件。"
         )
+        link = summary["proposer_side"]["link"]
+        if link:  # the token is not stored: this is the one time it is shown
+            self.stdout.write(f"代表委员征询链接（演示，免登录）：{link}")
         self._print_accounts()
 
     def _print_accounts(self) -> None:
