@@ -113,7 +113,9 @@ def similar_to_case(
         case.content,
         limit=limit,
         exclude={case.pk, *merged},
-        before=(case.year, case.pk),
+        # While drafting (answered only): the earlier answers; on the case page: any like it,
+        # also one registered later (a duplicate to merge is often the later one).
+        before=(case.year, case.pk) if answered_only else None,
         answered_only=answered_only,
         with_replies=True,
         sync=sync,

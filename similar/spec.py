@@ -57,7 +57,13 @@ def proposal_actions() -> list[ActionSpec]:
                 group=EDITS,
                 on_label="并案日期",
                 options={"lead_case_id": merge_options},
-                labels={"lead_case_id": ("主件", "列出与本件最相似的在办议提案；本件随主件办理")},
+                labels={
+                    "lead_case_id": (
+                        "主件",
+                        "列出与本件最相似、尚未答复的议提案；本件随主件办理。"
+                        "列表为空：没有相似的未答复办件（已答复的不能作主件）",
+                    )
+                },
                 context=merge_context,
             ),
             wording=Wording(head=_lead),

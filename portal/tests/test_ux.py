@@ -5,7 +5,7 @@ and the promises' 逾期 and reasons."""
 
 from datetime import date, timedelta
 
-import pytest
+import time_machine
 from django.test import Client
 
 from audit.models import AuditEvent
@@ -128,7 +128,7 @@ def test_the_ended_page_gives_the_commissions_contact_and_phone(lead_link, cast)
 
 def test_the_ended_page_without_a_configured_phone_still_says_whom(lead_link):
     link, token = lead_link
-    with __import__("time_machine").travel(link.expires_on + timedelta(days=1), tick=False):
+    with time_machine.travel(link.expires_on + timedelta(days=1), tick=False):
         body = open_page(token).content.decode()
     assert "此链接已过有效期" in body and "交办机关" in body and "tel:" not in body
 
@@ -244,5 +244,3 @@ def test_a_promise_late_or_settled_short_says_so(replied, lead_link):
     )
     page = open_page(token).content.decode()
     assert "已逾期" not in page and "原因：医保政策尚未出台" in page
-
-

@@ -191,4 +191,4 @@ def test_the_reply_card_shows_how_similar_cases_were_answered(cast, client_for):
     assert "相似件的答复" in page
     assert "我委已会同财政部门提高补助标准" in page
     # and the case page's own panel lists it among the similar earlier cases
-    assert "相似的往年、往期办件" in page
+    assert "相似办件（含往年）" in page

@@ -70,7 +70,10 @@ def test_a_deputy_opens_the_link_on_a_phone_and_rates(live_server, phone_page, s
     # Where it stands: the steps, the unit, the talk, the reply and its promise.
     expect(page.get_by_role("heading", name=re.compile("办理情况"))).to_be_visible()
     expect(page.locator("[aria-current=step]")).to_contain_text("已答复")
-    expect(page.get_by_text("已交办给医政医管处")).to_be_visible()
+    # The steps are one short line each; the unit is named under them.
+    expect(page.locator(".yj-steps li").nth(1)).to_have_text(re.compile(r"^已交办"))
+    assert page.locator(".yj-steps li").nth(1).bounding_box()["height"] < 60  # one line
+    expect(page.locator(".yj-facts")).to_contain_text("医政医管处")
     expect(page.get_by_text("年内出台基层人才培养方案")).to_be_visible()
     body = page.locator("body").inner_text()
     for internal in ("赵科员", "王协调", "李主任", "内部沟通纪要", "参加人员甲", "12345678"):
@@ -80,6 +83,11 @@ def test_a_deputy_opens_the_link_on_a_phone_and_rates(live_server, phone_page, s
 
     # Confirm the talk.
     page.get_by_text("确认此次沟通").click()
+    # The two choices stacked full width: "办理单位已与我沟通" on one line at 390 px.
+    tile = page.locator(".yj-choice", has_text="办理单位已与我沟通")
+    assert tile.bounding_box()["height"] < 60
+    page.get_by_role("radio", name="情况有出入").check()
+    expect(page.locator("label", has_text="哪些情况有出入")).to_contain_text("必填")
     page.get_by_label("办理单位已与我沟通").check()
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_text("已收到您对沟通情况的确认")).to_be_visible()
@@ -126,6 +134,16 @@ def test_the_office_issues_a_link_and_sees_its_qr_code(live_server, page, screen
     assert "/p/" in url
     expect(page.locator("#shown-once")).to_contain_text("链接只显示这一次")
     screenshot(page, "portal-04-issued")
+    # 复制链接 (static JS, clipboard or the address selected to copy by hand).
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="复制链接").click()
+    expect(page.locator("#copy-status")).to_have_text(re.compile("已复制|Ctrl"))
+    # On paper: the card with its QR code, not the staff navbar or the buttons.
+    page.emulate_media(media="print")
+    expect(page.locator(".hy-topbar")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印")).to_be_hidden()
+    expect(page.get_by_role("img", name="征询链接二维码")).to_be_visible()
+    page.emulate_media(media="screen")
     no_csp_violation(page)
     page.reload()  # shown once: the token has left the session
     expect(page.locator("#proposer-link-url")).to_have_count(0)
@@ -133,6 +151,19 @@ def test_the_office_issues_a_link_and_sees_its_qr_code(live_server, page, screen
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     expect(page.locator("#proposer-links").get_by_text("有效", exact=True)).to_be_visible()
     screenshot(page, "portal-05-panel")
+    # Issuing again for the same proposer asks first; cancelling keeps the link.
+    page.locator("#proposer-links").get_by_role("button", name="生成链接").click()
+    expect(page.get_by_text("原链接立即作废")).to_be_visible()
+    page.get_by_role("link", name="取消，保留原链接").click()
+    # 作废 asks first (data-confirm): dismissed, the link stays; accepted, it is revoked.
+    revoke = page.locator("#proposer-links").get_by_role("button", name="作废")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    revoke.click()
+    expect(page.locator("#proposer-links").get_by_text("有效", exact=True)).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    revoke.click()
+    expect(page.locator("#proposer-links").get_by_text("已作废", exact=True)).to_be_visible()
+    no_csp_violation(page)
 
 
 def test_the_proposers_page_has_no_serious_accessibility_violation(live_server, browser: Browser):
