@@ -103,46 +103,50 @@ def _walk_to_closed(
     )
 
 
-def load_proposer_side_demo(
-    units: dict[str, Unit], people: dict[str, User], now: date, made: list[Case]
-) -> dict[str, Any]:
-    coordinator = people["coordinator"]
-    start = now - timedelta(days=420)
-    last_year = actions.register_case(
+def _last_year_case(
+    coordinator: User, start: date, seq: int, title: str, content: str, joint: Any = ()
+) -> Case:
+    """A suggestion of 陈志远's at last year's session (基层卫生)."""
+    return actions.register_case(
         by=coordinator,
         category="npc_suggestion",
         level="municipal",
         year=start.year,
         session="市十五届人大四次会议",
         issuer="市人大常委会代表工委",
-        number=f"{start.year}0101",
-        title="关于加快社区医院建设的建议",
-        content="社区医院数量不足，居民就近看病难。建议加快社区医院建设，完善家庭医生服务。",
+        number=f"{start.year}{100 + seq:04d}",
+        title=title,
+        content=content,
         lead_proposer="陈志远",
-        joint_proposers=["林晓红"],
+        joint_proposers=list(joint),
         mode="lead",
         external_lead="",
         topics=["基层卫生"],
         received_on=start,
     )
+
+
+def load_proposer_side_demo(
+    units: dict[str, Unit], people: dict[str, User], now: date, made: list[Case]
+) -> dict[str, Any]:
+    coordinator = people["coordinator"]
+    start = now - timedelta(days=420)
+    last_year = _last_year_case(
+        coordinator,
+        start,
+        1,
+        "关于加快社区医院建设的建议",
+        "社区医院数量不足，居民就近看病难。建议加快社区医院建设，完善家庭医生服务。",
+        joint=["林晓红"],
+    )
     _walk_to_closed(last_year, units, people, start)
     # An earlier answer like a suggestion of this year: shown while the unit drafts.
-    talent = actions.register_case(
-        by=coordinator,
-        category="npc_suggestion",
-        level="municipal",
-        year=start.year,
-        session="市十五届人大四次会议",
-        issuer="市人大常委会代表工委",
-        number=f"{start.year}0102",
-        title="关于加强基层卫生人才队伍建设的建议",
-        content="基层医疗卫生机构人才引不进、留不住。建议加强基层卫生人才队伍建设。",
-        lead_proposer="陈志远",
-        joint_proposers=[],
-        mode="lead",
-        external_lead="",
-        topics=["基层卫生"],
-        received_on=start,
+    talent = _last_year_case(
+        coordinator,
+        start,
+        2,
+        "关于加强基层卫生人才队伍建设的建议",
+        "基层医疗卫生机构人才引不进、留不住。建议加强基层卫生人才队伍建设。",
     )
     _walk_to_closed(talent, units, people, start, text=TALENT_REPLY, reply_class="A")
     head = people["jiceng"]

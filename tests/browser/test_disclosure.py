@@ -68,7 +68,7 @@ def test_the_public_page_on_a_phone_and_a_desktop(live_server, phone_page, page,
     phone = phone_page
     phone.add_init_script(CSP_WATCH)
     phone.goto(url + "/disclosure/")
-    expect(phone.get_by_role("heading", name="建议提案答复公开")).to_be_visible()
+    expect(phone.get_by_role("heading", name="查询办理答复")).to_be_visible()
     expect(phone.locator(".gk-item")).to_have_count(3)
     expect(phone.locator(".gk-count")).to_contain_text("共 3 件公开答复")
     clean(phone)
