@@ -85,7 +85,7 @@ def load(n_items: int, per_item: int, *, seed: int = 7, today: date | None = Non
                 )
                 if started and started > today:
                     started = None
-                done = min(today, started + timedelta(days=rng.randrange(20, 200))) if started and state != "handling" else None  # fmt: skip
+                done = min(today, started + timedelta(days=rng.randrange(20, 200))) if started and state != State.HANDLING else None  # fmt: skip
                 cases.append(
                     Case(
                         category="list_item", level="municipal", year=start.year,
@@ -96,7 +96,9 @@ def load(n_items: int, per_item: int, *, seed: int = 7, today: date | None = Non
                     )
                 )  # fmt: skip
                 progress = (
-                    100 if state != "handling" else (rng.randrange(0, 100, 10) if started else 0)
+                    100
+                    if state != State.HANDLING
+                    else (rng.randrange(0, 100, 10) if started else 0)
                 )
                 indicator = k % 50 == 0
                 items.append(
@@ -136,7 +138,7 @@ def load(n_items: int, per_item: int, *, seed: int = 7, today: date | None = Non
                         Measure(
                             item=item, seq=s, text=f"第{s}项具体举措：制定方案并组织落实", unit=unit,
                             deadline=min(deadline, start + timedelta(days=rng.randrange(30, 360))),
-                            status=status, percent=100 if state != "handling" else progress,
+                            status=status, percent=100 if state != State.HANDLING else progress,
                             started_on=started,
                             struck_off_on=item.struck_off_on if status == "struck_off" else None,
                             submitted_on=item.completed_on if status == "submitted" else None,

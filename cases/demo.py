@@ -208,7 +208,7 @@ def load_demo() -> dict[str, Any]:
     opinions = load_opinion_demo(units, people, now)
     from supervision.demo import load_supervision_demo
 
-    open_proposal = next((c for c in made if c.state == "handling"), None)
+    open_proposal = next((c for c in made if c.state == S.HANDLING), None)
     supervised = load_supervision_demo(units, people, now, open_proposal)
     from lists.demo import load_list_demo  # list items are a category of cases
 
