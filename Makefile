@@ -93,6 +93,7 @@ run: $(VENV_STAMP) static var/secret_key
 	@echo " every demo account has the PUBLIC password huiyin-demo."
 	@echo " Not for real cases: see README, \"Running it for real\"."
 	@echo "=================================================================="
+	$(RUN_ENV) $(BIN)/huiyin keys init
 	$(RUN_ENV) $(BIN)/huiyin migrate --noinput
 	$(RUN_ENV) $(BIN)/huiyin load_demo --if-empty
 	@debug="$${HUIYIN_DEBUG:-0}"; if [[ "$${debug,,}" =~ ^(1|true|yes|on)$$ ]]; then \

@@ -1,6 +1,13 @@
 """Fixtures every app's tests share."""
 
+import os
+
 import pytest
+
+# Fixed keys for the tests (huiyin/crypto.py): nothing is written to var/, and a test that
+# checks key files sets its own HUIYIN_KEY_DIR and removes these.
+os.environ.setdefault("HUIYIN_AUDIT_KEY", "a1" * 32)
+os.environ.setdefault("HUIYIN_DATA_KEY", "t1:" + "d2" * 16)
 
 
 @pytest.fixture

@@ -26,22 +26,53 @@ class AuditEventManager(models.Manager["AuditEvent"]):
         return super().bulk_create(objs, *args, **kwargs)
 
 
+class EventKind(models.TextChoices):
+    # A write: an action on a case or on the organisation (units, users, settings). Only
+    # these appear on a case's 办理轨迹.
+    ACTION = "action", "操作"
+    # The security trail: logins, logouts, failures, lockouts, second factor, tokens,
+    # exports, downloads, reveals of personal data, refusals (audit.trail).
+    SECURITY = "security", "安全"
+
+
+class EventResult(models.TextChoices):
+    OK = "ok", "成功"
+    FAILED = "failed", "失败"
+    REFUSED = "refused", "拒绝"
+
+
 class AuditEvent(models.Model):
     """One row per action that changed something: who, when, what, from which state to which.
 
     Case actions fill `case`; actions on other objects (calendar, units, users) name
     their object in `subject`. Rows are only ever inserted, and outlive what they
-    describe: deleting a case or a user leaves its events, with `case_label` and
-    `actor_name` saying what and who it was (never on_delete=CASCADE from here).
+    describe: `case` and `actor` are plain ids with no constraint in the database, so
+    deleting a case or a user neither cascades to nor rewrites its events; `case_label` and
+    `actor_name` say what and who it was. `chain` is the HMAC-SM3 of every other column and
+    the previous event's chain (audit.chain); on PostgreSQL a trigger refuses UPDATE and
+    DELETE of these rows.
     """
 
+    kind = models.CharField(
+        "类别", max_length=10, choices=EventKind.choices, default=EventKind.ACTION
+    )
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="events",
     )
     case_label = models.CharField("办件", max_length=CASE_LABEL_LENGTH, blank=True)
     subject = models.CharField("对象", max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_name = models.CharField("操作人", max_length=ACTOR_NAME_LENGTH, blank=True)
     action = models.CharField("操作", max_length=40)
@@ -50,6 +81,12 @@ class AuditEvent(models.Model):
     from_state = models.CharField("原状态", max_length=30, blank=True)
     to_state = models.CharField("新状态", max_length=30, blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
+    # The security trail's: the client's address and whether it succeeded.
+    address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    result = models.CharField(
+        "结果", max_length=10, choices=EventResult.choices, default=EventResult.OK
+    )
+    chain = models.CharField("校验链", max_length=64, blank=True, editable=False)
 
     objects = AuditEventManager()
 
@@ -57,7 +94,11 @@ class AuditEvent(models.Model):
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         ordering = ["id"]
-        indexes = [models.Index(fields=["case", "id"]), models.Index(fields=["action", "at"])]
+        indexes = [
+            models.Index(fields=["case", "id"]),
+            models.Index(fields=["action", "at"]),
+            models.Index(fields=["kind", "-id"], name="audit_kind_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.on} {self.action} {self.from_state}→{self.to_state}"

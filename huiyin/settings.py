@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "disclosure",  # 公开: disclosed replies with personal data masked, the public page
     "similar",  # similar cases, 并案, the lead unit's routing suggestion
     "promises",  # 回头看: promises of B/C replies and "needs time" answers after closing
+    "security",  # 等保三级: second factor, password history, sessions per user
+    "ops",  # running it for real: serve, check-deploy, backups, health
 ]
 
 MIDDLEWARE = [
@@ -106,7 +108,12 @@ MIDDLEWARE = [
     # the password change a user must make first.
     "huiyin.middleware.DatabaseBusyMiddleware",
     "huiyin.middleware.NoStoreMiddleware",
+    # The second factor before any page, the absolute session lifetime and the sessions per
+    # user (security/); then the password change; downloads, exports and refusals into the
+    # security trail (audit/).
+    "security.middleware.SecondFactorMiddleware",
     "huiyin.middleware.PasswordChangeRequiredMiddleware",
+    "audit.middleware.SecurityTrailMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -246,6 +253,33 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# 等保三级 (issue 16, docs/security.md). Not applied to the demo's own accounts under
+# HUIYIN_DEMO, except the second factor of the three administrators.
+# The second factor (TOTP) is always required for the 系统管理员, 安全管理员 and
+# 审计管理员; HUIYIN_2FA_ROLES adds others (e.g. "leader,coordinator"; check-deploy wants
+# leaders in production).
+HUIYIN_2FA_ROLES = env_list("HUIYIN_2FA_ROLES", [])
+# A password lives this many days (0: forever); the last N may not be chosen again.
+HUIYIN_PASSWORD_MAX_AGE_DAYS = env_int("HUIYIN_PASSWORD_MAX_AGE_DAYS", 90)
+HUIYIN_PASSWORD_HISTORY = env_int("HUIYIN_PASSWORD_HISTORY", 5)
+# An account unused this many days is disabled (0: never).
+HUIYIN_INACTIVE_DAYS = env_int("HUIYIN_INACTIVE_DAYS", 90)
+# A session ends this long after its login, however active (besides the idle timeout), and a
+# user may hold at most this many sessions at once (the oldest ends first; 0: no limit).
+HUIYIN_SESSION_ABSOLUTE_SECONDS = env_int("HUIYIN_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+HUIYIN_MAX_SESSIONS = env_int("HUIYIN_MAX_SESSIONS", 3)
+# Audit events younger than this are never deleted; older ones only archived to a signed
+# file (`huiyin audit archive`). 等保 asks at least six months.
+HUIYIN_AUDIT_RETENTION_DAYS = env_int("HUIYIN_AUDIT_RETENTION_DAYS", 180)
+if HUIYIN_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("HUIYIN_AUDIT_RETENTION_DAYS must be at least 180 (six months)")
+# The audit key and the data keyring (huiyin/crypto.py): HUIYIN_AUDIT_KEY / HUIYIN_DATA_KEY,
+# or else the files audit.key and data.key in this folder (`huiyin keys init`).
+HUIYIN_KEY_DIR = Path(os.environ.get("HUIYIN_KEY_DIR", VAR_DIR))
+# `huiyin backup` writes here and keeps the newest N copies.
+HUIYIN_BACKUP_DIR = Path(os.environ.get("HUIYIN_BACKUP_DIR", VAR_DIR / "backups"))
+HUIYIN_BACKUP_KEEP = env_int("HUIYIN_BACKUP_KEEP", 7)
 
 # API tokens live this long (seconds).
 HUIYIN_TOKEN_SECONDS = env_int("HUIYIN_TOKEN_SECONDS", 8 * 3600)

@@ -7,6 +7,8 @@ from huiyin.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),  # public, no query (huiyin/health.py)
     path("api/v1/", include("api.urls")),
+    path("console/audit/", include("audit.urls")),  # the 审计管理员's trail
+    path("security/", include("security.urls")),  # second factor, sessions
     path("console/", include("console.urls")),
     path("", include("letters.urls")),
     path("", include("attachments.urls")),

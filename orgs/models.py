@@ -40,7 +40,12 @@ class Unit(models.Model):
 
 
 class Role(models.TextChoices):
+    # 三权分立 (等保三级): the 系统管理员 keeps units, users and settings; the 安全管理员
+    # grants roles and sets password, second-factor and lockout policy; the 审计管理员 reads
+    # and exports the audit trail. None of the three sees cases by that role alone.
     ADMIN = "admin", "系统管理员"
+    SECURITY = "security", "安全管理员"
+    AUDITOR = "auditor", "审计管理员"
     COORDINATOR = "coordinator", "议提案管理员"
     LEADER = "leader", "委领导"
     VIEWER = "viewer", "查阅"
@@ -49,7 +54,11 @@ class Role(models.TextChoices):
 
 
 # Roles that act on the whole commission, wherever the membership row sits.
-COMMISSION_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.VIEWER})
+COMMISSION_ROLES = frozenset(
+    {Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.COORDINATOR, Role.LEADER, Role.VIEWER}
+)
+# The three administrators of 三权分立: each always needs a second factor.
+ADMINISTRATOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY, Role.AUDITOR})
 UNIT_ROLES = frozenset({Role.HEAD, Role.HANDLER})
 
 

@@ -23,7 +23,8 @@ def test_deleting_a_case_keeps_its_events_naming_it(cast):
     kept = AuditEvent.objects.filter(pk__in=ids)
     assert kept.count() == len(ids)
     event = kept.get(action="register")
-    assert event.case_id is None
+    # A plain id: nothing cascades to or rewrites the event (issue 16).
+    assert event.case_id == case.pk
     assert event.case_label == "2026年 2026777 关于保留审计记录的建议"
     assert event.actor_name == "coordinator"
 
@@ -41,7 +42,7 @@ def test_deleting_a_user_keeps_the_events_they_made_and_those_about_them(cast):
     Unit.objects.filter(pk=unit.pk).delete()
 
     made.refresh_from_db()
-    assert made.actor_id is None
+    assert made.actor_id == temp.pk
     assert made.actor_name == "temp_admin"
     assert AuditEvent.objects.filter(pk__in=about_ids).count() == len(about_ids)
 
