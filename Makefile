@@ -3,6 +3,7 @@
 #   make run     the demo: set up, migrate, demo data into an empty database; web, worker, scheduler
 #                (Procfile, honcho; web on :$PORT: gunicorn, HUIYIN_WORKERS, HUIYIN_THREADS;
 #                HUIYIN_DEBUG=1: Django's runserver)
+#   make serve   production (no demo): check-deploy, collectstatic, migrate; gunicorn on HUIYIN_BIND, worker, scheduler (docs/deployment.md)
 #   make test    set up and run the whole test suite (PYTEST_ARGS="-k foo -x" to narrow)
 #   make lint    ruff check + ruff format --check + mypy (every app, settings in pyproject.toml)
 #   make static  npm ci (when needed), copy vendor files and build the dashboard's ECharts into web/static/vendor/
@@ -22,7 +23,7 @@ NODE_STAMP := node_modules/.huiyin-installed
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help venv static run test lint mutate clean bench-side bench-load bench-browser
+.PHONY: help venv static run serve test lint mutate clean bench-side bench-load bench-browser
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -106,6 +107,13 @@ run: $(VENV_STAMP) static var/secret_key
 	fi; \
 	echo "with the task worker and the scheduler (Procfile); one Ctrl-C stops all three"; \
 	PYTHONUNBUFFERED=1 $(RUN_ENV) exec $(BIN)/honcho --env /dev/null start --port "$${PORT:-8000}" $$web worker scheduler
+
+# The production start (docs/deployment.md): `huiyin serve` refuses HUIYIN_DEMO and a failing
+# `huiyin check-deploy` (SERVE_ARGS=--skip-checks to start anyway), collects the static files,
+# migrates, then runs gunicorn, the worker and the scheduler until SIGTERM or Ctrl-C.
+SERVE_ARGS ?=
+serve: $(VENV_STAMP) static
+	PYTHONUNBUFFERED=1 exec $(BIN)/huiyin serve $(SERVE_ARGS)
 
 test: $(VENV_STAMP) static
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -24,6 +24,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_account_ageing(settings):
+    # Password expiry and the inactivity limit (orgs/policy.py) count from a user's creation,
+    # at the real clock's time, while most tests travel to a fixed day: a test of the account
+    # policy turns them on (tests/test_account_policy.py).
+    settings.HUIYIN_PASSWORD_MAX_AGE_DAYS = 0
+    settings.HUIYIN_INACTIVE_DAYS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Django's cache lives in the process (the ledger's filter choices): no test sees
     # what another test's database put there.

@@ -30,6 +30,17 @@ class InvalidOut(Schema):
 class TokenIn(Schema):
     username: Line = Field(title="用户名", min_length=1, max_length=150)
     password: Text = Field(title="密码", min_length=1, max_length=4096)
+    otp: Line | None = Field(
+        None,
+        title="动态口令",
+        max_length=32,
+        description="须第二重验证的用户（管理员等）：验证器上的6位数字，或一个恢复码",
+    )
+
+
+class OtpRequiredOut(Schema):
+    detail: str
+    otp_required: bool = Field(description="须提供（正确的）动态口令 otp")
 
 
 class TokenOut(Schema):

@@ -5,8 +5,9 @@ Who may attach:
 - the live lead unit (head or handler): to the case, its replies and communications,
   and to the opinion of an outside co-unit, which the lead unit records for it;
 - a live co-unit: to its own opinion only.
-A file is kept under a random name through Django's storage; its original name, kind,
-size and SHA-256 are in the database and in the audit event.
+A file is kept under a random name through Django's storage, its content sealed with SM4
+(attachments.sealing); its original name, kind, size and SHA-256 (of the plain file) are in
+the database and in the audit event.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ from django.db import transaction
 from attachments.checks import check_upload, clean_filename
 from attachments.metadata import PNG_SIGNATURE, strip_metadata
 from attachments.models import Attachment, AttachmentTarget
+from attachments.sealing import seal
 from audit.record import record_event
 from cases.models import Assignment, AssignmentKind, Case, Category, Communication, Reply
 from cases.permissions import LIVE_ASSIGNMENT, relations
@@ -167,7 +169,9 @@ def _store(
         sha256=_sha256(upload),
         uploaded_by=by,
     )
-    attachment.file.save(filename, upload, save=False)
+    # The content is sealed (SM4, attachments.sealing); size and SHA-256 are the plain file's.
+    upload.seek(0)
+    attachment.file.save(filename, seal(upload.read(), filename), save=False)
     stored = attachment.file.name
     try:
         attachment.save()

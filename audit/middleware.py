@@ -1,8 +1,67 @@
-"""The security trail's downloads, exports and refusals (issue 16): filled in by the audit work."""
+"""The security trail's catch-all (issue 16): every file a signed-in user takes away and every
+refusal, recorded from the response, so that no view can forget it.
 
+- a download (Content-Disposition: attachment, or a FileResponse) → one DOWNLOAD event for a
+  stored attachment (the attachments' views), one EXPORT event for a generated file (.xlsx,
+  .docx, .csv …), with the path, the file name, the status and the query string (bounded);
+- a 403 (web or API) → one REFUSED event (path, method, url_name); the refused action wrote
+  nothing (it is refused before its write);
+- nothing for anything else: reading a page stays free of writes.
+
+A failure here is logged and never breaks the response.
+"""
+
+import logging
+import re
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from audit.models import EventResult
+from audit.trail import SecurityAction, record_security_event
+
+log = logging.getLogger(__name__)
+
+QUERY_LIMIT = 500
+PATH_LIMIT = 300
+# The url names whose files are stored attachments (a download, not an export).
+ATTACHMENT_URL_NAMES = frozenset({"attachment-download"})
+# Views that record their own event for the file they give (the audit trail's export).
+SELF_RECORDED_URL_NAMES = frozenset({"audit:export"})
+FILENAME_STAR = re.compile(r"filename\*=UTF-8''([^;]+)", re.IGNORECASE)
+FILENAME = re.compile(r'filename="([^"]*)"', re.IGNORECASE)
+
+
+def filename_of(disposition: str) -> str:
+    found = FILENAME_STAR.search(disposition)
+    if found:
+        return unquote(found.group(1))[:200]
+    found = FILENAME.search(disposition)
+    return found.group(1)[:200] if found else ""
+
+
+def url_name_of(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return ""
+    return match.view_name or ""
+
+
+def signed_in_user(request: HttpRequest) -> Any:
+    """The web session's user, or the API token's (set by the API's authentication)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    auth = getattr(request, "auth", None)
+    if auth is not None and getattr(auth, "is_authenticated", False):
+        return auth
+    return None
 
 
 class SecurityTrailMiddleware:
@@ -10,4 +69,54 @@ class SecurityTrailMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        try:
+            self.record(request, response)
+        except Exception:  # noqa: BLE001 (the trail must never break the response)
+            log.exception("security trail: could not record %s %s", request.method, request.path)
+        return response
+
+    def record(self, request: HttpRequest, response: HttpResponse) -> None:
+        status = response.status_code
+        disposition = response.get("Content-Disposition", "")
+        is_download = isinstance(response, FileResponse) or disposition.lower().startswith(
+            "attachment"
+        )
+        if status == 403:
+            user = signed_in_user(request)
+            record_security_event(
+                request,
+                action=SecurityAction.REFUSED,
+                actor=user,
+                result=EventResult.REFUSED,
+                subject=request.path[:PATH_LIMIT],
+                details={
+                    "path": request.path[:PATH_LIMIT],
+                    "method": request.method or "",
+                    "url_name": url_name_of(request),
+                    "query": request.META.get("QUERY_STRING", "")[:QUERY_LIMIT],
+                },
+            )
+            return
+        if not is_download or status >= 400:
+            return
+        user = signed_in_user(request)
+        if user is None:
+            return
+        url_name = url_name_of(request)
+        if url_name in SELF_RECORDED_URL_NAMES:
+            return
+        attachment = url_name.rsplit(":", 1)[-1] in ATTACHMENT_URL_NAMES
+        record_security_event(
+            request,
+            action=SecurityAction.DOWNLOAD if attachment else SecurityAction.EXPORT,
+            actor=user,
+            subject=request.path[:PATH_LIMIT],
+            details={
+                "path": request.path[:PATH_LIMIT],
+                "file": filename_of(disposition),
+                "status": status,
+                "url_name": url_name,
+                "query": request.META.get("QUERY_STRING", "")[:QUERY_LIMIT],
+            },
+        )

@@ -2,7 +2,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 CASE_LABEL_LENGTH = 200
 ACTOR_NAME_LENGTH = 150
@@ -20,10 +21,19 @@ def _describe(event: "AuditEvent") -> None:
 
 class AuditEventManager(models.Manager["AuditEvent"]):
     def bulk_create(self, objs: Iterable["AuditEvent"], *args: Any, **kwargs: Any) -> Any:
+        """Insert events linked into the chain (audit.chain), ids taken under its lock."""
+        from audit.chain import chain_new
+
         objs = list(objs)
+        if not objs:
+            return objs
         for event in objs:
             _describe(event)
-        return super().bulk_create(objs, *args, **kwargs)
+            if event.at is None:
+                event.at = timezone.now()
+        with transaction.atomic(savepoint=False):
+            chain_new(objs)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class EventKind(models.TextChoices):
@@ -77,7 +87,8 @@ class AuditEvent(models.Model):
     actor_name = models.CharField("操作人", max_length=ACTOR_NAME_LENGTH, blank=True)
     action = models.CharField("操作", max_length=40)
     on = models.DateField("办理日期")
-    at = models.DateTimeField("记录时间", auto_now_add=True)
+    # Set before the insert (not auto_now_add) so that the chain covers the stored value.
+    at = models.DateTimeField("记录时间", default=timezone.now, editable=False)
     from_state = models.CharField("原状态", max_length=30, blank=True)
     to_state = models.CharField("新状态", max_length=30, blank=True)
     details = models.JSONField("详情", default=dict, blank=True)
@@ -104,5 +115,35 @@ class AuditEvent(models.Model):
         return f"{self.on} {self.action} {self.from_state}→{self.to_state}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert the event, linked into the chain. An event is never changed once written."""
+        from audit.chain import chain_new
+
+        if not self._state.adding:
+            raise ValueError("审计记录写入后不可修改")
         _describe(self)
-        super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            chain_new([self])
+            kwargs["force_insert"] = True
+            super().save(*args, **kwargs)
+
+
+class AuditArchive(models.Model):
+    """An archive of the oldest events (huiyin audit archive): the events up to `up_to_id`
+    were written to `file_name` (signed) and removed; the chain of what remains starts
+    from `last_chain`, the last archived event's."""
+
+    up_to_id = models.BigIntegerField("归档至记录")
+    last_chain = models.CharField("最后校验值", max_length=64)
+    before = models.DateField("归档此日之前")
+    count = models.PositiveIntegerField("记录数")
+    file_name = models.CharField("文件", max_length=500)
+    sha = models.CharField("文件SM3", max_length=64)
+    at = models.DateTimeField("归档时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "审计归档"
+        verbose_name_plural = "审计归档"
+        ordering = ["up_to_id"]
+
+    def __str__(self) -> str:
+        return f"{self.before} {self.file_name}"

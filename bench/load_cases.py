@@ -318,6 +318,12 @@ class CaseMaker:
         first = date(today.year - 3, 1, 1).toordinal()
         self.iso = {o: date.fromordinal(o).isoformat() for o in range(first, self.today + 800)}
         self.ts = {o: f"{d} 01:30:00{datetime_suffix}" for o, d in self.iso.items()}
+        self.utc = {o: f"{d}T01:30:00.000000" for o, d in self.iso.items()}
+        from audit.chain import ENCODER, Linker, last_link
+
+        self.link = Linker(last_link()[1]).add_encoded
+        self.encode = ENCODER.encode
+        self.loads = json.loads
 
         def person(user: Any) -> Person:
             return (user.pk, user.username, user.first_name or user.username)
@@ -351,8 +357,13 @@ class CaseMaker:
 
     def event(self, case: tuple[int, str], actor: Person, action: str, on: int, before: str,
               after: str, details: str) -> None:  # fmt: skip
-        self.events.append((self._id(self.event_table), case[0], case[1], actor[0], actor[1],
-                            action, self.iso[on], self.ts[on], before, after, details,
+        # Linked into the audit chain as it is made (audit.chain.encode's row, by hand).
+        pk = self._id(self.event_table)
+        chain = self.link(self.encode([pk, "action", case[0], case[1], "", actor[0], actor[1],
+                                       action, self.iso[on], self.utc[on], before, after,
+                                       self.loads(details), None, "ok"]).encode())  # fmt: skip
+        self.events.append((pk, case[0], case[1], actor[0], actor[1], action, self.iso[on],
+                            self.ts[on], before, after, details, chain,
                             *self.event_tail))  # fmt: skip
 
     def make(self) -> None:  # noqa: PLR0912, PLR0915 (one case's story, in order)
@@ -596,7 +607,7 @@ def describe_tables() -> dict[str, Table]:
         (LetterNumber, ("id", "kind", "year", "number", "code", "text", "reply", "issued_on",
                         "issued_by")),
         (AuditEvent, ("id", "case", "case_label", "actor", "actor_name", "action", "on", "at",
-                      "from_state", "to_state", "details")),
+                      "from_state", "to_state", "details", "chain")),
     ]  # fmt: skip
     tables = {}
     for model, fields in specs:
@@ -663,6 +674,7 @@ def load(count: int, *, seed: int = 7, chunk: int = 10_000, today: date | None =
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from audit.chain import rechain
     from audit.models import AuditEvent
     from cases.models import Topic
     from letters.models import LetterCounter, LetterKind, LetterSeries
@@ -719,6 +731,7 @@ def load(count: int, *, seed: int = 7, chunk: int = 10_000, today: date | None =
             cursor.execute(f"TRUNCATE {', '.join([*clear, events])} RESTART IDENTITY")
             cursor.execute(f"INSERT INTO {events} SELECT * FROM kept_events")
             cursor.execute("DROP TABLE kept_events")
+            rechain()  # the kept events, now without the case events between them
             cursor.execute(
                 """SELECT i.indexname, i.indexdef FROM pg_indexes i
                    WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
@@ -732,6 +745,7 @@ def load(count: int, *, seed: int = 7, chunk: int = 10_000, today: date | None =
             cursor.execute(f"DELETE FROM {events} WHERE case_id IS NOT NULL OR case_label <> ''")
             for table in clear:
                 cursor.execute(f'DELETE FROM "{table}"')
+            rechain()
         say(f"cleared {len(clear) + 1} tables, dropped {len(index_defs)} indexes: "
             f"{time.perf_counter() - prepared:.1f} s")  # fmt: skip
         suffix = "+00:00" if vendor == "postgresql" else ""

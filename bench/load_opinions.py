@@ -54,6 +54,7 @@ def load(n: int, *, seed: int = 7, today: date | None = None) -> int:  # noqa: P
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from audit.chain import replace_events
     from audit.models import AuditEvent
     from cases.involvement import rebuild
     from cases.models import Assignment, Case, Feedback
@@ -71,7 +72,7 @@ def load(n: int, *, seed: int = 7, today: date | None = None) -> int:  # noqa: P
     suggested = suggest_areas(texts)
     with transaction.atomic():
         old = Case.objects.filter(category="public_opinion")
-        AuditEvent.objects.filter(case__in=old).delete()
+        replace_events(AuditEvent.objects.filter(case__in=old))
         Opinion.objects.all().delete()
         old.delete()
         Campaign.objects.all().delete()

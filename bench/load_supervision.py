@@ -72,12 +72,13 @@ def _timing(span, completed: date, deadline: date, partial: bool) -> str:  # noq
 
 
 def _clear() -> None:
+    from audit.chain import replace_events
     from audit.models import AuditEvent
     from cases.models import Case
     from supervision.models import ItemNumber, NoticeNumber, Supervision
 
     old = Case.objects.filter(category="supervision")
-    AuditEvent.objects.filter(case__in=old).delete()
+    replace_events(AuditEvent.objects.filter(case__in=old))
     Supervision.objects.filter(case__in=old).delete()
     old.delete()
     ItemNumber.objects.all().delete()

@@ -19,7 +19,7 @@
 #        data already there; REPS (30), WARM (3); OUT (/tmp/side-by-side/<time>-n<N>);
 #        UNIT (yizheng: the demo unit of the unit-head account); COMPRESSED=1: both with
 #        curl --compressed (Huiyin gzips pages; helpdesk does not); PEER_SRC (the harness);
-#        HUIYIN_BARE_PATH (a bare view of Huiyin's, probed at /healthz otherwise).
+#        HUIYIN_BARE_PATH (a bare view of Huiyin's, probed at /livez otherwise).
 set -euo pipefail
 
 N=${1:-${N:-100000}}
@@ -167,7 +167,7 @@ YEAR=$(hy_psql "select max(year) from cases_case")
 UNIT_HANDLING=$(hy_psql "select count(*) from cases_case where lead_unit_id=$UNIT_ID and state='handling'")
 KEYWORD=%E5%AE%B6%E5%BA%AD%E5%8C%BB%E7%94%9F   # 家庭医生, as bench_pages.py
 BARE=${HUIYIN_BARE_PATH:-}
-for path in /healthz /healthz/; do
+for path in /livez /livez/; do
   if [ -z "$BARE" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$HY$path")" = 200 ]; then BARE=$path; fi
 done
 

@@ -52,7 +52,10 @@ UNITS = [
 
 # username, full name, unit code, role
 PEOPLE = [
+    # 三权分立 (issue 16): three administrators, three people.
     ("admin", "系统管理员", "bangongshi", Role.ADMIN),
+    ("security", "安全管理员", "bangongshi", Role.SECURITY),
+    ("auditor", "审计管理员", "bangongshi", Role.AUDITOR),
     ("coordinator", "王晓梅", "bangongshi", Role.COORDINATOR),
     ("leader", "李建国", "bangongshi", Role.LEADER),
     ("viewer", "陈静", "bangongshi", Role.VIEWER),

@@ -160,22 +160,17 @@ def _role_fields(form: forms.Form, *, required: bool) -> None:
 
 
 class UserCreateForm(PasswordFields, UserForm):
+    """A new account, without roles: the 系统管理员 creates it, the 安全管理员 then grants
+    its roles (三权分立)."""
+
     username = forms.CharField(
         label="用户名", max_length=150, help_text="登录用，字母、数字和 @ . + - _；创建后不能修改"
     )
-    field_order = ["username", "full_name", "email", "password1", "password2", "unit", "role"]
+    field_order = ["username", "full_name", "email", "password1", "password2"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _role_fields(self, required=False)
-        self.fields["unit"].help_text = "可稍后在用户页面添加更多角色"
         self.order_fields(self.field_order)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if bool(data.get("unit")) != bool(data.get("role")):
-            self.add_error("role" if data.get("unit") else "unit", "单位和角色须同时选择")
-        return data
 
 
 class PasswordForm(PasswordFields):

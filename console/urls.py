@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.views import calendar, organisation, rules, stars, units, users
+from console.views import calendar, organisation, policy, rules, stars, units, users
 
 app_name = "console"
 
@@ -16,8 +16,10 @@ urlpatterns = [
     path("users/<int:pk>/", users.user_edit, name="user-edit"),
     path("users/<int:pk>/active/", users.user_active, name="user-active"),
     path("users/<int:pk>/password/", users.user_password, name="user-password"),
+    path("users/<int:pk>/unlock/", users.user_unlock, name="user-unlock"),
     path("users/<int:pk>/roles/", users.role_add, name="role-add"),
     path("users/<int:pk>/roles/<int:membership>/remove/", users.role_remove, name="role-remove"),
+    path("policy/", policy.policy, name="policy"),
     path("rules/", rules.rule_list, name="rules"),
     path("rules/<slug:category>/<slug:name>/", rules.rule_edit, name="rule-edit"),
     path("organisation/", organisation.organisation, name="organisation"),

@@ -323,10 +323,37 @@ def _stars_but_last(value: str, keep: int) -> str:
     return "*" * (len(digits) - keep) + digits[-keep:]
 
 
+def mask_phone(phone: str) -> str:
+    """A phone number as shown to whoever may not see it (138****1234): the one masking of
+    a number, for pages, exports, the API and published replies alike."""
+    digits = (phone or "").strip()
+    if not digits:
+        return ""
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "*" * len(digits)
+
+
+def mask_address(address: str) -> str:
+    """A postal address masked (浙江省杭州市****): the first part (at most six characters, at
+    most half of it) names the region; the street, building and room go."""
+    text = (address or "").strip()
+    if not text:
+        return ""
+    return f"{text[: min(6, len(text) // 2)]}****"
+
+
+def mask_email(email: str) -> str:
+    """An e-mail address masked (z***@example.com), as mask_phone."""
+    name, at, domain = (email or "").partition("@")
+    if not at:
+        return "*" * len(name)
+    return f"{name[:1]}***@{domain}"
+
+
 def _mobile(text: str) -> Iterator[_Hit]:
     for m in MOBILE.finditer(text):
-        digits = _digits(m.group())[-11:]
-        yield _Hit(m.start(), m.end(), "mobile", f"{digits[:3]}****{digits[-4:]}")
+        yield _Hit(m.start(), m.end(), "mobile", mask_phone(_digits(m.group())[-11:]))
 
 
 def _landline(text: str) -> Iterator[_Hit]:
@@ -364,8 +391,7 @@ def _long_numbers(text: str) -> Iterator[_Hit]:
 
 def _emails(text: str) -> Iterator[_Hit]:
     for m in EMAIL.finditer(text):
-        name, _, domain = m.group().partition("@")
-        yield _Hit(m.start(), m.end(), "email", f"{name[:1]}***@{domain}")
+        yield _Hit(m.start(), m.end(), "email", mask_email(m.group()))
 
 
 def _beds(text: str) -> Iterator[_Hit]:

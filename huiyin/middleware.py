@@ -1,5 +1,5 @@
 """Huiyin's own middleware: a busy database, pages kept out of caches, the password change
-a user must make first.
+a user must make first (set by an administrator, or expired).
 
 A busy database: on SQLite only one connection writes at a time. A long write (a large
 ledger import) makes every other writer wait up to `busy_timeout` (5 s, settings); one
@@ -161,8 +161,9 @@ _OPEN_PATHS = ("/logout/", "/static/", API_PREFIX, HEALTH_PATH)
 
 
 class PasswordChangeRequiredMiddleware:
-    """A user whose password an administrator set (a new account, a reset) sees only the
-    change-password page until they chose their own. The login marks such a session
+    """A user whose password an administrator set (a new account, a reset) or whose password
+    is older than HUIYIN_PASSWORD_MAX_AGE_DAYS sees only the change-password page until they
+    chose a new one. The login marks such a session
     (orgs.accounts.note_login), so other requests cost no query. The open paths are let
     through before the session is looked at: /healthz with a session cookie does not load
     the session (a query)."""

@@ -120,7 +120,9 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that also refuses, and disables, an account unused for
+    # HUIYIN_INACTIVE_DAYS (orgs/backends.py).
+    "orgs.backends.PolicyBackend",
 ]
 
 ROOT_URLCONF = "huiyin.urls"
@@ -172,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     # At least 8 characters of three kinds; never the demo's password (orgs/passwords.py).
     {"NAME": "orgs.passwords.CharacterClassValidator"},
     {"NAME": "orgs.passwords.NotDemoPasswordValidator"},
+    # None of the last HUIYIN_PASSWORD_HISTORY (it also keeps that history).
+    {"NAME": "orgs.passwords.PasswordHistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -253,6 +257,8 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Failed attempts keep their POST data: never the password, a one-time code or a recovery code.
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "otp", "recovery_code"]
 
 # 等保三级 (issue 16, docs/security.md). Not applied to the demo's own accounts under
 # HUIYIN_DEMO, except the second factor of the three administrators.
@@ -409,3 +415,28 @@ HUIYIN_PUBLIC_URL = os.environ.get("HUIYIN_PUBLIC_URL", "").strip().rstrip("/")
 HUIYIN_COUNTED_RATING = os.environ.get("HUIYIN_COUNTED_RATING", "lead").strip().lower()
 if HUIYIN_COUNTED_RATING not in ("lead", "any"):
     raise ImproperlyConfigured("HUIYIN_COUNTED_RATING must be lead or any")
+
+# Running it for real (docs/deployment.md, `huiyin check-deploy`): HTTPS behind nginx.
+# Development and the demo (plain http on the loopback) keep Django's defaults; production
+# (debug off) gets a year of HSTS unless told otherwise. Browsers honour HSTS over HTTPS only.
+HUIYIN_BEHIND_PROXY = env_bool("HUIYIN_BEHIND_PROXY", False)
+if HUIYIN_BEHIND_PROXY:
+    # nginx sets X-Forwarded-Proto (deploy/nginx-huiyin.conf); trust it only behind a proxy
+    # that overwrites it, never on a server clients reach directly.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("HUIYIN_SSL_REDIRECT", HUIYIN_BEHIND_PROXY)
+# A load balancer probes the server itself over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("HUIYIN_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUIYIN_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("HUIYIN_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # An intranet name cannot be on the browsers' preload list: not a finding.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+# The site's own https origin(s), e.g. https://huiyin.wjw.example.cn (a form posted through a
+# proxy that rewrites Host needs it).
+CSRF_TRUSTED_ORIGINS = env_list("HUIYIN_CSRF_TRUSTED_ORIGINS", [])
+if any(not origin.startswith(("https://", "http://")) for origin in CSRF_TRUSTED_ORIGINS):
+    raise ImproperlyConfigured("HUIYIN_CSRF_TRUSTED_ORIGINS must list origins such as https://host")
+# /healthz fails when the media or the database folder has less free space than this.
+HUIYIN_HEALTH_MIN_FREE_MB = env_int("HUIYIN_HEALTH_MIN_FREE_MB", 512)

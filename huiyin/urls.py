@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from huiyin.health import healthz
+from huiyin.health import healthz, livez
 
 # No Django admin: every change of users, units, tokens and settings goes through the
 # console's audited actions (/console/).
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),  # public, no query (huiyin/health.py)
+    path("livez", livez, name="livez"),  # public, no query (huiyin/health.py)
+    path("healthz", healthz, name="healthz"),  # public: database, worker, disk
     path("api/v1/", include("api.urls")),
     path("console/audit/", include("audit.urls")),  # the 审计管理员's trail
     path("security/", include("security.urls")),  # second factor, sessions

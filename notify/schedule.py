@@ -50,6 +50,7 @@ def remind_at() -> datetime.time:
 def run_remind(day: datetime.date) -> None:
     # Through the command's own parser: the contract is `huiyin remind --today D`.
     call_command("remind", "--today", day.isoformat())
+    call_command("disable_inactive")  # accounts unused for HUIYIN_INACTIVE_DAYS (orgs.policy)
 
 
 def sweep_outbox() -> None:

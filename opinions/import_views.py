@@ -49,11 +49,13 @@ from openpyxl.styles import Alignment, Font
 
 from attachments.checks import clean_filename, extension_of, human_size
 from attachments.downloads import as_download
+from huiyin.crypto import decrypt_bytes, encrypt_bytes, is_encrypted_bytes
 from huiyin.errors import DomainError
 from huiyin.text import text_problem
 from huiyin.types import AuthedRequest
 from opinions.importing import BY_KEY, TEMPLATE_COLUMNS, ImportPlan, import_opinions, plan_opinions
 from opinions.models import Campaign, Channel
+from opinions.privacy import mask_phone, without_phones
 from opinions.quick import IntakeForm, require_registrar
 from transfer.errors import ImportFileError
 
@@ -117,7 +119,8 @@ def create_job(
     token = secrets.token_urlsafe(12)
     folder = _folder(token)
     folder.mkdir(parents=True)
-    (folder / "upload").write_bytes(data)
+    # Sealed on disk (SM4), as attachments: the file holds the people's phones and e-mails.
+    (folder / "upload").write_bytes(encrypt_bytes(data))
     write_state(
         token,
         user=user_id,
@@ -161,7 +164,8 @@ def _claim(token: str) -> bool:
 def _plan(token: str, state: dict[str, Any], *, near_duplicates: bool = True) -> ImportPlan:
     from django.contrib.auth import get_user_model
 
-    data = (_folder(token) / "upload").read_bytes()
+    blob = (_folder(token) / "upload").read_bytes()
+    data = decrypt_bytes(blob) if is_encrypted_bytes(blob) else blob
     user = get_user_model().objects.get(pk=state["user"])
     return plan_opinions(
         data,
@@ -186,7 +190,12 @@ def preview_of(plan: ImportPlan) -> dict[str, Any]:
         "errors_total": len(plan.errors),
         "has_errors": plan.has_errors,
         "errors": [
-            {"row": e.row, "column": e.column, "message": e.message, "text": str(e)}
+            {
+                "row": e.row,
+                "column": e.column,
+                "message": without_phones(e.message),
+                "text": without_phones(str(e)),
+            }  # fmt: skip
             for e in plan.errors[:PREVIEW_ERRORS]
         ],
         "ignored_columns": plan.ignored_columns,
@@ -194,7 +203,7 @@ def preview_of(plan: ImportPlan) -> dict[str, Any]:
         "groups_total": len(plan.groups),
         "grouped_rows": sum(len(g) for g in plan.groups),
         "groups": [
-            {"rows": group, "text": by_row[group[0]].content[:60]}
+            {"rows": group, "text": without_phones(by_row[group[0]].content)[:60]}
             for group in plan.groups[:PREVIEW_GROUPS]
         ],
         "rows": [
@@ -203,8 +212,9 @@ def preview_of(plan: ImportPlan) -> dict[str, Any]:
                 "channel": str(channels.get(r.channel, r.channel)),
                 "received_on": r.received_on.isoformat(),
                 "requester": r.requester,
-                "phone": r.phone,
-                "content": r.content[:80],
+                # The preview is stored (the job's state.json): never a full number.
+                "phone": mask_phone(r.phone),
+                "content": without_phones(r.content)[:80],
             }
             for r in plan.rows[:PREVIEW_ROWS]
         ],

@@ -2,12 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from opinions import campaigns, import_views, quick
+from opinions import campaigns, import_views, quick, reveal
 
 app_name = "opinions_intake"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("quick/", quick.quick_entry, name="quick"),
+    path("<int:pk>/reveal-phone/", reveal.reveal_phone, name="reveal-phone"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign-new"),
     path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign-edit"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from huiyin.sealed import BlindIndexField, SealedCharField
 from opinions.areas import AREA_CHOICES
 
 USER = settings.AUTH_USER_MODEL
@@ -85,8 +86,10 @@ class Opinion(models.Model):
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     received_at = models.DateTimeField("收到时间")
     requester = models.CharField("反映人", max_length=50, blank=True)  # empty: anonymous
-    phone = models.CharField("联系电话", max_length=20, blank=True)
-    email = models.CharField("电子邮箱", max_length=100, blank=True)
+    # SM4 at rest (huiyin.sealed); the phone is found through its blind index only.
+    phone = SealedCharField("联系电话", plain_max_length=20, blank=True)
+    phone_index = BlindIndexField("电话索引", source="phone")
+    email = SealedCharField("电子邮箱", plain_max_length=100, blank=True)
     campaign = models.ForeignKey(
         Campaign,
         null=True,
@@ -122,7 +125,9 @@ class Opinion(models.Model):
     )
     # The tracking code the person keeps (查询码); the private link signs it.
     code = models.CharField("查询码", max_length=16, unique=True)
-    # The address the public page saw (for abuse review); empty for staff entry.
+    # The network address the public page saw (for abuse review and the rate limit, which
+    # compares addresses and IPv6 /64 networks in the database); empty for staff entry. Not
+    # sealed: a client IP, as the security trail keeps it, not the person's postal address.
     client_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
@@ -132,7 +137,9 @@ class Opinion(models.Model):
             models.Index(fields=["channel", "-case"], name="opinion_channel"),
             models.Index(fields=["area", "-case"], name="opinion_area"),
             models.Index(fields=["campaign", "-case"], name="opinion_campaign"),
-            models.Index(fields=["phone"], condition=~Q(phone=""), name="opinion_phone"),
+            models.Index(
+                fields=["phone_index"], condition=~Q(phone_index=""), name="opinion_phone_index"
+            ),
             models.Index(fields=["received_at"], name="opinion_received_at"),
             models.Index(
                 fields=["fix_due"],

@@ -1,25 +1,18 @@
 """Phone numbers of the public: shown in full only to those who answer the person — the
 coordinator and the units holding the case — and masked (138****1234) everywhere else:
-pages, API answers, exports and statistics alike."""
+pages, API answers, exports and statistics alike. One masking (disclosure.masking.mask_phone,
+mask_email) serves here and in published replies."""
 
 import re
 from typing import TYPE_CHECKING
 
+from disclosure.masking import mask_email, mask_phone
 from orgs.access import standing_of
 from orgs.models import Role
 
 if TYPE_CHECKING:
     from cases.models import Case
     from huiyin.types import AnyUser
-
-
-def mask_phone(phone: str) -> str:
-    digits = (phone or "").strip()
-    if not digits:
-        return ""
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    return "*" * len(digits)
 
 
 # Digits that look like a phone number (7 or more, maybe with - or spaces): a person may
@@ -30,13 +23,6 @@ PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?\d(?:[- ]?\d){6,}(?!\d)")
 def without_phones(text: str) -> str:
     """`text` with every phone-like number masked (138****1234)."""
     return PHONE_LIKE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())), text or "")
-
-
-def mask_email(email: str) -> str:
-    name, at, domain = (email or "").partition("@")
-    if not at:
-        return "*" * len(name)
-    return f"{name[:1]}***@{domain}"
 
 
 def sees_phone(user: "AnyUser", case: "Case") -> bool:
@@ -79,3 +65,6 @@ def sees_code(user: "AnyUser") -> bool:
     return bool(getattr(user, "is_authenticated", False)) and standing_of(user).has(
         Role.COORDINATOR
     )
+
+
+__all__ = ["mask_email", "mask_phone", "sees_phone", "shown_email", "shown_phone", "shown_text"]

@@ -27,7 +27,7 @@ from huiyin.text import guard_form_text
 from huiyin.types import AuthedRequest
 from opinions.actions import may_register, register_opinion
 from opinions.models import Campaign, Channel, Opinion
-from opinions.privacy import shown_phone
+from opinions.privacy import mask_phone
 from opinions.similar import similar_open
 from web.errors import web_error
 from workflow.tables import workflow_for
@@ -225,8 +225,9 @@ def _saved(request: AuthedRequest) -> dict[str, Any] | None:
         {
             "case": found[i],
             "state": labels.get(found[i].state, found[i].state),
-            "phone": shown_phone(request.user, found[i], found[i].opinion.phone),
-            "same_phone": bool(opinion.phone) and found[i].opinion.phone == opinion.phone,
+            "phone": mask_phone(found[i].opinion.phone),
+            "same_phone": bool(opinion.phone_index)
+            and found[i].opinion.phone_index == opinion.phone_index,
         }
         for i in similar_ids
         if i in found
@@ -264,7 +265,7 @@ def _today_entries(request: AuthedRequest) -> list[dict[str, Any]]:
                 "case": case,
                 "opinion": case.opinion,
                 "state": labels.get(case.state, case.state),
-                "phone": shown_phone(request.user, case, case.opinion.phone),
+                "phone": mask_phone(case.opinion.phone),
             }
         )
     return rows

@@ -17,7 +17,8 @@ roads — and one that is not: two expired licences, of a clinic and of a hotel)
 re-worded reports of one matter score 0.446–0.67 ("人民医院停车太难了，建议增加停车位" /
 "人民医院停车难，希望多建一些停车位": 0.57; "护士态度差" / "护士的态度太差了": 0.446). A
 re-wording that shares few characters ("CT检查要等一个星期" / "做个CT要排一周的队") is missed:
-the same phone number still finds the same caller. The candidates are the most recent
+the same phone number still finds the same caller (by its blind index,
+huiyin.sealed.phone_index: the number itself is stored encrypted). The candidates are the most recent
 CANDIDATES open opinions, each read up to COMPARED_CHARS characters, so a call costs the
 same with 100,000 opinions in the database as with 1,000 (a few tens of milliseconds).
 
@@ -48,6 +49,7 @@ import numpy as np
 from django.db.models.functions import Substr
 
 from cases.models import Case, Category
+from huiyin.sealed import phone_index
 from huiyin.textsim import comparable, counts
 from opinions.areas import SAMPLE_PATH
 from opinions.models import Opinion
@@ -70,21 +72,6 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 
 # --- similar open opinions ---------------------------------------------------------------
-
-
-def normalise_phone(phone: str) -> str:
-    """The digits (and a leading +) of a phone number as typed: "138 1234-1234" and
-    "13812341234" are one number."""
-    phone = unicodedata.normalize("NFKC", phone or "").strip()
-    digits = re.sub(r"[^\d+]", "", phone)
-    return digits
-
-
-def _phone_forms(phone: str) -> list[str]:
-    """The spellings an opinion's phone may be stored in (the actions keep it as typed)."""
-    typed = (phone or "").strip()
-    forms = {typed, normalise_phone(typed)}
-    return sorted(f for f in forms if f)
 
 
 def _comparable(text: str) -> str:
@@ -139,11 +126,11 @@ def similar_open(
     if limit <= 0:
         return []
     found: list[int] = []
-    forms = _phone_forms(phone)
-    if forms:
+    index = phone_index(phone)  # the phone is sealed (SM4): found by its blind index
+    if index:
         same_phone = (
-            Opinion.objects.filter(phone__in=forms, case__state__in=OPEN_STATES)
-            .exclude(phone="")  # the condition of the partial index opinion_phone, spelt out
+            Opinion.objects.filter(phone_index=index, case__state__in=OPEN_STATES)
+            .exclude(phone_index="")  # the condition of the partial index, spelt out
             .exclude(pk=exclude_id)
             .order_by("-case_id")
             .values_list("case_id", flat=True)[:limit]

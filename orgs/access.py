@@ -47,8 +47,6 @@ def standing_of(user: AnyUser | None) -> Standing:
             heads.add(unit_id)
         elif role == Role.HANDLER:
             handlers.add(unit_id)
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
     standing = Standing(
         roles=frozenset(roles),
         head_of=frozenset(heads),

@@ -1,6 +1,8 @@
 """Account state beyond Django's user row: the password change an administrator's choice
-imposes, the demo's accounts, API tokens that die with a password. Reads and small
+or the password's age imposes, the demo's accounts, API tokens that die with a password. Reads and small
 helpers; the audited writes that use them are in orgs.actions."""
+
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -26,30 +28,76 @@ def is_demo_account(user: AnyUser) -> bool:
 
 
 def must_change_password(user: AnyUser) -> bool:
-    """Whether the user must choose a new password before anything else. Under the demo
-    its own accounts never must."""
+    """Whether the user must choose a new password before anything else: an administrator
+    chose it, or it is older than HUIYIN_PASSWORD_MAX_AGE_DAYS (orgs.policy). Under the
+    demo its own accounts never must."""
+    return password_state(user)[0]
+
+
+def password_change_reason(user: AnyUser) -> str:
+    """Why the user must change the password: "expired", "set" (by an administrator) or ""."""
+    must, expires = password_state(user)
+    if not must:
+        return ""
+    return "expired" if expires is not None and timezone.now() >= expires else "set"
+
+
+def password_state(user: AnyUser) -> tuple[bool, datetime.datetime | None]:
+    """(must change it now, when it expires or None): one query."""
+    from orgs.policy import is_exempt, password_expired, password_expires_at
+
     if not user.pk:
-        return False
-    found = Account.objects.filter(user_id=user.pk).values("must_change_password", "demo_password")
+        return False, None
+    found = Account.objects.filter(user_id=user.pk).values(
+        "must_change_password", "demo_password", "password_changed_at"
+    )
     row = next(iter(found), None)
-    if row is None or not row["must_change_password"]:
-        return False
-    return not (settings.HUIYIN_DEMO and row["demo_password"])
+    if row is not None and is_exempt(row["demo_password"]):
+        return False, None
+    changed_at = row["password_changed_at"] if row else None
+    expires = password_expires_at(user, changed_at)
+    if row is not None and row["must_change_password"]:
+        return True, expires
+    return password_expired(user, changed_at), expires
 
 
-# The session of a user who must change the password first (huiyin/middleware.py).
+# The session of a user who must change the password first (huiyin/middleware.py), and the
+# day a password expires within EXPIRY_WARNING_DAYS (the 我的待办 page's warning).
 MUST_CHANGE_SESSION_KEY = "huiyin_must_change_password"
+EXPIRY_SESSION_KEY = "huiyin_password_expires_on"
 
 
 def note_login(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
-    """At each login: does this session have to go to the change-password page first?"""
+    """At each login: does this session have to go to the change-password page first, or
+    warn of a password about to expire? An expired password is recorded (PASSWORD_EXPIRED)."""
+    from orgs.policy import EXPIRY_WARNING_DAYS
+
     session = getattr(request, "session", None)
     if session is None:
         return
-    if must_change_password(user):
+    must, expires = password_state(user)
+    session.pop(EXPIRY_SESSION_KEY, None)
+    if must:
         session[MUST_CHANGE_SESSION_KEY] = True
     else:
         session.pop(MUST_CHANGE_SESSION_KEY, None)
+    now = timezone.now()
+    if expires is not None and now >= expires:
+        from audit.trail import SecurityAction, record_security_event
+
+        record_security_event(
+            request,
+            action=SecurityAction.PASSWORD_EXPIRED,
+            actor=user,
+            subject=f"用户 {user.username}",
+            details={"expired_at": expires.isoformat(), "max_age_days": _max_age()},
+        )
+    elif expires is not None and expires - now <= datetime.timedelta(days=EXPIRY_WARNING_DAYS):
+        session[EXPIRY_SESSION_KEY] = timezone.localdate(expires).isoformat()
+
+
+def _max_age() -> int:
+    return int(settings.HUIYIN_PASSWORD_MAX_AGE_DAYS)
 
 
 def require_password_change(user: User) -> None:

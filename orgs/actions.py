@@ -1,10 +1,13 @@
 """Writes to units and people (used by the console pages, the demo data and tests).
 
 Each function is one transaction and writes one audit event; a refused call raises
-OrgError (OrgForbidden when the caller is not an administrator) and writes nothing.
-create_unit, create_user and grant_role also serve the system itself (demo data, ledger
-import with its new units, test factories), so they do not insist on an administrator;
-the console checks that before calling them. The other writes are administrators' only.
+OrgError (OrgForbidden when the caller may not do it at all) and writes nothing.
+
+三权分立 (等保三级): the 系统管理员 (Role.ADMIN) keeps units and users (create, details,
+deactivate); the 安全管理员 (Role.SECURITY) grants and revokes roles, never their own,
+resets passwords and unlocks accounts. One person holds at most one of the three
+administrator roles. create_unit, create_user and grant_role also serve the system itself
+(by=None: demo data, ledger import with its new units, test factories).
 """
 
 import re
@@ -15,8 +18,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
 from audit.record import record_event
+from audit.trail import SecurityAction, record_security_event
 from huiyin.errors import DomainError, Forbidden
 from huiyin.types import User
 from orgs.access import forget_standing, standing_of
@@ -27,7 +33,7 @@ from orgs.accounts import (
     require_password_change,
     revoke_tokens,
 )
-from orgs.models import Membership, Role, Unit, UnitKind
+from orgs.models import ADMINISTRATOR_ROLES, Account, Membership, Role, Unit, UnitKind
 
 CODE_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 NAME_MAX = cast(int, Unit._meta.get_field("name").max_length)
@@ -46,7 +52,24 @@ class OrgForbidden(OrgError, Forbidden):
 
 def require_admin(by: User) -> None:
     if not standing_of(by).has(Role.ADMIN):
-        raise OrgForbidden("只有系统管理员可以管理单位、用户和角色")
+        raise OrgForbidden("只有系统管理员可以管理单位和用户")
+
+
+def require_security(by: User) -> None:
+    if not standing_of(by).has(Role.SECURITY):
+        raise OrgForbidden("只有安全管理员可以设置角色、重设密码和解除锁定")
+
+
+# Why a user's sessions end when their roles change (security.sessions).
+ROLES_CHANGED = "roles_changed"
+ACCOUNT_DISABLED = "account_disabled"
+
+
+def _end_sessions(user: User, reason: str) -> None:
+    """The user logs in again, under their new roles (or not at all)."""
+    from security.sessions import end_user_sessions  # security builds on orgs
+
+    end_user_sessions(user, reason=reason)
 
 
 def _unit_subject(unit: Unit) -> str:
@@ -303,12 +326,18 @@ def create_user(
         raise OrgError("用户名太长", field="username")
     if User.objects.filter(username__iexact=username).exists():
         raise OrgError(f"用户名“{username}”已存在", field="username")
+    if by is not None:
+        require_admin(by)
+        if roles:
+            require_security(by)  # the 系统管理员 creates accounts, the 安全管理员 grants
     full_name = _check_full_name(full_name)
     user = User(username=username, first_name=full_name, email=_check_email(email))
     if check_password:
         _check_password(password, user)
+    granted: list[str] = []
     for unit, role in roles or []:
-        _check_grant(unit, role)
+        _check_grant(unit, role, held=granted)
+        granted.append(role)
     user.set_password(password)
     user.save()
     for unit, role in roles or []:
@@ -347,6 +376,10 @@ def set_user_active(user: User, *, by: User, active: bool) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     forget_standing(user)
+    if active:  # the inactivity limit counts from now (orgs.policy)
+        Account.objects.update_or_create(user=user, defaults={"reactivated_at": timezone.now()})
+    else:
+        _end_sessions(user, ACCOUNT_DISABLED)
     revoked = 0 if active else revoke_tokens(user)
     record_event(
         actor=by,
@@ -361,10 +394,10 @@ def set_user_active(user: User, *, by: User, active: bool) -> User:
 
 @transaction.atomic
 def reset_password(user: User, *, by: User, password: str) -> User:
-    """Set a new password chosen by the administrator (the password policy applies). The
+    """Set a new password chosen by the 安全管理员 (the password policy applies). The
     user's API tokens die with the old password, and the user must choose their own at
     the next login."""
-    require_admin(by)
+    require_security(by)
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -390,9 +423,9 @@ def change_own_password(user: User, *, old_password: str, new_password: str) -> 
     Their API tokens die with the old one."""
     if not old_password or not user.check_password(old_password):
         raise OrgError("当前密码不正确", field="old_password")
-    _check_password(new_password, user, field="new_password")
     if new_password == old_password:
         raise OrgError("新密码不能与当前密码相同", field="new_password")
+    _check_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
     note_new_password(user, new_password)
@@ -407,7 +440,7 @@ def change_own_password(user: User, *, old_password: str, new_password: str) -> 
     return user
 
 
-def _check_grant(unit: Unit, role: str) -> None:
+def _check_grant(unit: Unit, role: str, *, held: list[str] | None = None) -> None:
     if role not in Role.values:
         raise OrgError("请选择有效的角色", field="role")
     if unit is None:
@@ -416,21 +449,35 @@ def _check_grant(unit: Unit, role: str) -> None:
         raise OrgError(f"{unit.name}是外部单位，不能设置本系统的用户", field="unit")
     if not unit.is_active:
         raise OrgError(f"{unit.name}已停用", field="unit")
+    if role in ADMINISTRATOR_ROLES:
+        other = sorted({r for r in held or [] if r in ADMINISTRATOR_ROLES and r != role})
+        if other:
+            raise OrgError(
+                f"三权分立：该用户已是{Role(other[0]).label}，不能再担任{Role(role).label}",
+                field="role",
+            )
 
 
 def _grant(user: User, unit: Unit, role: str) -> tuple[Membership, bool]:
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    if role == Role.ADMIN and not (user.is_staff and user.is_superuser):
-        user.is_staff = user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
     forget_standing(user)
     return membership, created
 
 
+def _refuse_own(user: User, by: User | None, doing: str) -> None:
+    if by is not None and user.pk == by.pk:
+        raise OrgForbidden(f"不能{doing}自己的角色：请由另一位安全管理员办理")
+
+
 @transaction.atomic
 def grant_role(*, by: User | None, user: User, unit: Unit, role: str) -> Membership:
-    """Give a user a role in a unit; granting one they already hold changes nothing."""
-    _check_grant(unit, role)
+    """Give a user a role in a unit; granting one they already hold changes nothing. The
+    user's sessions end: they log in again under their new roles."""
+    if by is not None:
+        require_security(by)
+        _refuse_own(user, by, "设置")
+    held = list(Membership.objects.filter(user=user).values_list("role", flat=True))
+    _check_grant(unit, role, held=held)
     membership, created = _grant(user, unit, role)
     if created:
         record_event(
@@ -439,25 +486,21 @@ def grant_role(*, by: User | None, user: User, unit: Unit, role: str) -> Members
             subject=_user_subject(user),
             details={"unit": unit.code, "role": role},
         )
+        if by is not None:
+            _end_sessions(user, ROLES_CHANGED)
     return membership
 
 
 @transaction.atomic
 def revoke_role(membership: Membership, *, by: User) -> None:
-    """Take a role in a unit away from a user."""
-    require_admin(by)
+    """Take a role in a unit away from a user (never one's own); their sessions end."""
+    require_security(by)
     membership = (
         Membership.objects.select_for_update().select_related("user", "unit").get(pk=membership.pk)
     )
     user = membership.user
-    # As in set_user_active: the caller stays an administrator, so one always remains.
-    if membership.role == Role.ADMIN and user.pk == getattr(by, "pk", None):
-        raise OrgError("不能撤销自己的系统管理员角色")
+    _refuse_own(user, by, "撤销")
     membership.delete()
-    if membership.role == Role.ADMIN and not user.memberships.filter(role=Role.ADMIN).exists():
-        # grant_role made them superuser for Django's own admin; that goes with the role.
-        user.is_staff = user.is_superuser = False
-        user.save(update_fields=["is_staff", "is_superuser"])
     forget_standing(user)
     record_event(
         actor=by,
@@ -465,3 +508,23 @@ def revoke_role(membership: Membership, *, by: User) -> None:
         subject=_user_subject(user),
         details={"unit": membership.unit.code, "role": membership.role},
     )
+    _end_sessions(user, ROLES_CHANGED)
+
+
+@transaction.atomic
+def unlock_account(user: User, *, by: User, request: HttpRequest | None = None) -> int:
+    """Clear the failed logins that locked the user's username (django-axes), at every
+    address; the number of failure records cleared. Always audited (UNLOCK), even when
+    nothing was locked: the 安全管理员 looked."""
+    require_security(by)
+    from axes.utils import reset as reset_lockouts
+
+    cleared = int(reset_lockouts(username=user.username) or 0)
+    record_security_event(
+        request,
+        action=SecurityAction.UNLOCK,
+        actor=by,
+        subject=_user_subject(user),
+        details={"user": user.pk, "username": user.username, "attempts_cleared": cleared},
+    )
+    return cleared

@@ -42,7 +42,8 @@ class Unit(models.Model):
 class Role(models.TextChoices):
     # 三权分立 (等保三级): the 系统管理员 keeps units, users and settings; the 安全管理员
     # grants roles and sets password, second-factor and lockout policy; the 审计管理员 reads
-    # and exports the audit trail. None of the three sees cases by that role alone.
+    # and exports the audit trail. The 安全管理员 and the 审计管理员 see no case; the
+    # 系统管理员 reads the cases as the office does (it answers users' questions about them).
     ADMIN = "admin", "系统管理员"
     SECURITY = "security", "安全管理员"
     AUDITOR = "auditor", "审计管理员"
@@ -96,6 +97,9 @@ class Account(models.Model):
     # The password hash load_demo gave the account: while the user's hash is still this
     # one, the account has the demo's password (checked at server start without hashing).
     demo_password = models.CharField("演示密码摘要", max_length=128, blank=True, default="")
+    # When an administrator last switched the account back on: the inactivity limit
+    # (HUIYIN_INACTIVE_DAYS) counts from the latest of this, the last login and creation.
+    reactivated_at = models.DateTimeField("重新启用时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "账号状态"
@@ -103,3 +107,22 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class PasswordHistory(models.Model):
+    """A password the user had (its salted hash only, as Django stores it), newest last:
+    the last HUIYIN_PASSWORD_HISTORY may not be chosen again (orgs.passwords)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        indexes = [models.Index(fields=["user", "-id"], name="password_history_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.set_at:%Y-%m-%d}"

@@ -1,9 +1,11 @@
 """The password policy (AUTH_PASSWORD_VALIDATORS): at least 8 characters of three of the
-four kinds, and never the demo's password. Under HUIYIN_DEMO the demo's own accounts are
-exempt (orgs.actions skips the validators for them)."""
+four kinds, never the demo's password, none of the last HUIYIN_PASSWORD_HISTORY. Under
+HUIYIN_DEMO the demo's own accounts are exempt (orgs.actions skips the validators for them)."""
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
 DEMO_PASSWORD = "huiyin-demo"
@@ -53,3 +55,45 @@ class NotDemoPasswordValidator:
 
     def get_help_text(self) -> str:
         return "不能使用演示系统的公开密码"
+
+
+class PasswordHistoryValidator:
+    """None of the user's last HUIYIN_PASSWORD_HISTORY passwords (the current one among
+    them). Django calls password_changed() whenever a user's new password is saved
+    (set_password, then save), which keeps the history: the hash already made, no extra
+    hashing. Checking costs one hash per remembered password, on a password change only."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        keep = settings.HUIYIN_PASSWORD_HISTORY
+        if keep <= 0 or user is None or not getattr(user, "pk", None):
+            return
+        from orgs.models import PasswordHistory
+
+        hashes = list(
+            PasswordHistory.objects.filter(user_id=user.pk)
+            .order_by("-id")
+            .values_list("password", flat=True)[:keep]
+        )
+        if user.password and user.password not in hashes:
+            hashes.insert(0, user.password)  # a password from before the history was kept
+        if any(check_password(password, encoded) for encoded in hashes[:keep]):
+            raise ValidationError(
+                "不能使用最近%(count)d次用过的密码",
+                code="password_reused",
+                params={"count": keep},
+            )
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        keep = settings.HUIYIN_PASSWORD_HISTORY
+        if keep <= 0 or user is None or not getattr(user, "pk", None) or not user.password:
+            return
+        from orgs.models import PasswordHistory
+
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password)
+        old = PasswordHistory.objects.filter(user_id=user.pk).order_by("-id")[keep:]
+        stale = list(old.values_list("id", flat=True))
+        if stale:
+            PasswordHistory.objects.filter(id__in=stale).delete()
+
+    def get_help_text(self) -> str:
+        return f"不能与最近{settings.HUIYIN_PASSWORD_HISTORY}次用过的密码相同"

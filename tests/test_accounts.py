@@ -61,10 +61,10 @@ def test_the_demo_password_is_refused_outside_the_demo(cast):
     with pytest.raises(Exception, match="演示"):
         NotDemoPasswordValidator().validate("huiyin-demo")
     with pytest.raises(OrgError) as caught:
-        reset_password(cast.viewer, by=cast.admin, password="huiyin-demo")
+        reset_password(cast.viewer, by=cast.security, password="huiyin-demo")
     assert caught.value.field == "password"
     with pytest.raises(OrgError, match="三类"):
-        reset_password(cast.viewer, by=cast.admin, password="onlylowercase")
+        reset_password(cast.viewer, by=cast.security, password="onlylowercase")
 
 
 # --- the change a user must make --------------------------------------------------------
@@ -72,9 +72,9 @@ def test_the_demo_password_is_refused_outside_the_demo(cast):
 
 def test_a_reset_password_must_be_changed_at_the_next_login(cast):
     token, _ = ApiToken.objects.issue(cast.viewer)
-    admin = Client()
-    admin.force_login(cast.admin)
-    response = admin.post(
+    security = Client()
+    security.force_login(cast.security)
+    response = security.post(
         f"/console/users/{cast.viewer.pk}/password/",
         {"password1": "Temp-2026-pass", "password2": "Temp-2026-pass"},
     )
@@ -87,7 +87,7 @@ def test_a_reset_password_must_be_changed_at_the_next_login(cast):
         assert response["Location"] == CHANGE_URL
     page = viewer.get(CHANGE_URL)
     assert page.status_code == 200
-    assert "系统管理员设置" in page.content.decode()
+    assert "管理员设置" in page.content.decode()
     # The same password again is refused; a good one frees the account.
     same = viewer.post(
         CHANGE_URL,
@@ -213,9 +213,9 @@ def test_serving_refuses_while_a_demo_account_keeps_the_demo_password(settings):
         content_type="application/json",
     )
     assert token.status_code == 200
-    # An administrator's reset under the demo does not force them to change it.
+    # The 安全管理员's reset under the demo does not force them to change it.
     viewer = User.objects.get(username="viewer")
-    reset_password(viewer, by=User.objects.get(username="admin"), password="huiyin-demo")
+    reset_password(viewer, by=User.objects.get(username="security"), password="huiyin-demo")
     assert web_login("viewer", "huiyin-demo").get("/cases/").status_code == 200
     assert "viewer" in accounts_with_demo_password()  # still counted as the demo password
 

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
+from audit.chain import verify_chain
 from audit.models import AuditEvent
 from cases.demo import DEMO_PASSWORD, load_demo
 from cases.models import Assignment, Case, CaseProposer, Communication, Feedback, Reply
@@ -63,6 +64,10 @@ def test_the_load_has_the_shape_of_the_issue(loaded):
     assert years == {2024, 2025, 2026}
     # Proposers are shared across cases, as deputies are.
     assert CaseProposer.objects.values("proposer").distinct().count() < CaseProposer.objects.count()
+    # The written events are linked into the audit chain, after the kept ones (issue 16).
+    report = verify_chain()
+    assert report.ok, report
+    assert report.checked == AuditEvent.objects.count()
 
 
 def test_each_case_agrees_with_its_state(loaded):
@@ -127,6 +132,7 @@ def test_the_demo_accounts_still_log_in_and_open_their_pages(loaded, client):
 def test_a_second_load_replaces_the_first(loaded):
     rows = loader().load(30, today=TODAY)
     assert Case.objects.count() == 30
+    assert verify_chain().ok
     assert AuditEvent.objects.filter(case__isnull=False).count() == rows["audit_auditevent"]
     assert not AuditEvent.objects.filter(case__isnull=True).exclude(case_label="").exists()
     assert Unit.objects.count() == 20
@@ -146,3 +152,8 @@ def test_a_second_load_replaces_the_first(loaded):
         last_action_on=TODAY,
     )
     assert created.pk > case.pk
+    # An action after the load links to the loaded chain.
+    from audit.record import record_event
+
+    record_event(actor=None, action="calendar_override_set", subject="after-load")
+    assert verify_chain().ok

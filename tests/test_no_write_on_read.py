@@ -86,11 +86,19 @@ def test_viewing_pages_writes_nothing(cast, cases, who):
         for path in paths:
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path)
-            # A handler sees no statistics; a refusal writes nothing either.
+            # A handler sees no statistics; a refusal writes only its one security event
+            # (issue 16: permission refusals are audited), nothing else.
             expected = 403 if (who, path) == ("yizheng_handler", "/dashboard/") else 200
             assert response.status_code == expected, (who, path, response.status_code)
             assert captured.captured_queries, path  # it did read
-            assert writes(captured.captured_queries) == [], (who, path)
+            written = writes(captured.captured_queries)
+            if expected == 403:
+                assert len(written) == 1 and "audit_auditevent" in written[0], written
+                assert "'permission_refused'" in written[0] or "permission_refused" in str(
+                    captured.captured_queries
+                )
+            else:
+                assert written == [], (who, path)
             assert settings.SESSION_COOKIE_NAME not in response.cookies, path
 
 

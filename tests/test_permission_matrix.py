@@ -340,7 +340,7 @@ def test_api_permission_matrix(db, world, operation, username, expected):
 WEB = {
     "login page": ("get", "/login/", None, [302, 302, 302, 302, 302, 302, 302, 302, 200]),
     # Public: the process answers "ok" (huiyin/health.py), nothing about any case.
-    "health check": ("get", "/healthz", None, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    "health check": ("get", "/livez", None, [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     "home": ("get", "/", None, [200, 200, 200, 200, 200, 200, 200, 200, 302]),
     "change own password page": (
         "get",

@@ -1,22 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from security.views import LoginView as SecondFactorLoginView
 from web import views
-from web.forms import LoginForm
 from web.views import account as account_views
 from web.views import cases as case_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html",
-            redirect_authenticated_user=True,
-            authentication_form=LoginForm,
-        ),
-        name="login",
-    ),
+    # The password, then (security.views) the second factor for those who need it.
+    path("login/", SecondFactorLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", account_views.password_change, name="account-password"),
     path("cases/", views.case_list, name="case-list"),

@@ -233,10 +233,11 @@ def test_issuing_and_revoking_a_token_are_audited(cast):
     from audit.models import AuditEvent
 
     token = token_for("coordinator")
-    issued = AuditEvent.objects.get(action="token_issued")
+    issued = AuditEvent.objects.get(action="token_issue")
     assert (issued.actor, issued.subject) == (cast.coordinator, "用户 coordinator")
+    assert (issued.kind, issued.address, issued.case_id) == ("security", "127.0.0.1", None)
     Client().delete(TOKEN_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
-    revoked = AuditEvent.objects.get(action="token_revoked")
+    revoked = AuditEvent.objects.get(action="token_revoke")
     assert revoked.actor == cast.coordinator
     assert revoked.details["token"] == issued.details["token"]
 
@@ -256,7 +257,7 @@ def test_a_password_reset_or_deactivation_revokes_the_users_tokens(cast):
     admin = cast.admin
     token = token_for("viewer")
     kept = token_for("leader")
-    reset_password(cast.viewer, by=admin, password="Neues-Passwort-2026")
+    reset_password(cast.viewer, by=cast.security, password="Neues-Passwort-2026")
     assert not _still_valid(token)
     assert not ApiToken.objects.filter(user=cast.viewer).exists()
     token = token_for("jiceng")
@@ -268,7 +269,7 @@ def test_a_password_reset_or_deactivation_revokes_the_users_tokens(cast):
 def test_a_password_set_by_an_administrator_gets_no_token_until_changed(cast):
     from orgs.actions import change_own_password, reset_password
 
-    reset_password(cast.viewer, by=cast.admin, password="Temp-Passwort-1")
+    reset_password(cast.viewer, by=cast.security, password="Temp-Passwort-1")
     response = login(Client(), "viewer", "Temp-Passwort-1")
     assert response.status_code == 403
     assert "修改" in response.json()["detail"]

@@ -15,15 +15,21 @@ from ninja import Router
 from api import actions as token_actions
 from api.errors import JSON_INVALID, describe
 from api.openapi import body_schema
-from api.schemas import ErrorOut, InvalidOut, TokenIn, TokenOut
+from api.schemas import ErrorOut, InvalidOut, OtpRequiredOut, TokenIn, TokenOut
 from huiyin.text import text_problem
+from huiyin.types import User
 from orgs.accounts import must_change_password
+from security import actions as factor_actions
+from security.receivers import SECOND_FACTOR_MARK
 
 router = Router(tags=["登录"])
 
 WRONG = "用户名或密码错误"
 LOCKED = "登录失败次数过多，请30分钟后再试"
 MUST_CHANGE = "管理员设置的密码须先修改：请登录网页，在“修改密码”页设置自己的密码后再获取令牌"
+OTP_MISSING = "该账号须使用动态口令：请在 otp 中提供验证器上的6位数字（或一个恢复码）"
+OTP_WRONG = "动态口令不正确或已使用"
+OTP_NOT_ENROLLED = "该账号须使用动态口令，但尚未绑定：请先登录网页完成绑定，再获取令牌"
 MALFORMED = '请求格式错误：请求体应为 JSON 对象 {"username": …, "password": …}'
 
 
@@ -33,7 +39,7 @@ MALFORMED = '请求格式错误：请求体应为 JSON 对象 {"username": …, 
     response={
         200: TokenOut,
         400: InvalidOut,
-        401: ErrorOut,
+        401: ErrorOut | OtpRequiredOut,
         403: ErrorOut,
         429: ErrorOut,
     },
@@ -50,7 +56,11 @@ def issue_token(request: HttpRequest):
 
     The body is read as JSON whatever the Content-Type says. Five failures for one
     username from one address (a malformed request counts as one) lock it for 30
-    minutes; meanwhile even the right password is refused (429)."""
+    minutes; meanwhile even the right password is refused (429).
+
+    A user who must give a second factor (the administrators; the roles in
+    HUIYIN_2FA_ROLES) sends `otp` too: missing or wrong, the answer is 401 with
+    `"otp_required": true` and no token; a wrong one counts as a failure."""
     _never_parse_as_form(request)
     data, problems = _credentials(request)
     if data is None:
@@ -64,11 +74,14 @@ def issue_token(request: HttpRequest):
         if _locked(request):
             return 429, {"detail": LOCKED}
         return 401, {"detail": WRONG}
+    refused = _second_factor(request, user, data.otp)
+    if refused is not None:
+        return refused
     if getattr(settings, "AXES_RESET_ON_SUCCESS", False):
         _reset_failures(request, user.get_username())
     if must_change_password(user):
         return 403, {"detail": MUST_CHANGE}
-    token, key = token_actions.issue_token(user)
+    token, key = token_actions.issue_token(user, request=request)
     return 200, {"token": key, "expires_at": token.expires_at}
 
 
@@ -77,8 +90,32 @@ def revoke_token(request: HttpRequest):
     """Revoke the token this request was sent with; it is refused (401) from then on."""
     token = getattr(request, "api_token", None)
     if token is not None:
-        token_actions.revoke_token(token)
+        token_actions.revoke_token(token, request=request)
     return 204, None
+
+
+def _second_factor(request: HttpRequest, user: User, otp: str | None) -> tuple[int, dict] | None:
+    """None when the user needs no second factor or gave a right one; else the refusal."""
+    from security.policy import asks_second_factor
+
+    if not asks_second_factor(user):
+        return None
+    if factor_actions.device_of(user) is None:
+        return 401, {"detail": OTP_NOT_ENROLLED, "otp_required": True}
+    if not otp:
+        return 401, {"detail": OTP_MISSING, "otp_required": True}
+    try:
+        factor_actions.check_code(user, otp, request=request)
+    except factor_actions.SecondFactorError:
+        user_login_failed.send(
+            sender=__name__,
+            credentials={"username": user.get_username(), SECOND_FACTOR_MARK: True},
+            request=request,
+        )
+        if _locked(request):
+            return 429, {"detail": LOCKED}
+        return 401, {"detail": OTP_WRONG, "otp_required": True}
+    return None
 
 
 def _never_parse_as_form(request: HttpRequest) -> None:

@@ -12,6 +12,7 @@ from attachments.queries import attach_targets
 from attachments.tests.conftest import sample, upload
 from audit.models import AuditEvent
 from cases import actions
+from huiyin import crypto
 from workflow.errors import ActionForbidden, CaseError
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,8 @@ def test_attach_stores_under_a_random_name_and_records_one_event(world):
     stored = attachment.file.name
     assert stored.startswith("attachments/2026/") and "答复函" not in stored
     assert len(Path(stored).name) == 32 and Path(stored).suffix == ""  # a uuid, no extension
-    assert (Path(settings.MEDIA_ROOT) / stored).read_bytes() == content
+    on_disk = (Path(settings.MEDIA_ROOT) / stored).read_bytes()  # sealed with SM4 (issue 16)
+    assert on_disk != content and crypto.decrypt_bytes(on_disk) == content
 
     assert AuditEvent.objects.count() == events + 1
     event = AuditEvent.objects.latest("id")

@@ -31,7 +31,7 @@ def test_deleting_a_case_keeps_its_events_naming_it(cast):
 
 def test_deleting_a_user_keeps_the_events_they_made_and_those_about_them(cast):
     temp = make_user("temp_admin")
-    grant_role(by=cast.admin, user=temp, unit=cast.office, role=Role.ADMIN)
+    grant_role(by=cast.security, user=temp, unit=cast.office, role=Role.ADMIN)
     unit = create_unit(by=temp, code="linshi", name="临时处", kind="department")
     made = AuditEvent.objects.get(action="unit_created", subject__contains="linshi")
     about = AuditEvent.objects.filter(subject__contains="temp_admin")

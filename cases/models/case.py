@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from cases.models.choices import Category, Level, Mode, ProposerKind, Role
+from huiyin.sealed import SealedCharField
 from workflow.vocabulary import State
 
 # The states in which a case's reply deadline runs: the workflows' `running` group
@@ -28,8 +29,9 @@ class Proposer(models.Model):
     kind = models.CharField("类型", max_length=20, choices=ProposerKind.choices)
     delegation = models.CharField("代表团/界别", max_length=100, blank=True)
     party = models.CharField("党派", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=40, blank=True)
-    address = models.CharField("通讯地址", max_length=200, blank=True)
+    # SM4 at rest (huiyin.sealed): personal data never in clear in the database.
+    phone = SealedCharField("联系电话", plain_max_length=40, blank=True)
+    address = SealedCharField("通讯地址", plain_max_length=200, blank=True)
 
     class Meta:
         verbose_name = "代表委员"

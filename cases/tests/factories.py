@@ -36,8 +36,8 @@ def make_user(username: str, *roles: tuple[Unit, str], full_name: str = "") -> A
 
 
 class Cast:
-    """The people of a small commission: 办公室 coordinator, a leader, a viewer, unit heads,
-    a handler, and an outsider with no role."""
+    """The people of a small commission: the three administrators, 办公室 coordinator, a
+    leader, a viewer, unit heads, a handler, and an outsider with no role."""
 
     def __init__(self) -> None:
         self.office = make_unit("bangongshi", "办公室", UnitKind.OFFICE)
@@ -45,7 +45,10 @@ class Cast:
         self.jiceng = make_unit("jiceng", "基层卫生健康处")
         self.zhongyi = make_unit("zhongyi", "中医药管理处")
         self.fagaiwei = make_unit("fagaiwei", "市发改委", UnitKind.EXTERNAL)
+        # 三权分立: the 系统管理员, the 安全管理员 (grants roles) and the 审计管理员.
         self.admin = make_user("admin", (self.office, Role.ADMIN))
+        self.security = make_user("security", (self.office, Role.SECURITY), full_name="安全员")
+        self.auditor = make_user("auditor", (self.office, Role.AUDITOR), full_name="审计员")
         self.coordinator = make_user(
             "coordinator", (self.office, Role.COORDINATOR), full_name="王协调"
         )

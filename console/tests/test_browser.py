@@ -10,6 +10,7 @@ import pytest
 from cases.tests.factories import Cast, make_unit
 from orgs.models import UnitKind
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.second_factor import log_in_with_code
 from workdays.models import CalendarOverride, ConfirmedYear
 from workdays.tests.test_notice import NOTICE_2026
 
@@ -20,10 +21,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 def log_in_as_admin(page, live_server) -> None:
-    page.goto(live_server.url + "/login/?next=/console/")
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill("pw-admin")
-    page.get_by_role("button", name="登录").click()
+    # An administrator: the password, then enrolment or the code (issue 16).
+    log_in_with_code(page, live_server.url, "admin", next_path="/console/")
     page.wait_for_url(live_server.url + "/console/")
 
 
@@ -114,6 +113,15 @@ def test_units_and_users_pages(live_server, page, phone_page, screenshot):
     assert page.get_by_role("link", name="王协调").count() == 0
 
     page.get_by_role("link", name="张处长").click()
+    page.wait_for_url(f"{live_server.url}/console/users/{cast.yizheng_head.pk}/")
+    # 三权分立: the 系统管理员 edits details and status; roles and passwords are the
+    # 安全管理员's (a second browser context, their own login and second factor).
+    assert page.locator("form[action$='/roles/']").count() == 0
+    assert page.get_by_text("角色由安全管理员设置").is_visible()
+    page = page.context.browser.new_context(viewport=page.viewport_size).new_page()
+    log_in_with_code(
+        page, live_server.url, "security", next_path=f"/console/users/{cast.yizheng_head.pk}/"
+    )
     page.wait_for_url(f"{live_server.url}/console/users/{cast.yizheng_head.pk}/")
     roles = page.locator("form[action$='/roles/']")
     roles.get_by_label("单位").select_option(label="\u3000妇幼健康处")

@@ -7,6 +7,7 @@ import pytest
 
 from cases.tests.factories import Cast
 from letters.setup import current
+from tests.browser.second_factor import log_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,10 +17,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 def test_the_administrator_configures_the_commission(live_server, page, phone_page, screenshot):
     Cast()
-    page.goto(live_server.url + "/login/?next=/console/organisation/")
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill("pw-admin")
-    page.get_by_role("button", name="登录").click()
+    # An administrator: the password, then enrolment of the second factor (issue 16).
+    log_in_with_code(page, live_server.url, "admin", next_path="/console/organisation/")
     page.wait_for_url(live_server.url + "/console/organisation/")
     assert page.get_by_text("发文设置尚未完成").is_visible()
     screenshot(page, "console-organisation-unconfigured")

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from orgs import actions
 from orgs.access import standing_of
 from orgs.actions import OrgError, OrgForbidden
-from orgs.models import Membership, Role, Unit, UnitKind
+from orgs.models import Account, Membership, Role, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
 
@@ -200,22 +200,32 @@ def test_create_user_validates(cast, events):
     refused(events, create(username="sunhong", password="sunhong1"), "与用户名过于相近")
     refused(events, create(password="password123"), "过于常见")
     refused(events, create(password="1234"), "至少需要 8 个字符")
-    refused(events, create(roles=[(cast.fagaiwei, Role.HANDLER)]), "外部单位")
+    # 三权分立: the 系统管理员 creates accounts without roles; the others create none.
+    refused(events, create(roles=[(cast.yizheng, Role.HANDLER)]), "安全管理员", OrgForbidden)
+    refused(events, create(by=cast.security), "系统管理员", OrgForbidden)
+    refused(events, create(by=cast.auditor), "系统管理员", OrgForbidden)
+    refused(events, create(by=None, roles=[(cast.fagaiwei, Role.HANDLER)]), "外部单位")
+    refused(
+        events,
+        create(by=None, roles=[(cast.office, Role.ADMIN), (cast.office, Role.AUDITOR)]),
+        "三权分立",
+    )
     assert not get_user_model().objects.filter(username="sun").exists()
-    user = create(roles=[(cast.yizheng, Role.HANDLER)])()
-    assert standing_of(user).handler_in == {cast.yizheng.pk}
+    user = create()()
+    assert standing_of(user).roles == frozenset()
     [event] = events()
-    assert (event.action, event.details["roles"]) == ("user_created", [["yizheng", "handler"]])
+    assert (event.action, event.details["roles"], event.actor) == ("user_created", [], cast.admin)
 
 
 def test_update_user(cast, events):
     person = cast.yizheng_head
-    refused(
-        events,
-        lambda: actions.update_user(person, by=person, full_name="张三", email=""),
-        "系统管理员",
-        OrgForbidden,
-    )
+    for other in (person, cast.security, cast.auditor):
+        refused(
+            events,
+            lambda other=other: actions.update_user(person, by=other, full_name="张三", email=""),
+            "系统管理员",
+            OrgForbidden,
+        )
     refused(
         events, lambda: actions.update_user(person, by=cast.admin, full_name=" ", email=""), "姓名"
     )
@@ -236,12 +246,13 @@ def test_update_user(cast, events):
 
 
 def test_set_user_active(cast, events):
-    refused(
-        events,
-        lambda: actions.set_user_active(cast.viewer, by=cast.coordinator, active=False),
-        "系统管理员",
-        OrgForbidden,
-    )
+    for other in (cast.coordinator, cast.security, cast.auditor):
+        refused(
+            events,
+            lambda other=other: actions.set_user_active(cast.viewer, by=other, active=False),
+            "系统管理员",
+            OrgForbidden,
+        )
     refused(
         events,
         lambda: actions.set_user_active(cast.admin, by=cast.admin, active=False),
@@ -251,7 +262,7 @@ def test_set_user_active(cast, events):
         events, lambda: actions.set_user_active(cast.viewer, by=cast.admin, active=True), "已启用"
     )
     second = get_user_model().objects.create_user("admin2", password="x")
-    actions.grant_role(by=cast.admin, user=second, unit=cast.office, role=Role.ADMIN)
+    actions.grant_role(by=cast.security, user=second, unit=cast.office, role=Role.ADMIN)
     actions.set_user_active(cast.admin, by=second, active=False)
     actions.set_user_active(cast.admin, by=second, active=True)
     actions.set_user_active(second, by=cast.admin, active=False)
@@ -266,33 +277,37 @@ def test_set_user_active(cast, events):
         "user_deactivated",
         "user_deactivated",
     ]
+    # Switched back on, the account's inactivity limit counts from then.
+    assert Account.objects.get(user=cast.admin).reactivated_at is not None
 
 
 def test_reset_password(cast, events):
     person = cast.yizheng_head
     AccessAttempt.objects.create(username="yizheng", ip_address="10.0.0.1", failures_since_start=5)
+    for other in (cast.coordinator, cast.admin, cast.auditor):
+        refused(
+            events,
+            lambda other=other: actions.reset_password(person, by=other, password="Ku8#mQ2!zx"),
+            "安全管理员",
+            OrgForbidden,
+        )
     refused(
         events,
-        lambda: actions.reset_password(person, by=cast.coordinator, password="Ku8#mQ2!zx"),
-        "系统管理员",
-        OrgForbidden,
-    )
-    refused(
-        events,
-        lambda: actions.reset_password(person, by=cast.admin, password="short"),
+        lambda: actions.reset_password(person, by=cast.security, password="short"),
         "至少需要 8 个字符",
     )
     refused(
-        events, lambda: actions.reset_password(person, by=cast.admin, password=""), "请填写密码"
+        events, lambda: actions.reset_password(person, by=cast.security, password=""), "请填写密码"
     )
     person.refresh_from_db()
     assert person.check_password("pw-yizheng")
-    actions.reset_password(person, by=cast.admin, password="Ku8#mQ2!zx")
+    actions.reset_password(person, by=cast.security, password="Ku8#mQ2!zx")
     person.refresh_from_db()
     assert person.check_password("Ku8#mQ2!zx")
     assert not AccessAttempt.objects.filter(username="yizheng").exists()
     [event] = events()
     assert (event.action, event.details) == ("password_reset", {})  # never the password
+    assert event.actor == cast.security
 
 
 def test_grant_and_revoke_role(cast, events):
@@ -300,44 +315,115 @@ def test_grant_and_revoke_role(cast, events):
     refused(
         events,
         lambda: actions.grant_role(
-            by=cast.admin, user=person, unit=cast.fagaiwei, role=Role.HANDLER
+            by=cast.security, user=person, unit=cast.fagaiwei, role=Role.HANDLER
         ),
         "外部单位",
     )
     refused(
         events,
-        lambda: actions.grant_role(by=cast.admin, user=person, unit=cast.jiceng, role="boss"),
+        lambda: actions.grant_role(by=cast.security, user=person, unit=cast.jiceng, role="boss"),
         "有效的角色",
     )
-    membership = actions.grant_role(by=cast.admin, user=person, unit=cast.jiceng, role=Role.HEAD)
+    for other in (cast.admin, cast.auditor, cast.coordinator):
+        refused(
+            events,
+            lambda other=other: actions.grant_role(
+                by=other, user=person, unit=cast.jiceng, role=Role.HEAD
+            ),
+            "安全管理员",
+            OrgForbidden,
+        )
+    membership = actions.grant_role(by=cast.security, user=person, unit=cast.jiceng, role=Role.HEAD)
     assert standing_of(person).head_of == {cast.jiceng.pk}
-    actions.grant_role(by=cast.admin, user=person, unit=cast.jiceng, role=Role.HEAD)  # no change
+    actions.grant_role(by=cast.security, user=person, unit=cast.jiceng, role=Role.HEAD)  # same
     refused_before = len(events())
-    with pytest.raises(OrgForbidden):
-        actions.revoke_role(membership, by=cast.yizheng_head)
+    for other in (cast.yizheng_head, cast.admin):
+        with pytest.raises(OrgForbidden):
+            actions.revoke_role(membership, by=other)
     assert len(events()) == refused_before
-    actions.revoke_role(membership, by=cast.admin)
+    actions.revoke_role(membership, by=cast.security)
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert standing_of(person).head_of == frozenset()
-    assert [(e.action, e.details) for e in events()] == [
-        ("role_granted", {"unit": "jiceng", "role": "head"}),
-        ("role_revoked", {"unit": "jiceng", "role": "head"}),
+    assert [(e.action, e.details, e.actor) for e in events()] == [
+        ("role_granted", {"unit": "jiceng", "role": "head"}, cast.security),
+        ("role_revoked", {"unit": "jiceng", "role": "head"}, cast.security),
     ]
 
 
-def test_revoking_the_admin_role(cast, events):
-    mine = Membership.objects.get(user=cast.admin, role=Role.ADMIN)
-    refused(events, lambda: actions.revoke_role(mine, by=cast.admin), "不能撤销自己")
-    second = get_user_model().objects.create_user("admin2", password="x")
-    theirs = actions.grant_role(by=cast.admin, user=second, unit=cast.office, role=Role.ADMIN)
-    second.refresh_from_db()
-    assert second.is_superuser
-    actions.revoke_role(theirs, by=cast.admin)
-    second.refresh_from_db()
-    assert not second.is_superuser and not standing_of(second).has(Role.ADMIN)
-    third = get_user_model().objects.create_user("admin3", password="x")
-    actions.grant_role(by=cast.admin, user=third, unit=cast.office, role=Role.ADMIN)
-    actions.set_user_active(third, by=cast.admin, active=False)
-    third.refresh_from_db()
-    with pytest.raises(OrgForbidden):  # an inactive user has no standing
-        actions.revoke_role(mine, by=third)
+def test_nobody_grants_or_revokes_their_own_roles(cast, events):
+    mine = Membership.objects.get(user=cast.security, role=Role.SECURITY)
+    refused(
+        events, lambda: actions.revoke_role(mine, by=cast.security), "不能撤销自己", OrgForbidden
+    )
+    for role in (Role.SECURITY, Role.COORDINATOR, Role.VIEWER):
+        refused(
+            events,
+            lambda role=role: actions.grant_role(
+                by=cast.security, user=cast.security, unit=cast.office, role=role
+            ),
+            "不能设置自己",
+            OrgForbidden,
+        )
+    # The 系统管理员 cannot grant anybody a role, itself included.
+    refused(
+        events,
+        lambda: actions.grant_role(by=cast.admin, user=cast.admin, unit=cast.office, role="viewer"),
+        "安全管理员",
+        OrgForbidden,
+    )
+    # A second 安全管理员 may take the first one's role away (and is seen doing it).
+    second = get_user_model().objects.create_user("security2", password="x")
+    actions.grant_role(by=cast.security, user=second, unit=cast.office, role=Role.SECURITY)
+    actions.revoke_role(mine, by=second)
+    assert not standing_of(get_user_model().objects.get(pk=cast.security.pk)).roles
+    assert [(e.action, e.actor) for e in events()] == [
+        ("role_granted", cast.security),
+        ("role_revoked", second),
+    ]
+
+
+def test_one_person_holds_one_administrator_role(cast, events):
+    for role in (Role.SECURITY, Role.AUDITOR):
+        refused(
+            events,
+            lambda role=role: actions.grant_role(
+                by=cast.security, user=cast.admin, unit=cast.office, role=role
+            ),
+            "三权分立",
+        )
+    # The same role in a second unit, or a business role, is not a second administrator.
+    actions.grant_role(by=cast.security, user=cast.admin, unit=cast.yizheng, role=Role.ADMIN)
+    actions.grant_role(by=cast.security, user=cast.auditor, unit=cast.office, role=Role.VIEWER)
+    assert len(events()) == 2
+
+
+def test_the_administrator_is_no_superuser(cast):
+    for user in (cast.admin, cast.security, cast.auditor):
+        user.refresh_from_db()
+        assert not user.is_superuser and not user.is_staff
+    cast.viewer.is_superuser = True  # a flag left from before: it gives no role
+    cast.viewer.save(update_fields=["is_superuser"])
+    cast.viewer.refresh_from_db()
+    assert not standing_of(cast.viewer).has(Role.ADMIN)
+
+
+def test_unlock_account(cast, events):
+    AccessAttempt.objects.create(username="viewer", ip_address="10.0.0.1", failures_since_start=5)
+    AccessAttempt.objects.create(username="viewer", ip_address="10.0.0.2", failures_since_start=2)
+    for other in (cast.admin, cast.auditor, cast.viewer):
+        refused(
+            events,
+            lambda other=other: actions.unlock_account(cast.viewer, by=other),
+            "安全管理员",
+            OrgForbidden,
+        )
+    assert actions.unlock_account(cast.viewer, by=cast.security) == 2
+    assert not AccessAttempt.objects.filter(username="viewer").exists()
+    [event] = events()
+    assert (event.action, event.kind, event.actor, event.subject) == (
+        "unlock",
+        "security",
+        cast.security,
+        "用户 viewer",
+    )
+    assert event.details["attempts_cleared"] == 2

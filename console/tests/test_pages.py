@@ -108,45 +108,77 @@ def test_users_list_search_and_a_bounded_number_of_queries(cast, client_for):
 
 def test_create_user_page(cast, client_for):
     client = client_for(cast.admin)
+    form = client.get("/console/users/new/").content.decode()
+    assert 'name="role"' not in form and "由安全管理员" in form  # no roles at creation
     data = {
         "username": "sun",
         "full_name": "孙红",
         "email": "sun@example.org",
         "password1": "Ku8#mQ2!zx",
         "password2": "Ku8#mQ2!zy",
-        "unit": cast.yizheng.pk,
-        "role": "",
     }
     refused = client.post("/console/users/new/", data)
     html = refused.content.decode()
     assert refused.status_code == 400
-    assert "两次输入的密码不一致" in html and "单位和角色须同时选择" in html
+    assert "两次输入的密码不一致" in html
     assert 'value="孙红"' in html and 'value="sun@example.org"' in html
     weak = client.post(
-        "/console/users/new/",
-        {**data, "password1": "12345678", "password2": "12345678", "role": "handler"},
+        "/console/users/new/", {**data, "password1": "12345678", "password2": "12345678"}
     )
     assert "密码不能全是数字" in weak.content.decode()
     assert not get_user_model().objects.filter(username="sun").exists()
+    # A role posted anyway is ignored: the account is created without one.
     done = client.post(
-        "/console/users/new/", {**data, "password2": data["password1"], "role": "handler"}
+        "/console/users/new/",
+        {**data, "password2": data["password1"], "unit": cast.yizheng.pk, "role": "handler"},
     )
     user = get_user_model().objects.get(username="sun")
     assert done["Location"] == f"/console/users/{user.pk}/"
     assert user.check_password("Ku8#mQ2!zx") and user.first_name == "孙红"
-    assert Membership.objects.filter(user=user, unit=cast.yizheng, role="handler").exists()
+    assert not Membership.objects.filter(user=user).exists()
 
 
-def test_user_page_roles_password_and_status(cast, client_for):
+def test_user_page_of_the_system_administrator(cast, client_for):
     client = client_for(cast.admin)
     person = cast.yizheng_handler
     url = f"/console/users/{person.pk}/"
     html = client.get(url).content.decode()
     assert "赵科员" in html and "医政医管处" in html and "承办人" in html
+    assert f'action="{url}"' in html and f'action="{url}active/"' in html
+    for form in ("roles/", "password/", "unlock/"):  # the 安全管理员's
+        assert f'action="{url}{form}"' not in html
 
     assert client.post(url, {"full_name": "赵一", "email": "zhao@example.org"}).status_code == 302
     refused = client.post(url, {"full_name": "赵一", "email": "not-an-email"})
     assert refused.status_code == 400 and 'value="not-an-email"' in refused.content.decode()
+    assert client.post(f"{url}roles/", {"unit": cast.jiceng.pk, "role": "head"}).status_code == 403
+    assert (
+        client.post(f"{url}password/", {"password1": "Ku8#mQ2!zx", "password2": "Ku8#mQ2!zx"})
+    ).status_code == 403
+
+    client.post(f"{url}active/", {"active": "0"})
+    person.refresh_from_db()
+    assert not person.is_active
+    me = client.post(f"/console/users/{cast.admin.pk}/active/", {"active": "0"})
+    assert "不能停用自己的账号" in client.get(me["Location"]).content.decode()
+    cast.admin.refresh_from_db()
+    assert cast.admin.is_active
+    actions = list(
+        AuditEvent.objects.filter(actor=cast.admin, kind="action").values_list("action", flat=True)
+    )
+    assert actions == ["user_updated", "user_deactivated"]
+
+
+def test_user_page_of_the_security_administrator(cast, client_for):
+    client = client_for(cast.security)
+    person = cast.yizheng_handler
+    url = f"/console/users/{person.pk}/"
+    html = client.get(url).content.decode()
+    assert "赵科员" in html and "承办人" in html
+    assert f'action="{url}roles/"' in html and f'action="{url}password/"' in html
+    assert f'action="{url}unlock/"' in html
+    assert f'action="{url}"' not in html and f'action="{url}active/"' not in html
+    assert client.post(url, {"full_name": "赵一", "email": ""}).status_code == 403
 
     added = client.post(f"{url}roles/", {"unit": cast.jiceng.pk, "role": "head"})
     assert added.status_code == 302
@@ -163,29 +195,41 @@ def test_user_page_roles_password_and_status(cast, client_for):
     short = client.post(f"{url}password/", {"password1": "abc", "password2": "abc"})
     assert short.status_code == 400 and "至少需要 8 个字符" in short.content.decode()
     assert (
-        client.post(
-            f"{url}password/", {"password1": "Ku8#mQ2!zx", "password2": "Ku8#mQ2!zx"}
-        ).status_code
-        == 302
-    )
+        client.post(f"{url}password/", {"password1": "Ku8#mQ2!zx", "password2": "Ku8#mQ2!zx"})
+    ).status_code == 302
     person.refresh_from_db()
     assert person.check_password("Ku8#mQ2!zx")
+    unlocked = client.post(f"{url}unlock/")
+    assert "没有登录失败记录" in client.get(unlocked["Location"]).content.decode()
 
-    client.post(f"{url}active/", {"active": "0"})
-    person.refresh_from_db()
-    assert not person.is_active
-    me = client.post(f"/console/users/{cast.admin.pk}/active/", {"active": "0"})
-    assert "不能停用自己的账号" in client.get(me["Location"]).content.decode()
-    cast.admin.refresh_from_db()
-    assert cast.admin.is_active
-    actions = list(AuditEvent.objects.filter(actor=cast.admin).values_list("action", flat=True))
-    assert actions == [
-        "user_updated",
+    # Their own page: no role forms, and the actions refuse anyway.
+    own = f"/console/users/{cast.security.pk}/"
+    assert "不能修改自己的角色" in client.get(own).content.decode()
+    mine = Membership.objects.get(user=cast.security)
+    assert client.post(f"{own}roles/{mine.pk}/remove/").status_code == 403
+    assert (
+        client.post(f"{own}roles/", {"unit": cast.office.pk, "role": "viewer"}).status_code == 403
+    )
+    assert Membership.objects.filter(user=cast.security).count() == 1
+    actions = list(AuditEvent.objects.filter(actor=cast.security).values_list("action", flat=True))
+    assert [a for a in actions if a not in ("permission_refused", "login")] == [
         "role_granted",
         "role_revoked",
         "password_reset",
-        "user_deactivated",
+        "unlock",
     ]
+
+
+def test_the_policy_page(cast, client_for, settings):
+    settings.HUIYIN_PASSWORD_MAX_AGE_DAYS = 90
+    settings.HUIYIN_INACTIVE_DAYS = 60
+    settings.HUIYIN_2FA_ROLES = ["leader"]
+    html = client_for(cast.security).get("/console/policy/").content.decode()
+    for text in ("90 天", "最近 5 次", "60 天", "连续失败 5 次", "12 小时", "最多 3 个会话"):
+        assert text in html, text
+    assert "HUIYIN_PASSWORD_MAX_AGE_DAYS" in html and "环境变量" in html and "只供查看" in html
+    assert "委领导" in html and "审计管理员" in html  # the roles that need a second factor
+    assert "<form" not in html.split("hy-page-title")[1]  # read-only
 
 
 def test_unknown_objects_are_404(cast, client_for):

@@ -1,5 +1,7 @@
 """The console's start page and the units (a tree: 处室, 县区卫健局, 直属单位, 外部单位)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_POST
 from audit.record import today
 from cases.models import DeadlineRuleSetting
 from console.forms import UnitCreateForm, UnitForm, UnitMoveForm, unit_tree
-from console.views.common import add_error, admin_required
+from console.views.common import add_error, admin_required, console_required, is_admin
 from huiyin.types import AuthedRequest
 from orgs import actions
 from orgs.actions import OrgError, OrgForbidden
@@ -20,19 +22,20 @@ from workdays.calendar import is_confirmed
 from workflow.tables import states_in
 
 
-@admin_required
+@console_required
 def index(request: AuthedRequest) -> HttpResponse:
-    year = today().year
-    return render(
-        request,
-        "console/index.html",
-        {
+    """The start page of each administrator's part (三权分立): figures only for the
+    系统管理员, links to their pages for the 安全管理员 and the 审计管理员."""
+    context: dict[str, Any] = {}
+    if is_admin(request.user):
+        year = today().year
+        context = {
             "units": Unit.objects.filter(is_active=True).count(),
             "users": get_user_model().objects.filter(is_active=True).count(),
             "rules": DeadlineRuleSetting.objects.count(),
             "years": [{"year": y, "confirmed": is_confirmed(y)} for y in (year, year + 1)],
-        },
-    )
+        }
+    return render(request, "console/index.html", context)
 
 
 @admin_required

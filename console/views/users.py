@@ -1,7 +1,12 @@
-"""Users: the list with search, a user's page (details, roles per unit, password, status)."""
+"""Users: the list with search, a user's page (details, roles per unit, password, status).
+
+三权分立: both the 系统管理员 and the 安全管理员 see the list and a user's page; the first
+edits details and status and creates accounts, the second grants and revokes roles, resets
+passwords and unlocks accounts. Each sees only their own forms."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -13,7 +18,14 @@ from django.views.decorators.http import require_POST
 
 from cases.listing import InvalidFilter, QueryReader
 from console.forms import PasswordForm, RoleForm, UserCreateForm, UserForm
-from console.views.common import add_error, admin_required
+from console.views.common import (
+    add_error,
+    admin_required,
+    is_admin,
+    is_security,
+    people_required,
+    security_required,
+)
 from huiyin.types import AuthedRequest, User
 from huiyin.views import invalid_input
 from orgs import actions
@@ -30,7 +42,7 @@ def _users() -> QuerySet[User]:
     return get_user_model().objects.prefetch_related(Prefetch("memberships", queryset=memberships))
 
 
-@admin_required
+@people_required
 def user_list(request: AuthedRequest) -> HttpResponse:
     read = QueryReader(request.GET)
     q = read.text("q")
@@ -81,7 +93,6 @@ def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        roles = [(data["unit"], data["role"])] if data.get("unit") else []
         try:
             user = actions.create_user(
                 by=request.user,
@@ -89,12 +100,16 @@ def user_create(request: AuthedRequest) -> HttpResponse:
                 password=data["password1"],
                 full_name=data["full_name"],
                 email=data["email"],
-                roles=roles,
             )
+        except OrgForbidden as exc:
+            raise PermissionDenied(exc.message) from None
         except OrgError as exc:
             add_error(form, exc, USER_FIELDS)
         else:
-            messages.success(request, f"已创建用户：{user.first_name}（{user.username}）")
+            messages.success(
+                request,
+                f"已创建用户：{user.first_name}（{user.username}）。角色由安全管理员设置。",
+            )
             return redirect("console:user-edit", pk=user.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "console/user_create.html", {"form": form}, status=status)
@@ -113,6 +128,10 @@ def _user_page(
         "console/user_edit.html",
         {
             "person": person,
+            "keeps_users": is_admin(request.user),
+            "keeps_roles": is_security(request.user),
+            "failed_logins": _failed_logins(person) if is_security(request.user) else 0,
+            "lockout_limit": settings.AXES_FAILURE_LIMIT,
             "memberships": person.memberships.select_related("unit").order_by(
                 "unit__sort_order", "unit__code", "role"
             ),
@@ -127,11 +146,24 @@ def _person(pk: int) -> User:
     return get_object_or_404(get_user_model(), pk=pk)
 
 
-@admin_required
+def _failed_logins(person: User) -> int:
+    """The failed logins django-axes holds for the username (any address): a lockout when
+    they reach AXES_FAILURE_LIMIT at one address."""
+    from axes.models import AccessAttempt
+
+    counts = AccessAttempt.objects.filter(username=person.username).values_list(
+        "failures_since_start", flat=True
+    )
+    return max(counts, default=0)
+
+
+@people_required
 def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     if request.method != "POST":
         return _user_page(request, person)
+    if not is_admin(request.user):
+        raise PermissionDenied("只有系统管理员可以修改用户信息")
     form = UserForm(request.POST)
     if form.is_valid():
         try:
@@ -163,7 +195,7 @@ def user_active(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("console:user-edit", pk=person.pk)
 
 
-@admin_required
+@security_required
 @require_POST
 def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(pk)
@@ -184,7 +216,7 @@ def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
     return _user_page(request, person, status=400, password_form=form)
 
 
-@admin_required
+@security_required
 @require_POST
 def role_add(request: AuthedRequest, pk: int) -> HttpResponse:
     person = _person(pk)
@@ -196,6 +228,8 @@ def role_add(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             try:
                 actions.grant_role(by=request.user, user=person, unit=unit, role=role)
+            except OrgForbidden as exc:
+                raise PermissionDenied(exc.message) from None
             except OrgError as exc:
                 add_error(form, exc)
             else:
@@ -204,7 +238,7 @@ def role_add(request: AuthedRequest, pk: int) -> HttpResponse:
     return _user_page(request, person, status=400, role_form=form)
 
 
-@admin_required
+@security_required
 @require_POST
 def role_remove(request: AuthedRequest, pk: int, membership: int) -> HttpResponse:
     person = _person(pk)
@@ -217,4 +251,19 @@ def role_remove(request: AuthedRequest, pk: int, membership: int) -> HttpRespons
         messages.error(request, exc.message)
     else:
         messages.success(request, f"已移除角色：{found.unit.name} · {found.get_role_display()}")
+    return redirect("console:user-edit", pk=person.pk)
+
+
+@security_required
+@require_POST
+def user_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    try:
+        cleared = actions.unlock_account(person, by=request.user, request=request)
+    except OrgForbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    if cleared:
+        messages.success(request, "已解除锁定，该用户可以重新登录")
+    else:
+        messages.info(request, "该用户没有登录失败记录，无需解除锁定")
     return redirect("console:user-edit", pk=person.pk)

@@ -66,15 +66,21 @@ def test_org_actions_validate_and_audit(cast):
         create_user(by=cast.admin, username="weak", password="123", full_name="弱密码")
     assert AuditEvent.objects.count() == before
     unit = create_unit(by=cast.admin, code="fuyou", name="妇幼健康处", kind="department")
-    user = create_user(
-        by=cast.admin,
-        username="fuyou",
-        password="Ku8#mQ2!zx",
-        full_name="孙红",
-        roles=[(unit, Role.HEAD)],
-    )
+    # 三权分立: the 系统管理员 creates the account, the 安全管理员 grants its role.
+    with pytest.raises(OrgError, match="安全管理员"):
+        create_user(
+            by=cast.admin,
+            username="fuyou",
+            password="Ku8#mQ2!zx",
+            full_name="孙红",
+            roles=[(unit, Role.HEAD)],
+        )
+    user = create_user(by=cast.admin, username="fuyou", password="Ku8#mQ2!zx", full_name="孙红")
+    grant_role(by=cast.security, user=user, unit=unit, role=Role.HEAD)
     assert standing_of(user).head_of == {unit.pk}
-    assert AuditEvent.objects.count() == before + 2
-    grant_role(by=cast.admin, user=user, unit=cast.office, role=Role.ADMIN)
+    assert AuditEvent.objects.count() == before + 3  # unit, user, role
+    grant_role(by=cast.security, user=user, unit=cast.office, role=Role.ADMIN)
     user.refresh_from_db()
-    assert user.is_staff and user.is_superuser
+    # The 系统管理员 is no Django superuser (no Django admin either): only the role counts.
+    assert not user.is_staff and not user.is_superuser
+    assert standing_of(user).has(Role.ADMIN)

@@ -18,6 +18,7 @@ from cases import actions
 from cases.tests.factories import Cast, register
 from notify import outbox
 from notify.models import Notification
+from tests.browser.second_factor import log_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -147,7 +148,8 @@ def test_own_settings_and_the_failed_messages_page(live_server, page, screenshot
     assert failed.status == Status.FAILED
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-    log_in(page, url, "admin")
+    page.context.clear_cookies()
+    log_in_with_code(page, url, "admin")  # an administrator: the second factor too
     page.goto(f"{url}/console/outbox/")
     row = page.locator(f"#message-{failed.pk}")
     expect(row).to_contain_text("yizheng@example.org")

@@ -75,14 +75,14 @@ def test_a_password_set_by_the_administrator_is_changed_at_the_first_login(
     from orgs.actions import reset_password
 
     cast = Cast()
-    reset_password(cast.viewer, by=cast.admin, password="Temp-2026-pass")
+    reset_password(cast.viewer, by=cast.security, password="Temp-2026-pass")
     url = live_server.url
     page.goto(url + "/login/")
     page.get_by_label("用户名").fill("viewer")
     page.get_by_label("密码").fill("Temp-2026-pass")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/account/password/$"))
-    expect(page.get_by_text("您的密码是系统管理员设置的")).to_be_visible()
+    expect(page.get_by_text("您的密码是管理员设置的")).to_be_visible()
     page.goto(url + "/cases/")  # anywhere else: back to the change page
     page.wait_for_url(re.compile(r".*/account/password/$"))
     page.get_by_label("当前密码").fill("Temp-2026-pass")

@@ -4,13 +4,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import template
+from django.template import Context
 
 from cases.figures import is_overdue
 from cases.models import FeedbackRating
 from huiyin.formats import cn_date as format_cn_date
 from huiyin.types import AnyUser, User
 from orgs.access import standing_of
-from orgs.models import COMMISSION_ROLES, Role
+from orgs.accounts import EXPIRY_SESSION_KEY
+from orgs.models import ADMINISTRATOR_ROLES, COMMISSION_ROLES, Role
 from web import rows
 from workflow.tables import workflow_for
 
@@ -79,9 +81,33 @@ def user_roles(user: AnyUser) -> str:
         text = labels[role] if role in COMMISSION_ROLES else f"{labels[role]}（{unit_name}）"
         if text not in seen:
             seen.append(text)
-    if user.is_superuser and labels[Role.ADMIN] not in seen:
-        seen.insert(0, labels[Role.ADMIN])
     return " · ".join(seen)
+
+
+@register.simple_tag
+def sees_console(user: AnyUser) -> bool:
+    """The 系统管理 link: for the three administrators of 三权分立, each to their part."""
+    return bool(standing_of(user).roles & ADMINISTRATOR_ROLES)
+
+
+@register.simple_tag
+def sees_cases(user: AnyUser) -> bool:
+    """The case pages' links: not for someone who is only the 安全管理员 or the 审计管理员
+    (those roles see no case)."""
+    return bool(standing_of(user).roles - {Role.SECURITY, Role.AUDITOR})
+
+
+@register.simple_tag(takes_context=True)
+def password_expires_on(context: Context) -> date | None:
+    """The day the user's password expires, when within a week: the login noted it in the
+    session (orgs.accounts.note_login), so the 我的待办 page asks no query for it."""
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    raw = session.get(EXPIRY_SESSION_KEY) if session is not None else None
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
 
 
 @register.simple_tag

@@ -1,4 +1,5 @@
-"""The user's own account: changing the password (required after an administrator set it)."""
+"""The user's own account: changing the password (required after an administrator set it,
+or when it is older than HUIYIN_PASSWORD_MAX_AGE_DAYS)."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -7,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from huiyin.types import AuthedRequest
-from orgs.accounts import MUST_CHANGE_SESSION_KEY, must_change_password
+from orgs.accounts import EXPIRY_SESSION_KEY, MUST_CHANGE_SESSION_KEY, password_change_reason
 from orgs.actions import OrgError, change_own_password
 from orgs.passwords import CharacterClassValidator
 
@@ -17,7 +18,7 @@ MAX_LENGTH = 128
 
 @login_required
 def password_change(request: AuthedRequest) -> HttpResponse:
-    forced = must_change_password(request.user)
+    forced = password_change_reason(request.user)
     errors: dict[str, str] = {}
     if request.method == "POST":
         posted = {name: request.POST.get(name, "") for name in FIELDS}
@@ -39,6 +40,7 @@ def password_change(request: AuthedRequest) -> HttpResponse:
                 # The password changed: keep this session (others end), let it go anywhere.
                 update_session_auth_hash(request, request.user)
                 request.session.pop(MUST_CHANGE_SESSION_KEY, None)
+                request.session.pop(EXPIRY_SESSION_KEY, None)
                 messages.success(
                     request, "密码已修改。您的接口令牌已全部失效，如需使用请重新获取。"
                 )

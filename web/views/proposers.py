@@ -1,25 +1,36 @@
 """代表委员: the directory of proposers (deputies, members, parties, sectors) and each one's
 cases over the years. Everyone may read the directory; the cases listed are only those the
-user may see, so a unit head finds their units' cases and nothing else."""
+user may see, so a unit head finds their units' cases and nothing else.
+
+A proposer's phone and address are shown masked to everyone. Those who contact the proposer
+(the coordinator, and the units with a live assignment on one of their cases) may POST to
+the page (显示完整号码) to see them in full, which is kept as a REVEAL security event;
+anyone else gets 403."""
 
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from audit.record import today
+from audit.trail import SecurityAction, record_security_event
 from cases.figures import deadline_tone, soon_end
 from cases.listing import InvalidFilter, QueryReader, parse_page
-from cases.models import CaseProposer, Proposer, ProposerKind
-from cases.permissions import visible_cases
+from cases.models import Assignment, CaseProposer, Proposer, ProposerKind
+from cases.permissions import LIVE_ASSIGNMENT, visible_cases
+from disclosure.masking import mask_address, mask_phone
 from huiyin.types import AuthedRequest, User
 from huiyin.views import invalid_input
 from orgs.access import standing_of
+from orgs.models import Role
 from web.views.ledger import page_links
 
 PAGE_SIZE = 30
@@ -114,12 +125,41 @@ class YearCases:
     links: list[CaseProposer]
 
 
+def sees_contact(user: User, proposer: Proposer) -> bool:
+    """The coordinator, or a member of a unit with a live assignment on one of the
+    proposer's cases (as lead or joint proposer): those who contact the proposer."""
+    standing = standing_of(user)
+    if standing.has(Role.COORDINATOR):
+        return True
+    if not standing.unit_ids or not (proposer.phone or proposer.address):
+        return False
+    return Assignment.objects.filter(
+        case__proposer_links__proposer=proposer,
+        status__in=LIVE_ASSIGNMENT,
+        unit_id__in=standing.unit_ids,
+    ).exists()
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def proposer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The page; a POST (显示完整号码) shows it again with the phone and address in full."""
     try:
         proposer = Proposer.objects.get(pk=pk)
     except Proposer.DoesNotExist:
         raise Http404("代表委员不存在") from None
+    may_reveal = bool(proposer.phone or proposer.address) and sees_contact(request.user, proposer)
+    revealed = request.method == "POST"
+    if revealed:
+        if not may_reveal:
+            raise PermissionDenied("只有议提案管理员和承办其办件的单位可以查看完整联系方式")
+        with transaction.atomic():
+            record_security_event(
+                request,
+                action=SecurityAction.REVEAL,
+                subject=f"proposer:{proposer.pk}",
+                details={"field": "phone", "also": "address"},
+            )
     on = today()
     visible = visible_cases(request.user).values("pk")
     links = list(
@@ -137,6 +177,10 @@ def proposer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "web/proposer_detail.html",
         {
             "proposer": proposer,
+            "phone": proposer.phone if revealed else mask_phone(proposer.phone),
+            "address": proposer.address if revealed else mask_address(proposer.address),
+            "may_reveal": may_reveal and not revealed,
+            "revealed": revealed,
             "years": years,
             "count": len(links),
             "lead_count": lead_count,

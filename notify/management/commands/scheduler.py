@@ -17,10 +17,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, verbosity: int, **options):
         with Stop() as stop, _progress_shown(quiet=verbosity == 0):
-            scheduler = schedule.Scheduler.starting()
+            scheduler = schedule.Scheduler.starting(sweep=_sweep_and_beat)
             self.stdout.write(schedule.describe(scheduler))
             scheduler.run(stop)
             self.stdout.write("调度已停止")
+
+
+def _sweep_and_beat() -> None:
+    # The worker's heartbeat rides on the minutely tick: the worker runs it (ops/heartbeat.py).
+    from ops.tasks import beat
+
+    try:
+        beat.enqueue()
+    except Exception:
+        logging.getLogger(schedule.__name__).exception("the heartbeat could not be enqueued")
+    schedule.sweep_outbox()
 
 
 @contextmanager
