@@ -18,6 +18,13 @@ def cast(db):
 
 
 @pytest.fixture(autouse=True)
+def _own_key_dir(settings, tmp_path_factory):
+    # `huiyin audit verify` writes its head checkpoint (audit.head) there: never into var/,
+    # never seen by another test.
+    settings.HUIYIN_KEY_DIR = tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; tests create dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,6 +9,7 @@ from ninja.params.models import PathModel
 from api import errors
 from api.auth import docs_login_required, token_auth
 from api.views import auth, cases, lists, portal, similar, stats, units
+from opinions import api_views as opinion_api
 
 
 class HuiyinAPI(NinjaAPI):
@@ -54,6 +55,7 @@ api.add_router("/units", units.router)
 # Before the cases' own router: /cases/similar is not a case id.
 api.add_router("/cases", similar.router)
 api.add_router("/cases", portal.router)
+api.add_router("/cases", opinion_api.router)
 api.add_router("/cases", cases.router)
 api.add_router("/stats", stats.router)
 api.add_router("/lists", lists.router)

@@ -191,7 +191,9 @@ class OpinionOut(Schema):
     )
     received_at: datetime
     requester: str
-    phone: str = Field(description="联系电话；非承办单位和管理员看到的是隐去中间四位的号码")
+    phone: str = Field(
+        description="联系电话，隐去中间四位；完整号码见 POST /cases/{case_id}/reveal（记入安全审计）"
+    )
     email: str
     campaign: int | None
     forward_target: date = Field(description="转办目标日期（收到当日，休息日收到的为下一个工作日）")

@@ -4,10 +4,11 @@ signed file, never dropped).
 `archive_events(before=…, to=…)` refuses a date within HUIYIN_AUDIT_RETENTION_DAYS of today;
 writes the events recorded before that day (a prefix of the chain, in id order) to a gzip
 file of JSON lines: a header, one line per event (every stored column, the chain too), and
-a last line with the HMAC-SM3 (audit key) of everything before it; then deletes them (the
-database's trigger allows it only in a transaction that says so, and only for rows older
-than the retention), stores an AuditArchive anchor (the last archived chain, from which the
-chain then starts) and records an AUDIT_ARCHIVE event.
+a last line with the HMAC-SM3 (audit key) of everything before it (file mode 0600); stores
+a signed AuditArchive anchor (the last archived chain, from which the chain then starts:
+audit.integrity), then deletes them (the database's trigger allows it only in a transaction
+that says so, only for rows older than the retention and covered by an anchor) and records
+an AUDIT_ARCHIVE event.
 """
 
 import gzip
@@ -23,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import chain
+from audit.integrity import anchor_signature, previous_signature
 from audit.models import AuditArchive, AuditEvent
 from audit.trail import SecurityAction, record_security_event
 from huiyin.crypto import sm3
@@ -97,6 +99,8 @@ def archive_events(*, before: date, to: Path, by: User | None = None) -> Archive
     partial = to.with_name(to.name + ".part")
     partial.parent.mkdir(parents=True, exist_ok=True)
     signer = chain.keyed_mac()  # the audit key's HMAC-SM3 over every line before the last
+    # Mode 0600 from the start: the file holds every archived row.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     with gzip.open(partial, "wb") as out:
 
         def put(line: dict[str, Any]) -> None:
@@ -120,9 +124,26 @@ def archive_events(*, before: date, to: Path, by: User | None = None) -> Archive
                 count += 1
         put({"count": count, "first_id": first_id, "up_to_id": up_to, "last_chain": last_chain})
         out.write(json.dumps({"signature": signer.finalize().hex()}).encode() + b"\n")
+    os.chmod(partial, 0o600)
     os.replace(partial, to)
     sha = sm3(to.read_bytes()).hex()
     with transaction.atomic():
+        # The anchor first: the database deletes only events an anchor covers (0007).
+        AuditArchive.objects.create(
+            up_to_id=up_to,
+            last_chain=last_chain,
+            before=before,
+            count=count,
+            file_name=str(to),
+            sha=sha,
+            signature=anchor_signature(
+                up_to_id=up_to,
+                last_chain=last_chain,
+                count=count,
+                sha=sha,
+                previous_signature=previous_signature(),
+            ),
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL huiyin.audit_archive = 'on'")
@@ -138,14 +159,6 @@ def archive_events(*, before: date, to: Path, by: User | None = None) -> Archive
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL huiyin.audit_archive = 'off'")
-        AuditArchive.objects.create(
-            up_to_id=up_to,
-            last_chain=last_chain,
-            before=before,
-            count=count,
-            file_name=str(to),
-            sha=sha,
-        )
         record_security_event(
             None,
             action=SecurityAction.AUDIT_ARCHIVE,

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, hmac
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from huiyin.crypto import audit_key
@@ -245,6 +245,9 @@ def replace_events(events: Any) -> int:
     with changes_allowed():
         deleted, _ = events.delete()
         rechain(first - 1)
+    from audit.integrity import follow_rechain
+
+    transaction.on_commit(lambda: follow_rechain(first))
     return deleted
 
 
@@ -267,6 +270,7 @@ class ChainReport:
     reason: str
     first_id: int | None = None
     last_id: int | None = None
+    last_chain: str = ""
 
 
 def batches(after_id: int, up_to: int | None) -> Iterator[list[tuple[Any, ...]]]:
@@ -284,12 +288,10 @@ def batches(after_id: int, up_to: int | None) -> Iterator[list[tuple[Any, ...]]]
         last = rows[-1][0]
 
 
-def _start(since: date | None) -> tuple[int, str] | None:
+def _start(since: date | None, start: tuple[int, str]) -> tuple[int, str] | None:
     """The id after which to verify and the chain to trust there (None: nothing to do)."""
-    from audit.models import AuditArchive, AuditEvent
+    from audit.models import AuditEvent
 
-    anchor = AuditArchive.objects.order_by("-up_to_id").values_list("up_to_id", "last_chain")
-    start = anchor.first() or (0, GENESIS)
     if since is None:
         return start
     moment = timezone.make_aware(datetime.combine(since, time.min))
@@ -311,12 +313,24 @@ def _start(since: date | None) -> tuple[int, str] | None:
 
 
 def verify_chain(*, since: date | None = None) -> ChainReport:
-    """Walk the chain in id order, in batches (bounded memory), from the archive's anchor
-    or, with `since`, from the first event of that day (trusting its predecessor's stored
-    chain). The first row whose stored chain is not the link of its predecessor and its
-    own columns is the first broken link: that row was edited, or the row before it was
-    deleted, or it was inserted out of order."""
-    start = _start(since)
+    """Walk the chain in id order, in batches (bounded memory), from the newest archive
+    anchor or, with `since`, from the first event of that day (trusting its predecessor's
+    stored chain). The first row whose stored chain is not the link of its predecessor and
+    its own columns is the first broken link: that row was edited, or the row before it was
+    deleted, or it was inserted out of order.
+
+    Before the walk (audit.integrity): every anchor's signature (a forged anchor is refused,
+    not started from) and the head checkpoint outside the database (the newest rows deleted,
+    the table emptied). Those failures have no first_bad_id, only a reason."""
+    from audit.integrity import checked_start, head_problem
+
+    anchors = checked_start()
+    if anchors.problem:
+        return ChainReport(False, 0, None, anchors.problem)
+    problem = head_problem(anchors)
+    if problem:
+        return ChainReport(False, 0, None, problem)
+    start = _start(since, (anchors.after_id, anchors.chain))
     if start is None:
         return ChainReport(True, 0, None, "")
     previous_id, previous = start
@@ -336,7 +350,9 @@ def verify_chain(*, since: date | None = None) -> ChainReport:
             linker.previous = stored
             previous_id = row[0]
             checked += 1
-    return ChainReport(True, checked, None, "", first_id, previous_id or None)
+    return ChainReport(
+        True, checked, None, "", first_id, previous_id or None, linker.previous if checked else ""
+    )
 
 
 def _why(stored: str, previous_id: int, pk: int) -> str:

@@ -3,9 +3,12 @@ refusal, recorded from the response, so that no view can forget it.
 
 - a download (Content-Disposition: attachment, or a FileResponse) → one DOWNLOAD event for a
   stored attachment (the attachments' views), one EXPORT event for a generated file (.xlsx,
-  .docx, .csv …), with the path, the file name, the status and the query string (bounded);
-- a 403 (web or API) → one REFUSED event (path, method, url_name); the refused action wrote
-  nothing (it is refused before its write);
+  .docx, .csv …), with the path, the file name, the status and the query's parameter names
+  with masked values (audit.trail.masked_query: no phone number kept in clear);
+- a 403 (web or API) → one REFUSED event (path, method, url_name, the masked query) for a
+  signed-in user; for an anonymous client (a CSRF failure on /login/ …) at most one per
+  address per minute (a cache key), so that no one can flood the chained trail; the refused
+  action wrote nothing (it is refused before its write);
 - nothing for anything else: reading a page stays free of writes.
 
 A failure here is logged and never breaks the response.
@@ -17,16 +20,19 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from django.core.cache import cache
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from audit.models import EventResult
-from audit.trail import SecurityAction, record_security_event
+from audit.trail import SecurityAction, masked_query, record_security_event, request_address
 
 log = logging.getLogger(__name__)
 
-QUERY_LIMIT = 500
 PATH_LIMIT = 300
+# An anonymous client's refusals: one event per address per this many seconds.
+ANONYMOUS_REFUSAL_SECONDS = 60
 # The url names whose files are stored attachments (a download, not an export).
 ATTACHMENT_URL_NAMES = frozenset({"attachment-download"})
 # Views that record their own event for the file they give (the audit trail's export).
@@ -84,19 +90,24 @@ class SecurityTrailMiddleware:
         )
         if status == 403:
             user = signed_in_user(request)
-            record_security_event(
-                request,
-                action=SecurityAction.REFUSED,
-                actor=user,
-                result=EventResult.REFUSED,
-                subject=request.path[:PATH_LIMIT],
-                details={
-                    "path": request.path[:PATH_LIMIT],
-                    "method": request.method or "",
-                    "url_name": url_name_of(request),
-                    "query": request.META.get("QUERY_STRING", "")[:QUERY_LIMIT],
-                },
-            )
+            if user is None and not self.first_anonymous_refusal(request):
+                return
+            # In a savepoint (here and below): a failure to write leaves a surrounding
+            # transaction usable; nothing is opened for the responses that record nothing.
+            with transaction.atomic():
+                record_security_event(
+                    request,
+                    action=SecurityAction.REFUSED,
+                    actor=user,
+                    result=EventResult.REFUSED,
+                    subject=request.path[:PATH_LIMIT],
+                    details={
+                        "path": request.path[:PATH_LIMIT],
+                        "method": request.method or "",
+                        "url_name": url_name_of(request),
+                        "query": masked_query(request.META.get("QUERY_STRING", "")),
+                    },
+                )
             return
         if not is_download or status >= 400:
             return
@@ -107,16 +118,24 @@ class SecurityTrailMiddleware:
         if url_name in SELF_RECORDED_URL_NAMES:
             return
         attachment = url_name.rsplit(":", 1)[-1] in ATTACHMENT_URL_NAMES
-        record_security_event(
-            request,
-            action=SecurityAction.DOWNLOAD if attachment else SecurityAction.EXPORT,
-            actor=user,
-            subject=request.path[:PATH_LIMIT],
-            details={
-                "path": request.path[:PATH_LIMIT],
-                "file": filename_of(disposition),
-                "status": status,
-                "url_name": url_name,
-                "query": request.META.get("QUERY_STRING", "")[:QUERY_LIMIT],
-            },
-        )
+        with transaction.atomic():
+            record_security_event(
+                request,
+                action=SecurityAction.DOWNLOAD if attachment else SecurityAction.EXPORT,
+                actor=user,
+                subject=request.path[:PATH_LIMIT],
+                details={
+                    "path": request.path[:PATH_LIMIT],
+                    "file": filename_of(disposition),
+                    "status": status,
+                    "url_name": url_name,
+                    "query": masked_query(request.META.get("QUERY_STRING", "")),
+                },
+            )
+
+    @staticmethod
+    def first_anonymous_refusal(request: HttpRequest) -> bool:
+        """True for an anonymous client's first refusal in ANONYMOUS_REFUSAL_SECONDS from its
+        address (cache.add: atomic where the cache is shared)."""
+        key = f"audit:refused:{request_address(request) or '-'}"
+        return bool(cache.add(key, 1, ANONYMOUS_REFUSAL_SECONDS))

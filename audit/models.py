@@ -139,6 +139,9 @@ class AuditArchive(models.Model):
     file_name = models.CharField("文件", max_length=500)
     sha = models.CharField("文件SM3", max_length=64)
     at = models.DateTimeField("归档时间", default=timezone.now)
+    # HMAC-SM3 (audit key) of up_to_id, last_chain, count, sha and the previous anchor's
+    # signature (audit.integrity): a row inserted by hand is refused, not started from.
+    signature = models.CharField("签名", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "审计归档"

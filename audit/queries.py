@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, EventKind, EventResult
 from audit.trail import LABELS
+from huiyin.dates import window_message, year_in_window
 from huiyin.text import guard_form_text
 from huiyin.types import AnyUser
 from orgs.access import standing_of
@@ -83,6 +84,19 @@ class TrailFilter(forms.Form):
         labels = sorted(action_labels().items(), key=lambda item: item[1])
         self.fields["action"].choices = [("", "全部"), *labels]  # type: ignore[attr-defined]
         guard_form_text(self.fields)
+
+    def _bounded(self, name: str) -> date | None:
+        # 0001-01-01 or 9999-12-31 would overflow the day's start and end (huiyin.dates).
+        value: date | None = self.cleaned_data.get(name)
+        if value is not None and not year_in_window(value.year):
+            raise forms.ValidationError(window_message())
+        return value
+
+    def clean_date_from(self) -> date | None:
+        return self._bounded("date_from")
+
+    def clean_date_to(self) -> date | None:
+        return self._bounded("date_to")
 
     def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         """The events the valid filters keep (an invalid filter keeps nothing out)."""

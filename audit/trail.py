@@ -8,8 +8,11 @@ new values. A security event never names a case in `case` (only in `subject` and
 Ordinary page views are not recorded: reading stays free of writes.
 """
 
+import json
+import re
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.http import HttpRequest
 
 from audit.models import AuditEvent, EventKind, EventResult
@@ -18,6 +21,17 @@ from huiyin.types import AnyUser
 
 if TYPE_CHECKING:
     from cases.models import Case
+
+
+def _length(name: str) -> int:
+    field = AuditEvent._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
+
+
+SUBJECT_LENGTH = _length("subject")
+CASE_LABEL_LENGTH = _length("case_label")
+ACTOR_NAME_LENGTH = _length("actor_name")
 
 
 class SecurityAction:
@@ -79,6 +93,37 @@ LABELS = {
 }
 
 
+QUERY_NAMES = 20  # parameters kept from a query string
+QUERY_NAME_LIMIT = 40
+QUERY_VALUE_LIMIT = 100
+QUERY_LIMIT = 500  # the whole, as JSON
+
+
+def masked_query(query_string: str) -> dict[str, str]:
+    """A request's query string as it may be kept in an undeletable row: the parameter
+    names, each value masked as a published text is (disclosure.masking: phones, e-mails,
+    identity and other long numbers, names after 患者…; then any run of 7+ digits), every
+    part bounded. `?q=13812341234` → {"q": "138****1234"}."""
+    from urllib.parse import parse_qsl
+
+    from disclosure.masking import mask
+    from opinions.privacy import without_phones
+
+    kept: dict[str, str] = {}
+    for name, value in parse_qsl((query_string or "")[:4000], keep_blank_values=True):
+        key = name[:QUERY_NAME_LIMIT]
+        shown = without_phones(mask(value[: QUERY_VALUE_LIMIT * 2]).text)[:QUERY_VALUE_LIMIT]
+        if key in kept:
+            shown = f"{kept[key]},{shown}"[:QUERY_VALUE_LIMIT]
+        elif len(kept) >= QUERY_NAMES:
+            break
+        candidate = {**kept, key: shown}
+        if len(json.dumps(candidate, ensure_ascii=False)) > QUERY_LIMIT:
+            break
+        kept = candidate
+    return kept
+
+
 def request_address(request: HttpRequest | None) -> str | None:
     """The client's address (behind HUIYIN_TRUSTED_PROXIES, the one they forwarded)."""
     if request is None:
@@ -104,22 +149,45 @@ def record_security_event(
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    details = printable(details) if details else details
     event = record_event(
         actor=user,  # type: ignore[arg-type]  # an authenticated user is a User
         action=action,
-        subject=subject or (f"case:{case.pk}" if case is not None else ""),
+        subject=printable(subject or (f"case:{case.pk}" if case is not None else ""))[
+            :SUBJECT_LENGTH
+        ],
         details=details,
         kind=EventKind.SECURITY,
         address=request_address(request),
         result=result,
-        case_label=f"{case.year}年 {case.number} {case.title}" if case is not None else "",
+        case_label=(
+            f"{case.year}年 {case.number} {case.title}"[:CASE_LABEL_LENGTH]
+            if case is not None
+            else ""
+        ),
         actor_name=_name_tried(actor, details),
     )
     return event
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(value: Any) -> Any:
+    """A value as a row may keep it: control characters (NUL among them, which PostgreSQL
+    refuses in text and JSON) dropped from every string, in dicts and lists too. What a
+    client typed into a path or a query string reaches the trail this way."""
+    if isinstance(value, str):
+        return CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
 
 
 def _name_tried(actor: AnyUser | None, details: dict[str, Any] | None) -> str:
     if actor is not None and getattr(actor, "is_authenticated", False):
         return ""  # filled from the user
     tried = (details or {}).get("username")
-    return str(tried)[:150] if tried else ""
+    return str(tried)[:ACTOR_NAME_LENGTH] if tried else ""

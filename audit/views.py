@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from attachments.downloads import as_download
 from audit.chain import verify_chain
+from audit.integrity import write_head
 from audit.models import AuditEvent
 from audit.queries import (
     EXPORT_LIMIT,
@@ -27,7 +28,7 @@ from audit.queries import (
     page_of,
     scope_for,
 )
-from audit.trail import SecurityAction, record_security_event
+from audit.trail import SecurityAction, masked_query, record_security_event
 from huiyin.types import AuthedRequest
 
 VERIFY_DAYS = 30
@@ -119,7 +120,7 @@ def export(request: AuthedRequest) -> HttpResponse:
             action=SecurityAction.AUDIT_EXPORT,
             subject="audit",
             details={"rows": written, "capped": written >= EXPORT_LIMIT,
-                     "query": form.query_string()[:500] if form.is_bound else ""},
+                     "query": masked_query(form.query_string()) if form.is_bound else {}},
         )  # fmt: skip
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(
@@ -136,10 +137,14 @@ def verify(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied("只有审计管理员可以校验审计记录")
     since = timezone.localdate() - timedelta(days=VERIFY_DAYS)
     report = verify_chain(since=since)
+    if report.ok and report.checked and report.last_id is not None:
+        write_head(report.last_id, report.last_chain, report.checked)  # audit.integrity
     if report.ok:
         messages.success(
             request, f"校验链完好：{since.isoformat()} 起的 {report.checked} 条记录全部相符"
         )
+    elif report.first_bad_id is None:
+        messages.error(request, f"校验失败：{report.reason}")
     else:
         event = AuditEvent.objects.filter(pk=report.first_bad_id or 0).first()
         when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S") if event else "?"

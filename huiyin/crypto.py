@@ -9,7 +9,8 @@ Two keys, never derived from HUIYIN_SECRET_KEY:
   key), else the file `data.key` in HUIYIN_KEY_DIR (lines `index <hex>` and `<id> <hex>`,
   the last key line current). The blind-index key never rotates (a rotation would have to
   rewrite every index); it comes from HUIYIN_DATA_INDEX_KEY, the file's `index` line, or
-  for a bare environment key an HMAC-SM3 of the first key.
+  for a single environment key an HMAC-SM3 of it. With several environment keys
+  HUIYIN_DATA_INDEX_KEY is required: the index must not hang on a key a rotation may drop.
 
 A missing key is made (a new file, mode 0600) only where losing it loses nothing real: the
 demo (HUIYIN_DEMO), a development setting (HUIYIN_DEBUG) or `huiyin keys init`. A real
@@ -159,6 +160,13 @@ def _environment_keyring(value: str) -> Keyring:
     if not keys:
         raise ImproperlyConfigured("HUIYIN_DATA_KEY is empty")
     given = os.environ.get("HUIYIN_DATA_INDEX_KEY", "")
+    if not given and len(keys) > 1:
+        # Derived from the first key, the index would be lost with it when a rotation drops
+        # it: once there are several keys the index key is given on its own.
+        raise ImproperlyConfigured(
+            "HUIYIN_DATA_KEY 有多个密钥时须同时设置 HUIYIN_DATA_INDEX_KEY（盲索引密钥，不轮换；"
+            "huiyin rotate-key 会打印它的值）"
+        )
     first = next(iter(keys.values()))
     index = (
         _hex(given, "HUIYIN_DATA_INDEX_KEY") if given else sm3_hmac(first, b"huiyin blind index")

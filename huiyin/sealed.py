@@ -5,8 +5,10 @@ index (HMAC-SM3) that keeps exact-match search on a phone number working.
 - `SealedCharField(plain_max_length=…)` stores `sm4:…` for a non-empty value, "" for an empty
   one (no ciphertext for nothing), and reads the plain text back, for instances and for
   `.values()` / `.values_list()` alike (from_db_value). A value written before the field was
-  sealed (no `sm4:` prefix) reads as it is, until the data migration or `huiyin rotate-key`
-  seals it. The column is wide enough for the ciphertext of `plain_max_length` characters
+  sealed reads as it is, until the data migration or `huiyin rotate-key` seals it; so does any
+  stored value that does not open with the keyring (never a 500). On the way in a value is
+  taken as already sealed only if it opens with the keyring (our ciphertext): anything else,
+  "sm4:…" typed by a person included, is encrypted. The column is wide enough for the ciphertext of `plain_max_length` characters
   (sealed_length); forms and validation use the plain length.
 - Lookups on ciphertext cannot match (each encryption is different): only `isnull` and
   `exact` with "" are allowed; any other raises SealedLookupError at once rather than
@@ -34,6 +36,7 @@ from huiyin.crypto import (
     decrypt_text,
     encrypt_text,
     is_encrypted_text,
+    text_key_id,
 )
 
 # Room kept in a column for the key id inside the ciphertext (`k` + 8 hex digits by
@@ -73,13 +76,13 @@ class SealedMixin:
     name: str
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if isinstance(value, str) and is_encrypted_text(value):
-            return decrypt_text(value)
+        if isinstance(value, str):
+            return reveal(value)
         return value
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)  # type: ignore[misc]
-        if not value or not isinstance(value, str) or is_encrypted_text(value):
+        if not value or not isinstance(value, str) or opened(value) is not None:
             return value
         return encrypt_text(value)
 
@@ -162,9 +165,31 @@ class BlindIndexField(models.CharField):
         return value
 
 
+def opened(value: str) -> str | None:
+    """The plain text of our ciphertext (`sm4:…` that opens with the keyring), else None:
+    a plain value, or text that only looks sealed (typed by a person, altered, or of a key
+    no longer in the keyring)."""
+    if not value or not is_encrypted_text(value):
+        return None
+    try:
+        return decrypt_text(value)
+    except (DecryptionError, UnicodeDecodeError):
+        return None
+
+
 def reveal(value: str) -> str:
-    """The plain text of a stored value (ciphertext or, not yet sealed, plain)."""
-    return decrypt_text(value) if is_encrypted_text(value or "") else value
+    """The plain text of a stored value: our ciphertext opened, anything else (written before
+    sealing, or not opening with the keyring) as it is stored. Never raises."""
+    plain = opened(value)
+    return value if plain is None else plain
+
+
+def stored_key_id(value: str | None) -> str | None:
+    """The key id of a stored value that is our ciphertext (opens with the keyring), else
+    None (a plain value, to be sealed): `huiyin rotate-key` asks this, never raises."""
+    if not value or opened(value) is None:
+        return None
+    return text_key_id(value)
 
 
 __all__ = [
@@ -173,7 +198,9 @@ __all__ = [
     "SealedCharField",
     "SealedLookupError",
     "normalise_phone",
+    "opened",
     "phone_index",
     "reveal",
     "sealed_length",
+    "stored_key_id",
 ]

@@ -51,6 +51,7 @@ def run_remind(day: datetime.date) -> None:
     # Through the command's own parser: the contract is `huiyin remind --today D`.
     call_command("remind", "--today", day.isoformat())
     call_command("disable_inactive")  # accounts unused for HUIYIN_INACTIVE_DAYS (orgs.policy)
+    call_command("audit", "verify", "--scheduled")  # moves audit.head on (audit.integrity)
 
 
 def sweep_outbox() -> None:

@@ -681,6 +681,7 @@ def import_opinions(
     days = _Days(r.received_on for r in rows)
     on, now = today(), timezone.now()
     total, done, ids = len(rows), 0, []
+    events: list[AuditEvent] = []
     if progress is not None:
         progress(0, total)  # prepared (areas, numbers, deadlines): the writing starts
     for start in range(0, total, CHUNK):
@@ -731,31 +732,33 @@ def import_opinions(
                 )
         except IntegrityError:
             raise CaseError("导入期间编号或查询码发生冲突，未导入任何数据，请重新导入") from None
-        AuditEvent.objects.bulk_create(
-            [
-                AuditEvent(
-                    case=case,
-                    actor=by,
-                    action=Event.IMPORT,
-                    on=on,
-                    from_state="",
-                    to_state=State.REGISTERED,
-                    details={
-                        "source": source,
-                        "row": rows[i].row,
-                        "number": case.number,
-                        "channel": rows[i].channel,
-                    },
-                )
-                for i, case in zip(part, cases, strict=True)
-            ],
-            batch_size=CHUNK,
+        events.extend(
+            AuditEvent(
+                case=case,
+                actor=by,
+                action=Event.IMPORT,
+                on=on,
+                from_state="",
+                to_state=State.REGISTERED,
+                details={
+                    "source": source,
+                    "row": rows[i].row,
+                    "number": case.number,
+                    "channel": rows[i].channel,
+                },
+            )
+            for i, case in zip(part, cases, strict=True)
         )
         new_ids = [case.pk for case in cases]
-        # The chunk's cases and their events are in: the derived rows follow (audit.signals).
+        # The chunk's cases are in: the derived rows follow (audit.signals; they read the
+        # cases, not the events).
         cases_written.send(sender=Case, case_ids=new_ids)
         ids.extend(new_ids)
         done += len(cases)
         if progress is not None:
             progress(done, total)
+    # The events last, in one bulk insert: the chain's lock (audit.chain, held to the commit)
+    # is taken here, not at the first chunk, so that other writes and logins do not wait
+    # for the whole import.
+    AuditEvent.objects.bulk_create(events, batch_size=CHUNK)
     return ids

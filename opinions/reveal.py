@@ -18,8 +18,8 @@ from opinions.models import Channel, Opinion
 from opinions.privacy import sees_phone
 
 
-@require_POST
 @login_required
+@require_POST
 def reveal_phone(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)
     if case.category != Category.PUBLIC_OPINION:

@@ -1,13 +1,15 @@
 """A public opinion's own fields in the API's case answers (api.serialize adds them to
-the detail of a `public_opinion` case). The phone is masked for whoever does not answer
-the person (opinions.privacy)."""
+the detail of a `public_opinion` case). The phone and the e-mail are masked for everyone,
+as on the page: those who answer the person get them in full from
+`POST /cases/{id}/reveal` (opinions.api_views), which records the reveal. Numbers the
+person wrote into the text are masked for whoever does not answer them (opinions.privacy)."""
 
 from typing import Any
 
 from cases.models import Case
 from huiyin.types import User
 from opinions.models import Opinion
-from opinions.privacy import sees_code, shown_email, shown_phone, shown_text
+from opinions.privacy import mask_email, mask_phone, sees_code, shown_text
 
 
 def opinion_fields(case: Case, user: User) -> dict[str, Any]:
@@ -23,8 +25,8 @@ def opinion_fields(case: Case, user: User) -> dict[str, Any]:
             "code": opinion.code if sees_code(user) else None,
             "received_at": opinion.received_at,
             "requester": opinion.requester,
-            "phone": shown_phone(user, case, opinion.phone),
-            "email": shown_email(user, case, opinion.email),
+            "phone": mask_phone(opinion.phone),
+            "email": mask_email(opinion.email),
             "campaign": opinion.campaign_id,
             "forward_target": opinion.forward_target,
             "forwarded_on": opinion.forwarded_on,

@@ -21,6 +21,8 @@ DEFAULT_HOSTS = {"127.0.0.1", "localhost", "testserver", "[::1]"}
 BACKUP_MAX_AGE = datetime.timedelta(hours=48)
 HSTS_MIN_SECONDS = 180 * 24 * 3600
 CHAIN_DAYS = 7
+# An item that could not be checked because a key it needs is unreadable (its own item fails).
+NOT_CHECKED = "未能检查"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,24 @@ def allowed_hosts() -> str:
     return ""
 
 
+def trusted_proxies() -> str:
+    """Behind nginx the public page's rate limits count the client's address, which only
+    a trusted proxy's X-Forwarded-For gives: without the list every client is the proxy."""
+    from opinions.public.ratelimit import trusted_proxies as parsed
+
+    behind = settings.HUIYIN_BEHIND_PROXY or getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if not behind:
+        return ""
+    if not settings.HUIYIN_TRUSTED_PROXIES:
+        return (
+            "在反向代理之后运行（HUIYIN_BEHIND_PROXY=1），却没有设置 HUIYIN_TRUSTED_PROXIES："
+            "请填写代理的地址（如 127.0.0.1），否则所有访客都按代理地址限流"
+        )
+    if not parsed():
+        return "HUIYIN_TRUSTED_PROXIES 中没有可用的地址或网段：请填写代理的 IP 地址（如 127.0.0.1）"
+    return ""
+
+
 def second_factor() -> str:
     if "leader" not in settings.HUIYIN_2FA_ROLES:
         return "请在 HUIYIN_2FA_ROLES 中加入 leader（委领导须使用动态口令）"
@@ -109,6 +129,8 @@ def audit_key() -> str:
 
 
 def data_key() -> str:
+    # With more than one key in HUIYIN_DATA_KEY, crypto.data_keyring refuses to work without
+    # HUIYIN_DATA_INDEX_KEY (the blind index must not hang on a key a rotation drops).
     return _key_problem("HUIYIN_DATA_KEY", crypto.DATA_KEY_FILE, crypto.data_keyring)
 
 
@@ -141,19 +163,94 @@ def backups(now: datetime.datetime | None = None) -> str:
     files = backup_files(folder)
     if not files:
         return f"{folder} 中没有备份：请运行 huiyin backup 并启用 huiyin-backup.timer"
-    newest = datetime.datetime.fromtimestamp(files[-1].stat().st_mtime, tz=datetime.UTC)
+    latest = files[-1]
+    newest = datetime.datetime.fromtimestamp(latest.stat().st_mtime, tz=datetime.UTC)
     age = (now or timezone.now()) - newest
     if age > BACKUP_MAX_AGE:
         hours = int(age.total_seconds() // 3600)
-        return f"最近的备份 {files[-1].name} 已有 {hours} 小时：请检查 huiyin-backup.timer"
+        return f"最近的备份 {latest.name} 已有 {hours} 小时：请检查 huiyin-backup.timer"
+    return _backup_opens(latest)
+
+
+def _backup_opens(path: Path) -> str:
+    """The newest backup is not empty and opens with the keyring (its header and first chunk;
+    `huiyin restore` checks the rest)."""
+    from ops.sealed import SealedReader
+
+    if path.stat().st_size == 0:
+        return f"最近的备份 {path.name} 是空文件：请检查 huiyin backup 的日志并重新备份"
+    try:
+        crypto.data_keyring()
+    except (ImproperlyConfigured, OSError, ValueError):
+        return f"{NOT_CHECKED}：数据密钥无法读取（见“数据密钥”一项）"
+    try:
+        with path.open("rb") as source:
+            SealedReader(source).read(1)
+    except (crypto.DecryptionError, OSError) as exc:
+        return (
+            f"最近的备份 {path.name} 无法用数据密钥打开（{exc}）："
+            "请检查数据密钥与备份文件，并重新运行 huiyin backup"
+        )
+    return ""
+
+
+AUDIT_TRIGGER = "audit_event_immutable"
+AUDIT_TABLE = "audit_auditevent"
+# pg_trigger.tgenabled: O fires in the ordinary session mode, A always; D and R do not.
+TRIGGER_ENABLED = {"O", "A"}
+
+
+def audit_trigger_state() -> tuple[str, str | None]:
+    """The database vendor and the audit trigger's pg_trigger.tgenabled (None: no trigger)."""
+    if connection.vendor != "postgresql":
+        return connection.vendor, None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = %s AND c.relname = %s AND pg_table_is_visible(c.oid) "
+            "AND NOT t.tgisinternal",
+            [AUDIT_TRIGGER, AUDIT_TABLE],
+        )
+        row = cursor.fetchone()
+    value = row[0] if row else None
+    if isinstance(value, bytes):
+        value = value.decode()
+    return "postgresql", value
+
+
+def audit_trigger() -> str:
+    """Production is PostgreSQL, whose trigger refuses any change to an audit event."""
+    vendor, enabled = audit_trigger_state()
+    if vendor != "postgresql":
+        return (
+            f"生产环境须使用 PostgreSQL（当前为 {vendor}，审计记录的防篡改触发器只在 PostgreSQL 上）："
+            "请设置 DATABASE_URL"
+        )
+    if enabled is None:
+        return f"审计表缺少防篡改触发器 {AUDIT_TRIGGER}：请运行 huiyin migrate，并按 docs/security.md 核查"
+    if enabled not in TRIGGER_ENABLED:
+        return (
+            f"审计表的防篡改触发器 {AUDIT_TRIGGER} 已被停用（tgenabled={enabled}）："
+            f"请执行 ALTER TABLE {AUDIT_TABLE} ENABLE TRIGGER {AUDIT_TRIGGER}，并按 docs/security.md 核查"
+        )
     return ""
 
 
 def audit_chain() -> str:
+    from audit.models import AuditEvent
+
     try:
         from audit.chain import verify_chain
     except ImportError:
         return "审计链校验（audit.chain）不可用"
+    try:
+        crypto.audit_key()
+    except (ImproperlyConfigured, OSError, ValueError):
+        return f"{NOT_CHECKED}：审计密钥无法读取（见“审计密钥”一项）"
+    if not AuditEvent.objects.exists():
+        # An installation in use has events (its administrators' logins at least): an empty
+        # table is one never used, or one emptied.
+        return "审计表没有任何记录：请先完成初始设置（管理员登录），或按 docs/security.md 核查记录是否被清除"
     since = timezone.localdate() - datetime.timedelta(days=CHAIN_DAYS)
     report = verify_chain(since=since)
     if not report.ok:
@@ -185,17 +282,19 @@ HUIYIN_ITEMS: list[tuple[str, Callable[[], str]]] = [
     ("演示模式关闭", demo_off),
     ("HTTPS（安全 Cookie、HSTS、代理标头）", https),
     ("ALLOWED_HOSTS", allowed_hosts),
+    ("可信代理 HUIYIN_TRUSTED_PROXIES", trusted_proxies),
     ("双因素认证包括委领导", second_factor),
     ("审计密钥", audit_key),
     ("数据密钥（SM4）", data_key),
     ("演示账号已移除", demo_accounts),
     ("数据库迁移", migrations_applied),
+    ("审计表防篡改（PostgreSQL 触发器）", audit_trigger),
     ("备份", backups),
     ("审计链（近 7 天）", audit_chain),
     ("任务进程心跳", worker_alive),
 ]
 # Items that read the database: their failure when it is down is one FAIL each, not a crash.
-DATABASE_ITEMS = {demo_accounts, migrations_applied, audit_chain, worker_alive}
+DATABASE_ITEMS = {demo_accounts, migrations_applied, audit_trigger, audit_chain, worker_alive}
 
 
 def run() -> list[Item]:

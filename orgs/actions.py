@@ -5,8 +5,9 @@ OrgError (OrgForbidden when the caller may not do it at all) and writes nothing.
 
 三权分立 (等保三级): the 系统管理员 (Role.ADMIN) keeps units and users (create, details,
 deactivate); the 安全管理员 (Role.SECURITY) grants and revokes roles, never their own,
-resets passwords and unlocks accounts. One person holds at most one of the three
-administrator roles. create_unit, create_user and grant_role also serve the system itself
+resets passwords (never an administrator's: `huiyin reset-administrator` on the server)
+and unlocks accounts. One person holds at most one of the three administrator roles, and
+the 安全管理员 and the 审计管理员 hold no other role at all. create_unit, create_user and grant_role also serve the system itself
 (by=None: demo data, ledger import with its new units, test factories).
 """
 
@@ -40,6 +41,8 @@ NAME_MAX = cast(int, Unit._meta.get_field("name").max_length)
 CODE_MAX = cast(int, Unit._meta.get_field("code").max_length)
 SORT_MAX = 99_999
 FULL_NAME_MAX = 150
+# Roles that hold no other (an 审计管理员 who also coordinated would see every case).
+EXCLUSIVE_ROLES = frozenset({Role.SECURITY, Role.AUDITOR})
 
 
 class OrgError(DomainError):
@@ -392,12 +395,27 @@ def set_user_active(user: User, *, by: User, active: bool) -> User:
     return user
 
 
+ADMINISTRATOR_PASSWORD = (
+    "“{username}”是管理员（系统管理员、安全管理员或审计管理员），其密码不能在网页上重设："
+    "请由运维人员在服务器上执行 huiyin reset-administrator {username}"
+)
+
+
+def holds_administrator_role(user: User) -> bool:
+    return Membership.objects.filter(user=user, role__in=ADMINISTRATOR_ROLES).exists()
+
+
 @transaction.atomic
-def reset_password(user: User, *, by: User, password: str) -> User:
+def reset_password(user: User, *, by: User | None, password: str) -> User:
     """Set a new password chosen by the 安全管理员 (the password policy applies). The
     user's API tokens die with the old password, and the user must choose their own at
-    the next login."""
-    require_security(by)
+    the next login. Never an administrator's password (one 安全管理员 could otherwise take
+    over another administrator or the 审计管理员): that is by=None, from the server's
+    `huiyin reset-administrator`, which also ends the account's sessions."""
+    if by is not None:
+        require_security(by)
+        if holds_administrator_role(user):
+            raise OrgForbidden(ADMINISTRATOR_PASSWORD.format(username=user.username))
     _check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -408,12 +426,12 @@ def reset_password(user: User, *, by: User, password: str) -> User:
     from axes.utils import reset as reset_lockouts
 
     reset_lockouts(username=user.username)
-    record_event(
-        actor=by,
-        action="password_reset",
-        subject=_user_subject(user),
-        details={"tokens_revoked": revoked} if revoked else {},
-    )
+    details: dict[str, Any] = {"tokens_revoked": revoked} if revoked else {}
+    if by is None:
+        details["by"] = "server"
+    record_event(actor=by, action="password_reset", subject=_user_subject(user), details=details)
+    if by is None:
+        _end_sessions(user, "password_reset")
     return user
 
 
@@ -449,13 +467,25 @@ def _check_grant(unit: Unit, role: str, *, held: list[str] | None = None) -> Non
         raise OrgError(f"{unit.name}是外部单位，不能设置本系统的用户", field="unit")
     if not unit.is_active:
         raise OrgError(f"{unit.name}已停用", field="unit")
+    others = sorted({r for r in held or [] if r != role})
     if role in ADMINISTRATOR_ROLES:
-        other = sorted({r for r in held or [] if r in ADMINISTRATOR_ROLES and r != role})
+        other = [r for r in others if r in ADMINISTRATOR_ROLES]
         if other:
             raise OrgError(
                 f"三权分立：该用户已是{Role(other[0]).label}，不能再担任{Role(role).label}",
                 field="role",
             )
+    if role in EXCLUSIVE_ROLES and others:
+        raise OrgError(
+            f"{Role(role).label}不能兼任其他角色：该用户已是{Role(others[0]).label}",
+            field="role",
+        )
+    exclusive = [r for r in others if r in EXCLUSIVE_ROLES]
+    if exclusive:
+        raise OrgError(
+            f"该用户是{Role(exclusive[0]).label}，不能兼任其他角色（{Role(role).label}）",
+            field="role",
+        )
 
 
 def _grant(user: User, unit: Unit, role: str) -> tuple[Membership, bool]:
@@ -515,16 +545,25 @@ def revoke_role(membership: Membership, *, by: User) -> None:
 def unlock_account(user: User, *, by: User, request: HttpRequest | None = None) -> int:
     """Clear the failed logins that locked the user's username (django-axes), at every
     address; the number of failure records cleared. Always audited (UNLOCK), even when
-    nothing was locked: the 安全管理员 looked."""
+    nothing was locked: the 安全管理员 looked. A second factor locked by wrong codes
+    (security.actions) is unlocked too."""
     require_security(by)
     from axes.utils import reset as reset_lockouts
 
+    from security.actions import unlock_factor  # security builds on orgs
+
     cleared = int(reset_lockouts(username=user.username) or 0)
+    factor = unlock_factor(user)
     record_security_event(
         request,
         action=SecurityAction.UNLOCK,
         actor=by,
         subject=_user_subject(user),
-        details={"user": user.pk, "username": user.username, "attempts_cleared": cleared},
+        details={
+            "user": user.pk,
+            "username": user.username,
+            "attempts_cleared": cleared,
+            "factor_unlocked": factor,
+        },
     )
     return cleared

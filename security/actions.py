@@ -2,6 +2,7 @@
 codes issued and used, a device reset by the 安全管理员. Each in one transaction with its
 security event (audit.trail)."""
 
+import datetime
 import hmac
 import secrets
 import time
@@ -14,12 +15,13 @@ from django.utils import timezone
 
 from audit.models import EventResult
 from audit.trail import SecurityAction, record_security_event
-from huiyin.crypto import audit_key, decrypt_text, encrypt_text, sm3_hmac
+from huiyin.crypto import audit_key, sm3_hmac
 from huiyin.errors import DomainError, Forbidden, NotFound
 from huiyin.types import User
 from orgs.access import standing_of
-from orgs.models import Role
-from security.models import RecoveryCode, TotpDevice
+from orgs.accounts import revoke_tokens
+from orgs.models import ADMINISTRATOR_ROLES, Membership, Role
+from security.models import FAILURES_TO_LOCK, LOCK_SECONDS, RecoveryCode, TotpDevice
 from security.sessions import end_user_sessions
 
 RECOVERY_CODES = 10
@@ -43,7 +45,16 @@ class UserMissing(SecondFactorError, NotFound):
     pass
 
 
+class FactorLocked(SecondFactorError):
+    """The second factor is locked after FAILURES_TO_LOCK wrong codes in a row."""
+
+
 WRONG_CODE = "动态口令不正确或已使用，请输入手机验证器上最新的6位数字"
+LOCKED = "动态口令连续输错次数过多，已锁定30分钟：请稍后再试，或联系安全管理员解除锁定"
+ADMINISTRATOR_RESET = (
+    "“{username}”是管理员（系统管理员、安全管理员或审计管理员），其动态口令不能在网页上重置："
+    "请由运维人员在服务器上执行 huiyin reset-administrator {username}"
+)
 
 
 def device_of(user: User, *, confirmed: bool = True) -> TotpDevice | None:
@@ -54,7 +65,12 @@ def device_of(user: User, *, confirmed: bool = True) -> TotpDevice | None:
 
 
 def secret_of(device: TotpDevice) -> str:
-    return decrypt_text(device.secret)
+    return device.secret  # a sealed field: the plain secret in Python, SM4 in the column
+
+
+def is_administrator(user: User) -> bool:
+    """Holds any of the three administrator roles (one query, never cached standing)."""
+    return Membership.objects.filter(user=user, role__in=ADMINISTRATOR_ROLES).exists()
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -90,7 +106,7 @@ def start_enrolment(user: User) -> TotpDevice:
     if device is not None and device.confirmed_at is not None:
         raise SecondFactorError("您已绑定动态口令", code="already_enrolled")
     if device is None:
-        device = TotpDevice.objects.create(user=user, secret=encrypt_text(pyotp.random_base32()))
+        device = TotpDevice.objects.create(user=user, secret=pyotp.random_base32())
     return device
 
 
@@ -130,11 +146,20 @@ def check_code(user: User, code: str, *, request: HttpRequest | None) -> str:
     """A second factor given at login: a current TOTP code (its step then used up) or an
     unused recovery code (then used). Returns "totp" or "recovery". A wrong one records
     OTP_FAILED (kept, in its own transaction) and raises; the caller counts it toward the
-    lockout."""
+    lockout of the username at the address (django-axes).
+
+    Across addresses, the device counts the wrong ones in a row: the FAILURES_TO_LOCK-th
+    locks the factor for LOCK_SECONDS (LOCKOUT, details {"factor": "totp"}); while locked,
+    even a right code is refused (FactorLocked). A right one resets the count; the
+    安全管理员's unlock (orgs.actions.unlock_account) lifts the lock."""
     used = _consume(user, normalise_code(code), request=request)
     if used is None:
-        _failed(user, request=request, stage="login")
+        _failed(user, request=request, stage="login", count=True)
     return used
+
+
+def factor_locked(device: TotpDevice) -> bool:
+    return device.locked_until is not None and device.locked_until > timezone.now()
 
 
 @transaction.atomic
@@ -144,13 +169,17 @@ def _consume(user: User, code: str, *, request: HttpRequest | None) -> str | Non
     )
     if device is None:
         return None
+    if factor_locked(device):
+        raise FactorLocked(LOCKED, field="code", code="factor_locked")
     if len(code) == 6:
         step = _matching_step(secret_of(device), code, device.last_step)
         if step is None:
             return None
         device.last_step = step
         device.last_used_at = timezone.now()
-        device.save(update_fields=["last_step", "last_used_at"])
+        device.failures = 0
+        device.locked_until = None
+        device.save(update_fields=["last_step", "last_used_at", "failures", "locked_until"])
         return "totp"
     if len(code) != RECOVERY_LENGTH:
         return None
@@ -159,6 +188,9 @@ def _consume(user: User, code: str, *, request: HttpRequest | None) -> str | Non
     ).update(used_at=timezone.now())
     if not used:
         return None
+    device.failures = 0
+    device.locked_until = None
+    device.save(update_fields=["failures", "locked_until"])
     left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
     record_security_event(
         request,
@@ -170,8 +202,10 @@ def _consume(user: User, code: str, *, request: HttpRequest | None) -> str | Non
     return "recovery"
 
 
-def _failed(user: User, *, request: HttpRequest | None, stage: str) -> NoReturn:
-    with transaction.atomic():
+def _failed(
+    user: User, *, request: HttpRequest | None, stage: str, count: bool = False
+) -> NoReturn:
+    with transaction.atomic():  # kept: the exception below must not roll it back
         record_security_event(
             request,
             action=SecurityAction.OTP_FAILED,
@@ -180,7 +214,47 @@ def _failed(user: User, *, request: HttpRequest | None, stage: str) -> NoReturn:
             subject=f"用户 {user.username}",
             details={"username": user.username, "stage": stage},
         )
+        locked = count and _count_failure(user, request=request)
+    if locked:
+        raise FactorLocked(LOCKED, field="code", code="factor_locked")
     raise SecondFactorError(WRONG_CODE, field="code", code="wrong_code")
+
+
+def _count_failure(user: User, *, request: HttpRequest | None) -> bool:
+    """One more wrong second factor for the device; whether it is now locked."""
+    device = (
+        TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    )
+    if device is None:
+        return False
+    device.failures += 1
+    locks = device.failures >= FAILURES_TO_LOCK
+    if locks:
+        device.locked_until = timezone.now() + datetime.timedelta(seconds=LOCK_SECONDS)
+        record_security_event(
+            request,
+            action=SecurityAction.LOCKOUT,
+            actor=user,
+            result=EventResult.REFUSED,
+            subject=f"用户 {user.username}",
+            details={
+                "factor": "totp",
+                "username": user.username,
+                "failures": device.failures,
+                "until": device.locked_until.isoformat(),
+            },
+        )
+        device.failures = 0
+    device.save(update_fields=["failures", "locked_until"])
+    return locks
+
+
+def unlock_factor(user: User) -> bool:
+    """The 安全管理员 lifts a locked second factor (orgs.actions.unlock_account records
+    it); whether it was locked. In the caller's transaction."""
+    locked = TotpDevice.objects.filter(user=user, locked_until__gt=timezone.now()).exists()
+    TotpDevice.objects.filter(user=user).update(locked_until=None, failures=0)
+    return locked
 
 
 @transaction.atomic
@@ -220,22 +294,29 @@ def _issue_codes(user: User, *, request: HttpRequest | None) -> list[str]:
 
 
 @transaction.atomic
-def reset_device(target_id: int, *, by: User, request: HttpRequest | None = None) -> User:
-    """The 安全管理员 removes a user's device and recovery codes: the user enrols again at
-    the next login, and every session of theirs ends now."""
-    if Role.SECURITY not in standing_of(by).roles:
+def reset_device(target_id: int, *, by: User | None, request: HttpRequest | None = None) -> User:
+    """Remove a user's device and recovery codes: the user enrols again at the next login;
+    every session and API token of theirs ends now. By the 安全管理员, for anyone but an
+    administrator (one of them could otherwise take over another, or the 审计管理员); by
+    the server (by=None: `huiyin reset-administrator`), for anyone."""
+    if by is not None and Role.SECURITY not in standing_of(by).roles:
         raise ResetForbidden("只有安全管理员可以重置动态口令", code="forbidden")
     target = User.objects.select_for_update().filter(pk=target_id).first()
     if target is None:
         raise UserMissing("用户不存在", code="not_found")
-    if target.pk == by.pk:
+    if by is not None and target.pk == by.pk:
         raise SecondFactorError("不能重置自己的动态口令，请由另一位安全管理员操作", code="self")
+    if by is not None and is_administrator(target):
+        raise ResetForbidden(
+            ADMINISTRATOR_RESET.format(username=target.username), code="administrator"
+        )
     device = TotpDevice.objects.filter(user=target).first()
     if device is None:
         raise SecondFactorError(f"用户“{target.username}”尚未绑定动态口令", code="not_enrolled")
     was_confirmed = device.confirmed_at is not None
     device.delete()
     codes, _ = RecoveryCode.objects.filter(user=target).delete()
+    tokens = revoke_tokens(target)
     record_security_event(
         request,
         action=SecurityAction.OTP_RESET,
@@ -246,6 +327,8 @@ def reset_device(target_id: int, *, by: User, request: HttpRequest | None = None
             "username": target.username,
             "old": {"confirmed": was_confirmed, "recovery_codes": codes},
             "new": {"confirmed": False, "recovery_codes": 0},
+            "tokens_revoked": tokens,
+            "by": "server" if by is None else "security",
         },
     )
     end_user_sessions(target, reason="otp_reset", request=request)

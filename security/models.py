@@ -4,22 +4,34 @@ sessions a user holds (for the concurrent-session limit and ending them all)."""
 from django.conf import settings
 from django.db import models
 
+from huiyin.sealed import SealedCharField
+
+# A base32 secret (pyotp.random_base32 gives 32 characters; room for a longer one).
+SECRET_MAX = 64
+# Consecutive wrong second factors (any address) that lock the device, and for how long.
+FAILURES_TO_LOCK = 10
+LOCK_SECONDS = 30 * 60
+
 
 class TotpDevice(models.Model):
     """A user's authenticator app (RFC 6238, 30 s steps, 6 digits). The shared secret is
-    stored SM4-encrypted (huiyin.crypto.encrypt_text). Until `confirmed_at` the device is
-    only being enrolled and does not count as a second factor."""
+    stored SM4-encrypted (a sealed field: `huiyin rotate-key` re-encrypts it). Until
+    `confirmed_at` the device is only being enrolled and does not count as a second factor.
+    `failures` counts the wrong codes since the last right one, from any address; at
+    FAILURES_TO_LOCK the factor is locked until `locked_until` (security.actions)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret = models.TextField("密钥（SM4 加密）")
+    secret = SealedCharField("密钥（SM4 加密）", plain_max_length=SECRET_MAX)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     confirmed_at = models.DateTimeField("绑定时间", null=True, blank=True)
     # The last time step whose code was accepted: a code is refused for a step not later
     # than this one, so an overheard code cannot be replayed within its 30 s (or ±1 step).
     last_step = models.BigIntegerField("最近使用的时间步", default=0)
     last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    failures = models.PositiveIntegerField("连续错误次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
     class Meta:
         verbose_name = "动态口令设备"

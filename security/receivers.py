@@ -21,18 +21,10 @@ QUIET_LOGOUT = "_huiyin_quiet_logout"
 FACTOR_USED = "_huiyin_factor"
 
 
-def _synthetic(request: HttpRequest | None) -> bool:
-    """Django's test client logs in and out (force_login, logout) with a bare HttpRequest
-    of no address; no one logged in over the network, so nothing is recorded for it."""
-    return request is None or not request.META
-
-
 def on_logged_in(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is None or getattr(request, "session", None) is None:
         return
     sessions.register_login(request, user)
-    if _synthetic(request):
-        return
     record_security_event(
         request,
         action=SecurityAction.LOGIN,
@@ -48,7 +40,7 @@ def on_logged_out(
     session = getattr(request, "session", None)
     if session is not None:
         sessions.forget_session(session)
-    if user is None or _synthetic(request) or getattr(request, QUIET_LOGOUT, False):
+    if user is None or request is None or getattr(request, QUIET_LOGOUT, False):
         return
     record_security_event(
         request, action=SecurityAction.LOGOUT, actor=user, subject=f"用户 {user.username}"

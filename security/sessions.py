@@ -33,6 +33,7 @@ REGISTERED_KEY = "_huiyin_registered_key"
 
 REASON_LIMIT = "session_limit"
 REASON_LIFETIME = "absolute_lifetime"
+REASON_UPGRADE = "upgrade"  # a session from before the login time was kept (middleware)
 
 
 def end_user_sessions(user: User, *, reason: str, request: HttpRequest | None = None) -> int:
@@ -147,6 +148,6 @@ def follow_key_change(session: SessionBase) -> None:
 def lifetime_over(session: SessionBase, now: float | None = None) -> bool:
     login_at = session.get(LOGIN_AT_KEY)
     if not isinstance(login_at, int):
-        return False  # a session from before the lifetime was kept (its idle timeout holds)
+        return False  # from before the upgrade: the middleware ends it (REASON_UPGRADE)
     moment = time.time() if now is None else now
     return moment - login_at > settings.HUIYIN_SESSION_ABSOLUTE_SECONDS

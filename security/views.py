@@ -60,9 +60,18 @@ def _restart(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+def _nothing_waiting(request: HttpRequest) -> HttpResponse:
+    """A visit with no password given first (a bookmark, the back button after logging in)."""
+    if request.user.is_authenticated:
+        return redirect("security:account")
+    return render(request, "security/no_pending.html", status=400)
+
+
 @require_http_methods(["GET", "POST"])
 def otp(request: HttpRequest) -> HttpResponse:
     """The login's second step: a 6-digit code or a recovery code."""
+    if login.PENDING_KEY not in request.session:
+        return _nothing_waiting(request)
     found = login.pending_user(request)
     if found is None:
         return _restart(request)
@@ -77,6 +86,15 @@ def otp(request: HttpRequest) -> HttpResponse:
         code = _posted_code(request) or ""  # an unreadable code is a wrong one
         try:
             factor = actions.check_code(user, code, request=request)
+        except actions.FactorLocked as exc:
+            login.count_failure(request, user)
+            login.abandon(request)
+            return render(
+                request,
+                "security/otp.html",
+                {"username": user.username, "error": exc.message, "locked": True},
+                status=429,
+            )
         except SecondFactorError as exc:
             if login.count_failure(request, user):
                 return render(request, "security/otp.html", {"username": user.username}, status=429)

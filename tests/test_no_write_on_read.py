@@ -93,6 +93,7 @@ def test_viewing_pages_writes_nothing(cast, cases, who):
             assert captured.captured_queries, path  # it did read
             written = writes(captured.captured_queries)
             if expected == 403:
+                written = [w for w in written if not w.startswith("SAVEPOINT")]  # the event's own
                 assert len(written) == 1 and "audit_auditevent" in written[0], written
                 assert "'permission_refused'" in written[0] or "permission_refused" in str(
                     captured.captured_queries

@@ -7,6 +7,9 @@ unit on the proposer's case), zhongyi (an unrelated unit), anonymous).
 Opinions: R received (待转办), A forwarded to 医政医管处 with 基层卫生健康处 as co-unit.
 Proposer P (沈代表, with a phone and an address) leads a suggestion assigned to 医政医管处;
 Q (韩代表) has no phone nor address (nothing to reveal).
+
+The API (POST /api/v1/cases/{id}/reveal, opinions.api_views) answers as the page does, with
+401 for no token: the same people, one REVEAL event for each reveal let through.
 """
 
 from datetime import date
@@ -15,6 +18,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from api.tests.helpers import BASE, ApiClient
 from audit.models import AuditEvent
 from audit.trail import SecurityAction
 from tests.test_permission_matrix import _params
@@ -30,7 +34,7 @@ WEB = {
     "reveal the phone of a received opinion": (
         "post", "/opinions/{R}/reveal-phone/", {}, [403, 200, 403, 403, 404, 404, 404, 404, 302],
     ),
-    "reveal by GET": ("get", "/opinions/{A}/reveal-phone/", None, [405] * 9),
+    "reveal by GET": ("get", "/opinions/{A}/reveal-phone/", None, [405] * 8 + [302]),
     "reveal the phone of no opinion": (
         "post", "/opinions/{S}/reveal-phone/", {}, [404, 404, 404, 404, 404, 404, 404, 404, 302],
     ),
@@ -40,6 +44,26 @@ WEB = {
     ),
     "reveal a proposer with nothing to reveal": (
         "post", "/proposers/{Q}/", {}, [403, 403, 403, 403, 403, 403, 403, 403, 302],
+    ),
+}  # fmt: skip
+
+API = {
+    "API reveal of a forwarded opinion": (
+        "post", "/cases/{A}/reveal", [403, 200, 403, 403, 200, 200, 200, 404, 401],
+    ),
+    "API reveal of a received opinion": (
+        "post", "/cases/{R}/reveal", [403, 200, 403, 403, 404, 404, 404, 404, 401],
+    ),
+    "API reveal of no opinion": (
+        "post", "/cases/{S}/reveal", [404, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    "API reveal of no case": (
+        "post", "/cases/99999999/reveal", [404, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    "API reveal by GET": ("get", "/cases/{A}/reveal", [405] * 9),
+    # The case's detail: the phone masked for everyone, those who may reveal included.
+    "API detail of a forwarded opinion": (
+        "get", "/cases/{A}", [200, 200, 200, 200, 200, 200, 200, 404, 401],
     ),
 }  # fmt: skip
 
@@ -115,3 +139,22 @@ def test_web_permission_matrix(db, world, operation, username, expected):
     full = PROPOSER_PHONE if "proposer" in operation else PHONE
     # The number in full only in an answer to a reveal that was let through.
     assert (full in body) == (expected == 200 and operation in REVEALS), operation
+
+
+@pytest.mark.parametrize(("operation", "username", "expected"), _params(API))
+def test_api_permission_matrix(db, world, operation, username, expected):
+    method, path, _ = API[operation]
+    path = path.format(**world)
+    before = AuditEvent.objects.filter(action=SecurityAction.REVEAL).count()
+    with time_machine.travel(TODAY, tick=False):
+        if username is None:
+            response = getattr(Client(), method)(BASE + path)
+        else:
+            api = ApiClient(username)
+            response = api.get(path) if method == "get" else api.post(path)
+    assert response.status_code == expected, response.content.decode()[:300]
+    written = AuditEvent.objects.filter(action=SecurityAction.REVEAL).count() - before
+    revealed = expected == 200 and method == "post"
+    assert written == (1 if revealed else 0)
+    # The number in full only in an answer to a reveal that was let through.
+    assert (PHONE in response.content.decode()) == revealed, operation

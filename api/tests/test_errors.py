@@ -9,7 +9,8 @@ import time_machine
 from django.test import Client
 
 from api.tests.helpers import BASE, ApiClient
-from audit.models import AuditEvent
+from audit.models import AuditEvent, EventKind
+from audit.trail import SecurityAction
 from cases import actions
 from cases.deadline_rules import RuleSettingError, RuleSettingForbidden
 from cases.dispatch import action_payloads
@@ -113,13 +114,17 @@ def test_a_viewer_posting_any_action_gets_403_before_the_body_is_read(cast):
     names = _never_for(Relation.VIEWER, case.category)
     assert len(names) >= 15  # every action of the 议提案 workflow
     client = ApiClient("viewer")
-    before = AuditEvent.objects.count()
+    actions_before = AuditEvent.objects.filter(kind=EventKind.ACTION).count()
+    refusals_before = AuditEvent.objects.filter(action=SecurityAction.REFUSED).count()
     for name in names:
         for raw in (NOT_JSON, "[]", json.dumps({"no_such_field": 1})):
             response = client.act(case.pk, name, raw=raw)
             assert response.status_code == 403, (name, raw, response.content.decode())
             assert set(response.json()) == {"detail"}
-    assert AuditEvent.objects.count() == before
+    # Nothing changed; each refusal is in the security trail (issue 16).
+    assert AuditEvent.objects.filter(kind=EventKind.ACTION).count() == actions_before
+    refused = AuditEvent.objects.filter(action=SecurityAction.REFUSED).count() - refusals_before
+    assert refused == 3 * len(names)
 
 
 @FROZEN

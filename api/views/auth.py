@@ -106,16 +106,24 @@ def _second_factor(request: HttpRequest, user: User, otp: str | None) -> tuple[i
         return 401, {"detail": OTP_MISSING, "otp_required": True}
     try:
         factor_actions.check_code(user, otp, request=request)
+    except factor_actions.FactorLocked as exc:
+        _count_second_factor(request, user)
+        _locked(request)  # answered here in JSON either way
+        return 429, {"detail": exc.message}
     except factor_actions.SecondFactorError:
-        user_login_failed.send(
-            sender=__name__,
-            credentials={"username": user.get_username(), SECOND_FACTOR_MARK: True},
-            request=request,
-        )
+        _count_second_factor(request, user)
         if _locked(request):
             return 429, {"detail": LOCKED}
         return 401, {"detail": OTP_WRONG, "otp_required": True}
     return None
+
+
+def _count_second_factor(request: HttpRequest, user: User) -> None:
+    user_login_failed.send(
+        sender=__name__,
+        credentials={"username": user.get_username(), SECOND_FACTOR_MARK: True},
+        request=request,
+    )
 
 
 def _never_parse_as_form(request: HttpRequest) -> None:

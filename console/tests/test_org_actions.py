@@ -393,8 +393,38 @@ def test_one_person_holds_one_administrator_role(cast, events):
         )
     # The same role in a second unit, or a business role, is not a second administrator.
     actions.grant_role(by=cast.security, user=cast.admin, unit=cast.yizheng, role=Role.ADMIN)
-    actions.grant_role(by=cast.security, user=cast.auditor, unit=cast.office, role=Role.VIEWER)
+    actions.grant_role(by=cast.security, user=cast.admin, unit=cast.office, role=Role.VIEWER)
     assert len(events()) == 2
+
+
+def test_the_security_and_audit_administrators_hold_no_other_role(cast, events):
+    User = get_user_model()
+    # An 审计管理员 who also coordinated would see every case: no other role for them.
+    for holder in (cast.auditor, cast.security):
+        for role in (Role.VIEWER, Role.COORDINATOR, Role.HANDLER):
+            refused(
+                events,
+                lambda holder=holder, role=role: actions.grant_role(
+                    by=None, user=holder, unit=cast.yizheng, role=role
+                ),
+                "不能兼任其他角色",
+            )
+    # Nor those roles for someone holding another role (a business role or the 系统管理员).
+    for holder in (cast.coordinator, cast.yizheng_handler, cast.admin):
+        for role in (Role.SECURITY, Role.AUDITOR):
+            refused(
+                events,
+                lambda holder=holder, role=role: actions.grant_role(
+                    by=cast.security, user=holder, unit=cast.office, role=role
+                ),
+                "兼任|三权分立",
+            )
+    # The same role in another unit is still the one role.
+    actions.grant_role(by=cast.security, user=cast.auditor, unit=cast.yizheng, role=Role.AUDITOR)
+    fresh = User.objects.create_user("shenji2", password="x")
+    actions.grant_role(by=cast.security, user=fresh, unit=cast.office, role=Role.AUDITOR)
+    assert [e.action for e in events()] == ["role_granted", "role_granted"]
+    assert not Membership.objects.filter(user=cast.coordinator, role__in=["security", "auditor"])
 
 
 def test_the_administrator_is_no_superuser(cast):

@@ -197,8 +197,12 @@ def address_key(address: str | None) -> str:
 
 
 def phone_key(phone: str) -> str:
-    """The counter's key of a phone number: its digits (138-1234-1234 = 13812341234)."""
-    return "".join(ch for ch in phone if ch.isdigit())
+    """The counter's key of a phone number: its blind index (HMAC-SM3 of its digits, so
+    138-1234-1234 = 13812341234), never the number — a database or file cache would keep
+    the key in clear."""
+    from huiyin.sealed import phone_index
+
+    return phone_index(phone)
 
 
 # --- counters -------------------------------------------------------------------------------

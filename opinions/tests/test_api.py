@@ -1,6 +1,7 @@
 """群众意见建议 through the API (the Contract of issue 12): registration with its deadline,
 area suggestion and similar opinions; the actions by the case's own category; the phone
-masked for whoever does not answer the person; the keyword finds an opinion by its text."""
+and e-mail masked for everyone, in full only through the recorded reveal, for those who
+answer the person; the keyword finds an opinion by its text."""
 
 from datetime import date
 
@@ -8,6 +9,8 @@ import pytest
 import time_machine
 
 from api.tests.helpers import ApiClient, ok
+from audit.models import AuditEvent
+from audit.trail import SecurityAction
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +40,8 @@ def test_register_forward_answer_callback(cast):
     assert case["deadline"] == "2026-10-13"
     assert case["suggested_area"] in AREAS
     assert case["channel"] == "phone" and case["similar"] == []
-    assert case["opinion"]["phone"] == "13812341234"  # the coordinator answers the person
+    # Masked even for the coordinator, who answers the person: the full one is a reveal.
+    assert case["opinion"]["phone"] == "138****1234"
     assert case["available_actions"][0] == "forward"
 
     again = ok(coordinator.post("/cases", _body(content="同一个人再次来电反映挂号难。")), 201)
@@ -49,7 +53,8 @@ def test_register_forward_answer_callback(cast):
 
     case = ok(leader.act(cid, "forward", {"lead_unit": "yizheng", "on": "2026-09-30"}))
     assert case["state"] == "assigned" and case["deadline"] == "2026-10-13"
-    assert ok(head.get(f"/cases/{cid}"))["opinion"]["phone"] == "13812341234"
+    assert ok(head.get(f"/cases/{cid}"))["opinion"]["phone"] == "138****1234"
+    assert "13812341234" not in head.get(f"/cases/{cid}").content.decode()
     # 退单 takes this category's payload (a reason), like 申请退回 of the 议提案.
     bad = head.act(cid, "return", {})
     assert bad.status_code == 422
@@ -83,3 +88,36 @@ def test_keyword_finds_an_opinion_by_its_text(cast):
         ok(coordinator.get("/cases", {"category": "public_opinion", "q": "不存在的词"}))["count"]
         == 0
     )
+
+
+@time_machine.travel(date(2026, 10, 13), tick=False)
+def test_the_reveal_gives_phone_and_email_in_full_and_is_recorded(cast):
+    coordinator, leader = ApiClient("coordinator"), ApiClient("leader")
+    head, viewer = ApiClient("yizheng"), ApiClient("viewer")
+    body = _body(email="wang.private@example.com")
+    cid = ok(coordinator.post("/cases", body), 201)["id"]
+    detail = ok(coordinator.get(f"/cases/{cid}"))["opinion"]
+    assert detail["phone"] == "138****1234" and "wang.private" not in detail["email"]
+    assert detail["email"] and "@" in detail["email"]
+
+    def reveals():
+        return AuditEvent.objects.filter(action=SecurityAction.REVEAL)
+
+    answer = ok(coordinator.post(f"/cases/{cid}/reveal"))
+    assert (answer["phone"], answer["email"]) == ("13812341234", "wang.private@example.com")
+    assert answer["case_id"] == cid and answer["requester"] == "王女士"
+    assert answer["merged"] == []
+    event = reveals().get()
+    assert event.details == {"field": "phone,email"} and event.subject == f"case:{cid}"
+    assert event.case_id is None  # a security event, not on the case's 办理轨迹
+    assert "13812341234" not in str(event.details) + event.subject
+
+    # Not yet forwarded: the unit has no live assignment, the case is not theirs to see.
+    assert head.post(f"/cases/{cid}/reveal").status_code == 404
+    ok(leader.act(cid, "forward", {"lead_unit": "yizheng", "on": "2026-09-30"}))
+    assert ok(head.post(f"/cases/{cid}/reveal"))["phone"] == "13812341234"
+    refused = viewer.post(f"/cases/{cid}/reveal")
+    assert refused.status_code == 403 and "13812341234" not in refused.content.decode()
+    assert refused.json()["detail"]
+    assert coordinator.post("/cases/999999/reveal").status_code == 404
+    assert reveals().count() == 2  # the coordinator's and the head's; refusals write none

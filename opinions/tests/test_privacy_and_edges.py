@@ -40,8 +40,12 @@ def test_the_code_is_the_offices_and_never_in_the_timeline(cast):
     assert office["opinion"]["code"] == code
     assert unit["opinion"]["code"] is None and viewer["opinion"]["code"] is None
     assert not any(code in str(e.details) for e in AuditEvent.objects.filter(case=case))
-    # The unit answers the person: full phone and e-mail; the viewer neither.
-    assert "13987654321" in unit["content"] and unit["opinion"]["email"] == "wang@example.com"
+    # The unit answers the person: the text in full, the phone and e-mail masked as on the
+    # page (in full only through POST /cases/{id}/reveal, recorded); the viewer neither.
+    assert "13987654321" in unit["content"] and unit["opinion"]["email"] == "w***@example.com"
+    with frozen(DAY):
+        revealed = ok(ApiClient("yizheng").post(f"/cases/{case.pk}/reveal"))
+    assert revealed["email"] == "wang@example.com"
     assert "13987654321" not in str(viewer) and "139****4321" in viewer["content"]
     assert viewer["opinion"]["email"] == "w***@example.com"
 

@@ -10,7 +10,7 @@ from django.test import Client
 from audit.models import AuditEvent
 from security.actions import SecondFactorError, reset_device
 from security.models import TotpDevice, UserSession
-from security.sessions import end_user_sessions
+from security.sessions import LOGIN_AT_KEY, end_user_sessions
 from security.tests.helpers import ENROL, OTP, enrol, logged_in_as, password_step
 
 pytestmark = pytest.mark.django_db
@@ -107,26 +107,53 @@ def test_a_password_change_keeps_the_session_registered(cast):
     assert client.get("/cases/").status_code == 302
 
 
-def test_the_security_admin_resets_a_device(cast, frozen, security_admin):
-    enrol(cast.admin)
-    admin_client = Client()
-    admin_client.force_login(cast.admin)
+def test_the_security_admin_resets_a_device(cast, frozen, security_admin, settings):
+    settings.HUIYIN_2FA_ROLES = ["coordinator"]
+    enrol(cast.coordinator)
+    user_client = Client()
+    user_client.force_login(cast.coordinator)
     client = Client()
     client.force_login(security_admin)
-    page = client.get(f"/security/users/{cast.admin.pk}/")
+    page = client.get(f"/security/users/{cast.coordinator.pk}/")
     assert page.status_code == 200 and "已绑定" in page.content.decode()
-    response = client.post(f"/security/users/{cast.admin.pk}/")
+    response = client.post(f"/security/users/{cast.coordinator.pk}/")
     assert response.status_code == 302
-    assert not TotpDevice.objects.filter(user=cast.admin).exists()
+    assert not TotpDevice.objects.filter(user=cast.coordinator).exists()
     reset = AuditEvent.objects.get(action="otp_reset")
-    assert (reset.actor, reset.subject, reset.case_id) == (security_admin, "用户 admin", None)
+    assert (reset.actor, reset.subject, reset.case_id) == (
+        security_admin,
+        "用户 coordinator",
+        None,
+    )
     assert reset.details["old"]["confirmed"] is True
-    assert admin_client.get("/cases/").status_code == 302  # their sessions ended
-    assert password_step(Client(), "admin") == ENROL  # and they enrol again
+    assert user_client.get("/cases/").status_code == 302  # their sessions ended
+    assert password_step(Client(), "coordinator") == ENROL  # and they enrol again
     with pytest.raises(SecondFactorError):
         reset_device(security_admin.pk, by=security_admin)
     with pytest.raises(SecondFactorError):
-        reset_device(cast.admin.pk, by=cast.admin)
+        reset_device(cast.coordinator.pk, by=cast.admin)
+
+
+def test_a_session_from_before_the_upgrade_is_logged_out(cast):
+    client = Client()
+    client.force_login(cast.coordinator)
+    assert LOGIN_AT_KEY in client.session  # force_login goes through user_logged_in
+    assert client.get("/cases/").status_code == 200
+    session = client.session
+    del session[LOGIN_AT_KEY]
+    session.save()
+    response = client.get("/cases/")
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/cases/"
+    assert logged_in_as(client) is None
+    ended = AuditEvent.objects.get(action="session_ended")
+    assert (ended.actor, ended.details) == (cast.coordinator, {"reason": "upgrade"})
+    assert "系统已升级安全措施" in client.get("/login/").content.decode()
+    api = Client()
+    api.force_login(cast.coordinator)
+    session = api.session
+    del session[LOGIN_AT_KEY]
+    session.save()
+    assert api.get("/api/v1/cases").status_code == 401
 
 
 def test_the_security_list_shows_who_needs_the_factor(cast, frozen, security_admin):

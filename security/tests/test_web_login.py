@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.test import Client
 
 from audit.models import AuditEvent
@@ -65,7 +67,8 @@ def test_first_login_enrols_then_shows_the_recovery_codes_once(cast, frozen):
     assert "<svg" in html and "<script" not in html.split("<main")[1].split("</main>")[0]
     device = TotpDevice.objects.get(user=cast.admin)
     secret = __import__("security.actions", fromlist=["x"]).secret_of(device)
-    assert device.secret.startswith("sm4:") and secret not in device.secret
+    stored = TotpDevice.objects.annotate(raw=Cast("secret", TextField())).get(pk=device.pk).raw
+    assert stored.startswith("sm4:") and secret not in stored
     assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html
     # The same secret on a reload, until confirmed.
     assert client.get(ENROL).content.decode().count(secret[:4]) >= 1
@@ -135,7 +138,21 @@ def test_the_pending_step_expires_after_five_minutes(cast, frozen):
     response = client.post(OTP, {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302 and response["Location"] == "/login/"
     assert logged_in_as(client) is None
-    assert client.get(OTP)["Location"] == "/login/"
+    nothing = client.get(OTP)  # the expired login is gone: none is waiting now
+    assert (
+        nothing.status_code == 400 and "当前没有等待输入动态口令的登录" in nothing.content.decode()
+    )
+    assert 'href="/login/"' in nothing.content.decode()
+
+
+def test_the_second_step_with_no_login_waiting_says_so(cast):
+    response = Client().get(OTP)
+    html = response.content.decode()
+    assert response.status_code == 400 and "当前没有等待输入动态口令的登录" in html
+    assert "超过5分钟" not in html and 'href="/login/"' in html
+    client = Client()
+    client.force_login(cast.coordinator)
+    assert client.get(OTP)["Location"] == "/security/account/"
 
 
 def test_five_wrong_codes_lock_the_account(cast, frozen):
@@ -201,3 +218,15 @@ def test_optional_enrolment_and_new_recovery_codes_from_the_account_page(cast, f
     assert not old & set(RecoveryCode.objects.values_list("digest", flat=True))
     # Enrolled: the next login asks for the code, though the role does not require it.
     assert password_step(Client(), "coordinator") == OTP
+
+
+def test_the_console_leads_the_security_admin_to_the_factor_management(cast, security_admin):
+    client = Client()
+    client.force_login(security_admin)
+    html = client.get("/console/").content.decode()
+    assert html.count('href="/security/"') == 2  # the menu and the start page
+    assert "动态口令管理" in html
+    for other in (cast.admin, cast.auditor):
+        viewer = Client()
+        viewer.force_login(other)
+        assert 'href="/security/"' not in viewer.get("/console/").content.decode()

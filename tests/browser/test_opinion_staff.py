@@ -61,7 +61,11 @@ def test_a_call_from_entry_to_rating(live_server, page, screenshot):
     screenshot(page, "opinion-staff-04-answer")
     _submit_card(page, "answer")
     expect(page.locator("#opinion")).to_contain_text("已在门诊大厅增设6台自助挂号机")
-    expect(page.locator(".hy-facts")).to_contain_text("13812341234")  # the unit answers the person
+    # The unit answers the person: the number masked on the page, in full after 显示完整号码
+    # (a reveal in the security trail).
+    expect(page.locator(".hy-facts")).to_contain_text("138****1234")
+    page.get_by_role("button", name="显示完整号码").click()
+    expect(page.locator("main")).to_contain_text("13812341234")
 
     log_in(page, url, "coordinator")
     open_card(page, url, case.pk, "callback")

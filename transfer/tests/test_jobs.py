@@ -184,3 +184,25 @@ def test_progress_is_seen_while_the_import_transaction_is_open(cast):
         # Written through the second connection, committed while the import still ran.
         assert (job.done, job.total) == (3, 10)
     assert jobs._live == {}
+
+
+@pytest.mark.django_db
+def test_the_stored_upload_is_sealed_and_an_older_plain_one_still_reads(cast, settings):
+    """The ledger holds proposers' names and contacts: never in clear under MEDIA_ROOT."""
+    from huiyin.crypto import decrypt_bytes, is_encrypted_bytes
+
+    content = basic_file(basic_row("1"), basic_row("2"))
+    job = make_job(cast, content=content)
+    stored = (Path(settings.MEDIA_ROOT) / job.file.name).read_bytes()
+    assert is_encrypted_bytes(stored) and content not in stored
+    assert decrypt_bytes(stored) == content and job.size == len(content)
+    jobs.check_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == Status.CHECKED and job.total == 2
+
+    # An upload kept before sealing (plain bytes) is still checked.
+    older = make_job(cast, content=content)
+    (Path(settings.MEDIA_ROOT) / older.file.name).write_bytes(content)
+    jobs.check_job(older.pk)
+    older.refresh_from_db()
+    assert older.status == Status.CHECKED and older.total == 2

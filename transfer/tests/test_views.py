@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from cases import actions
 from cases.models import Case
 from cases.tests.factories import register
+from huiyin.crypto import decrypt_bytes
 from transfer import jobs
 from transfer.models import ImportJob
 from transfer.planning import plan_import
@@ -457,7 +458,9 @@ def test_the_uploaded_file_is_kept_under_a_random_name(cast, settings):
     job = ImportJob.objects.get()
     assert job.file.name.startswith("imports/2026/") and "台账" not in job.file.name
     stored = (Path(settings.MEDIA_ROOT) / job.file.name).read_bytes()
-    assert len(stored) == job.size > 0 and stored.startswith(b"PK")
+    # Sealed with SM4 (issue 16): the workbook (PK…) only inside the ciphertext.
+    plain = decrypt_bytes(stored)
+    assert stored.startswith(b"HYS4") and len(plain) == job.size > 0 and plain.startswith(b"PK")
 
 
 def test_the_import_page_lists_recent_jobs(cast):

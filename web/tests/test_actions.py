@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, EventKind
+from audit.trail import SecurityAction
 from cases import actions
 from cases.models import Case
 from cases.tests.factories import register
@@ -26,7 +27,8 @@ def url(case, action: str) -> str:
 def test_assign_then_accept(cast, client_for):
     case = register(cast, on=date(2026, 3, 2))
     coordinator = client_for(cast.coordinator)
-    before = AuditEvent.objects.count()
+    head = client_for(cast.yizheng_head)
+    before = AuditEvent.objects.count()  # after the logins, which are in the trail
     response = coordinator.post(
         url(case, "assign"),
         {
@@ -56,7 +58,6 @@ def test_assign_then_accept(cast, client_for):
     # The message says what happened and what comes next.
     assert "已交办给医政医管处，答复期限2026年6月5日；待医政医管处签收" in html
 
-    head = client_for(cast.yizheng_head)
     response = head.post(url(case, "accept"), {"on": "2026-03-06"})
     assert response.status_code == 302
     assert AuditEvent.objects.count() == before + 2
@@ -96,14 +97,13 @@ def test_missing_field_is_named_in_chinese(cast, client_for):
     actions.assign_case(
         case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 5, 1)
     )
-    before = AuditEvent.objects.count()
-    response = client_for(cast.yizheng_head).post(url(case, "return"), {"reason": "  "})
+    head, coordinator = client_for(cast.yizheng_head), client_for(cast.coordinator)
+    before = AuditEvent.objects.count()  # after the logins, which are in the trail
+    response = head.post(url(case, "return"), {"reason": "  "})
     assert response.status_code == 400
     html = response.content.decode()
     assert "此项必填" in html and "申请退回" in html
-    response = client_for(cast.coordinator).post(
-        url(case, "withdraw"), {"reason": "", "on": "2026-13-01"}
-    )
+    response = coordinator.post(url(case, "withdraw"), {"reason": "", "on": "2026-13-01"})
     html = response.content.decode()
     assert response.status_code == 400
     assert "此项必填" in html and "日期格式应为 年-月-日" in html
@@ -129,18 +129,23 @@ def test_forbidden_role_gets_403(cast, client_for):
     actions.assign_case(
         case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 5)
     )
-    before = AuditEvent.objects.count()
-    response = client_for(cast.viewer).post(url(case, "withdraw"), {"reason": "x"})
+    viewer, head = client_for(cast.viewer), client_for(cast.yizheng_head)
+    coordinator, other_head = client_for(cast.coordinator), client_for(cast.jiceng_head)
+    before = AuditEvent.objects.filter(kind=EventKind.ACTION).count()
+    refusals = AuditEvent.objects.filter(action=SecurityAction.REFUSED).count()
+    response = viewer.post(url(case, "withdraw"), {"reason": "x"})
     assert response.status_code == 403
     html = response.content.decode()
     assert "无权操作" in html and "您没有撤回此办件的权限" in html
-    assert client_for(cast.yizheng_head).post(url(case, "assign"), {}).status_code == 403
-    assert client_for(cast.coordinator).post(url(case, "accept"), {}).status_code == 403
+    assert head.post(url(case, "assign"), {}).status_code == 403
+    assert coordinator.post(url(case, "accept"), {}).status_code == 403
     # Invisible stays invisible, whatever the action; unknown actions do not exist.
-    assert client_for(cast.jiceng_head).post(url(case, "accept"), {}).status_code == 404
-    assert client_for(cast.coordinator).post(url(case, "explode"), {}).status_code == 404
-    assert client_for(cast.coordinator).get(url(case, "withdraw")).status_code == 405
-    assert AuditEvent.objects.count() == before
+    assert other_head.post(url(case, "accept"), {}).status_code == 404
+    assert coordinator.post(url(case, "explode"), {}).status_code == 404
+    assert coordinator.get(url(case, "withdraw")).status_code == 405
+    # Nothing changed; the three 403s (not the 404s nor the 405) are in the security trail.
+    assert AuditEvent.objects.filter(kind=EventKind.ACTION).count() == before
+    assert AuditEvent.objects.filter(action=SecurityAction.REFUSED).count() == refusals + 3
 
 
 @FROZEN

@@ -321,3 +321,14 @@ def test_a_tampered_or_junk_token_fails(clock):
     assert not challenge.check("abc:def:ghi", "1")
     # the token does not hold the answer in the clear
     assert found.question not in found.token
+
+
+def test_the_phone_counter_is_keyed_by_its_blind_index_not_the_number(anon):
+    """A database or file cache keeps its keys in clear: no phone digits in them."""
+    receipt_of(anon, submit(anon, phone="138-0000-0009"))
+    keys = [str(k) for k in cache._cache]  # type: ignore[attr-defined]  # LocMemCache
+    phone_keys = [k for k in keys if ":rate:phone:" in k]
+    assert phone_keys and all(k.endswith(phone_index("13800000009")) for k in phone_keys)
+    assert not any("13800000009" in k for k in keys)
+    assert ratelimit.phone_key("138 0000 0009") == ratelimit.phone_key("１３８０００００００９")
+    assert ratelimit.count("phone", ratelimit.phone_key("13800000009")) == 1

@@ -31,7 +31,7 @@ from attachments.models import Attachment
 from attachments.sealing import needs_reseal, read_stored, reseal
 from audit.trail import SecurityAction, record_security_event
 from huiyin import crypto
-from huiyin.sealed import BlindIndexField, SealedMixin, phone_index, reveal
+from huiyin.sealed import BlindIndexField, SealedMixin, phone_index, reveal, stored_key_id
 
 BATCH = 500
 
@@ -52,9 +52,8 @@ def sealed_fields() -> list[tuple[type[models.Model], list[str], list[BlindIndex
 def _stale(raw: str | None, ring: crypto.Keyring) -> bool:
     if not raw:
         return False
-    if not crypto.is_encrypted_text(raw):
-        return True  # written before sealing
-    return crypto.text_key_id(raw) != ring.current_id
+    # None: not our ciphertext (written before sealing, or unreadable): sealed on the way.
+    return stored_key_id(raw) != ring.current_id
 
 
 def _raw_batches(model: type[models.Model], names: list[str]) -> Iterator[list[dict[str, Any]]]:
