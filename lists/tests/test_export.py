@@ -123,7 +123,9 @@ def test_only_who_sees_the_list_and_only_their_items(cast, client):
 
 def test_ledger_queries_do_not_grow(cast, client, django_assert_max_num_queries, imported):
     client.force_login(cast.coordinator)
-    with django_assert_max_num_queries(12):
+    # 12, and the download's export event in the security trail (issue 16: on PostgreSQL the
+    # chain's lock, its head, the insert and a savepoint around them).
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("lists:ledger", args=[imported.pk])).status_code == 200
 
 

@@ -101,6 +101,8 @@ def restore_elsewhere(target, media: Path, backup: Path, *extra: str):
         "DATABASE_URL": target["url"],
         "HUIYIN_MEDIA_ROOT": str(media),
         "HUIYIN_BACKUP_DIR": str(backup.parent),
+        # The audit checkpoint of this test's key folder, not the checkout's var/.
+        "HUIYIN_KEY_DIR": str(backup.parent),
         "HUIYIN_DEBUG": "1",
         "HUIYIN_DEMO": "0",
     }
@@ -136,7 +138,10 @@ def test_a_backup_restores_exactly_into_an_empty_database(settings, tmp_path, em
 
     last = manifest["last_event_id"]
     for table in COMPARED:
-        here, there = rows_here(table, last), rows_there(empty_target, table, last)
+        # Only the events are cut at the manifest's last one (the BACKUP event comes after);
+        # the other tables whole: in a long run their ids may pass the events' ids.
+        upto = last if table == "audit_auditevent" else 2**62
+        here, there = rows_here(table, upto), rows_there(empty_target, table, upto)
         assert here == there, table
         assert here, table
     chain_column = rows_there(empty_target, "audit_auditevent", last)
