@@ -239,6 +239,8 @@ LOGOUT_REDIRECT_URL = "login"
 # browser closes; the stored expiry is the idle timeout.
 SESSION_COOKIE_AGE = env_int("HUIYIN_SESSION_SECONDS", 30 * 60)
 HUIYIN_SESSION_TOUCH_SECONDS = env_int("HUIYIN_SESSION_TOUCH_SECONDS", 60)
+# The similar-case index holds the newest this many 议提案 (similar/index.py).
+HUIYIN_SIMILAR_MAX_CASES = env_int("HUIYIN_SIMILAR_MAX_CASES", 100_000)
 if not 0 <= HUIYIN_SESSION_TOUCH_SECONDS < SESSION_COOKIE_AGE:
     raise ImproperlyConfigured("HUIYIN_SESSION_TOUCH_SECONDS must be below HUIYIN_SESSION_SECONDS")
 SESSION_ENGINE = "huiyin.sessions"  # the database, with the time of the last save

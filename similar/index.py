@@ -10,16 +10,21 @@ itself when it is built.
 The index lives in each worker process: a float32 CSR matrix of unit-length rows (one per
 case, at most TITLE_CHARS + CONTENT_CHARS characters read: ~190 non-zero entries, ~1.5 kB a
 case: 147 MB at 100,000 cases, measured by bench/bench_similar.py, which also measured a
-cold build of 7 s and a query of ~30 ms there, on SQLite and PostgreSQL alike; at 1,000,000
-议提案 it would be ~1.5 GB a worker: lower CONTENT_CHARS first), built on first use and
-brought up to date at every query with the cases whose id is above the last one seen or whose `updated_at` (indexed:
+cold build of 7 s and a query of ~30 ms there, on SQLite and PostgreSQL alike). It holds
+the newest MAX_CASES 议提案 (HUIYIN_SIMILAR_MAX_CASES, 100,000 by default: a province's
+30,000 a year for three years; a city has a few thousand a year), so that its memory, its
+build and each query stay bounded however many cases the database holds (at 1,000,000
+议提案 a whole index would be ~1.5 GB a worker, built in a minute, 65 ms a query). Each
+server worker builds it when it starts (huiyin.wsgi, in a thread of its own), not in a
+person's request; anything else builds it on first use. It is brought up to date at every query with the cases whose id is above the last one seen or whose `updated_at` (indexed:
 case_updated) is after the last look, minus SYNC_OVERLAP for transactions that committed
 late. A changed case gets a new row and its old one is marked dead; new rows collect in a
 small delta matrix merged into the main one now and then; when the rows added or killed
 since the build pass REBUILD_GROWTH of it (or a rollback took ids back), the index is built
 again, and the IDF with it. Several workers each keep their own index: every one of them
 reads the same changes, so a case registered through one is found through any other on
-its next query.
+its next query. A case older than the newest MAX_CASES is not searched (a rebuild, when
+the additions pass REBUILD_GROWTH, moves the window on).
 
 Callers filter the candidates (permission scope, earlier cases only, answered only)
 before the top k is taken, never after, and read the rows they show from the database
@@ -28,6 +33,7 @@ before the top k is taken, never after, and read the rows they show from the dat
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -36,6 +42,7 @@ from typing import Any, Final
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
+from django.conf import settings
 from django.db.models import Max, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -44,6 +51,8 @@ from cases.models import Case
 from cases.models.choices import PROPOSAL_CATEGORIES as _PROPOSALS
 from huiyin.textsim import FEATURES, fast_counts
 from workflow.vocabulary import State
+
+logger = logging.getLogger(__name__)
 
 PROPOSAL_CATEGORIES: Final = tuple(_PROPOSALS)
 TITLE_CHARS: Final = 100
@@ -86,6 +95,7 @@ class Index:
         self.built_rows = 0
         self.changed_rows = 0
         self.last_id = 0
+        self.floor_id = 0  # the oldest case in the index: those below it are not searched
         self.watermark: datetime | None = None
         self.builds = 0
 
@@ -127,7 +137,15 @@ class Index:
 
     def _build(self, now: datetime) -> None:
         top = Case.objects.aggregate(top=Max("id"))["top"] or 0
-        rows = self._rows(everything=True, id__lte=top)
+        # The newest MAX_CASES 议提案: the id of the oldest of them bounds the index below.
+        floor = (
+            Case.objects.filter(category__in=PROPOSAL_CATEGORIES, id__lte=top)
+            .order_by("-id")
+            .values_list("id", flat=True)[max_cases() - 1 : max_cases()]
+            .first()
+        )
+        self.floor_id = floor or 0
+        rows = self._rows(everything=True, id__lte=top, id__gte=self.floor_id)
         self.idf = None
         self.main = self._vectors([r[1] for r in rows], [r[2] or "" for r in rows])
         self.delta = []
@@ -189,7 +207,9 @@ class Index:
             self._build(now)
             return
         # The new cases and the changed ones in one query (each side has its own index).
-        changed = Q(id__gt=self.last_id, id__lte=top) | Q(updated_at__gte=self.watermark)
+        changed = Q(id__gt=self.last_id, id__lte=top) | Q(
+            updated_at__gte=self.watermark, id__gte=self.floor_id
+        )
         found = {r[0]: r for r in self._rows(changed)}
         self.last_id, self.watermark = top, now - SYNC_OVERLAP
         self._apply([found[pk] for pk in sorted(found)])
@@ -222,6 +242,26 @@ class Index:
 _INDEX = Index()
 
 
+def max_cases() -> int:
+    """How many of the newest 议提案 the index holds (HUIYIN_SIMILAR_MAX_CASES)."""
+    return max(1, int(getattr(settings, "HUIYIN_SIMILAR_MAX_CASES", 100_000)))
+
+
+def warm() -> None:
+    """Build the index now (a server worker's start, in a thread of its own), so that no
+    person's request waits for it; a failure only leaves it to be built on first use."""
+    from django.db import connection
+
+    try:
+        with _INDEX.lock:
+            if _INDEX.main is None:
+                _INDEX.sync()
+    except Exception:
+        logger.exception("similar: the index could not be built at start")
+    finally:
+        connection.close()
+
+
 def index() -> Index:
     return _INDEX
 
@@ -248,8 +288,37 @@ def search(
     the caller may see; None: all), not `exclude`, answered only, and `before` (year, id):
     of an earlier year, or of the same year with a smaller id. `sync=False`: the caller
     brought the index up to date a moment ago, in the same request."""
+    ids, scores = ranked(
+        title,
+        content,
+        limit=limit,
+        allowed=allowed,
+        exclude=exclude,
+        answered_only=answered_only,
+        before=before,
+        min_score=min_score,
+        sync=sync,
+    )
+    return [Hit(int(pk), round(float(score), 4)) for pk, score in zip(ids, scores, strict=True)]
+
+
+def ranked(
+    title: str,
+    content: str = "",
+    *,
+    limit: int = 10,
+    allowed: set[int] | None = None,
+    exclude: set[int] | frozenset[int] = frozenset(),
+    answered_only: bool = False,
+    before: tuple[int, int] | None = None,
+    min_score: float = MIN_SCORE,
+    sync: bool = True,
+) -> tuple[Any, Any]:
+    """search()'s answer as two arrays (case ids, scores), best first: the most similar
+    first, of equal scores the newest first."""
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
     if limit <= 0 or not (title or "").strip() and not (content or "").strip():
-        return []
+        return empty
     idx = _INDEX
     with idx.lock:
         if sync or idx.main is None:
@@ -273,5 +342,7 @@ def search(
         if len(candidates) > limit:
             best = np.argpartition(-found[candidates], limit - 1)[:limit]
             candidates = candidates[best]
-        ordered = sorted(candidates.tolist(), key=lambda r: (-found[r], -idx.ids[r]))
-        return [Hit(int(idx.ids[r]), round(float(found[r]), 4)) for r in ordered]
+        ids = idx.ids[candidates]
+        scores = found[candidates]
+    order = np.lexsort((-ids, -scores))
+    return ids[order], scores[order]

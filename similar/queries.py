@@ -33,17 +33,18 @@ class SimilarCase:
         return round(self.score * 100)
 
 
-def scope(user: User) -> set[int] | None:
-    """The 议提案 a user may see (None: all of them); read once per request (kept on the
-    request's user object: a case page asks for its panel and for the reply card)."""
-    if standing_of(user).sees_all:
-        return None
-    kept: set[int] | None = getattr(user, "_similar_scope", None)
-    if kept is None:
-        qs = Case.objects.filter(category__in=index.PROPOSAL_CATEGORIES)
-        kept = set(visible_cases(user, qs).values_list("id", flat=True))
-        user._similar_scope = kept  # type: ignore[attr-defined]
-    return kept
+# The candidates checked against a user's scope, best first, in rounds of growing size until
+# `limit` visible ones are found: one query for a case the user may see among the first
+# ones, three at most (the most similar SCOPE_ROUNDS[-1] are looked at).
+SCOPE_ROUNDS = (40, 400, 4000)
+
+
+def _visible_ids(user: User, ids: list[int]) -> set[int]:
+    return set(
+        visible_cases(user, Case.objects.filter(pk__in=ids))
+        .exclude(state=State.WITHDRAWN)
+        .values_list("id", flat=True)
+    )
 
 
 def similar_for(
@@ -58,27 +59,45 @@ def similar_for(
     with_replies: bool = False,
     sync: bool = True,
 ) -> list[SimilarCase]:
-    """The cases most similar to the text that `user` may see, best first."""
-    hits = index.search(
+    """The cases most similar to the text that `user` may see, best first.
+
+    The office and the leaders see every case: the index's first `limit` are theirs. Anyone
+    else is asked about the best candidates in rounds (SCOPE_ROUNDS), so that a unit never
+    loads the ids of all its cases, and the cases it may not see are left out before the
+    first `limit` are taken."""
+    sees_all = standing_of(user).sees_all
+    ranked_ids, ranked_scores = index.ranked(
         title,
         content,
-        limit=limit,
-        allowed=scope(user),
+        limit=limit if sees_all else max(limit, SCOPE_ROUNDS[-1]),
         exclude=exclude,
         before=before,
         answered_only=answered_only,
         sync=sync,
     )
-    if not hits:
+    order = [int(pk) for pk in ranked_ids]
+    scores = {pk: round(float(s), 4) for pk, s in zip(order, ranked_scores, strict=True)}
+    ids: list[int] = []
+    asked = 0
+    for size in (len(order),) if sees_all else SCOPE_ROUNDS:
+        chunk = order[asked : max(size, limit)]
+        if not chunk:
+            break
+        seen = set(chunk) if sees_all else _visible_ids(user, chunk)
+        ids += [pk for pk in chunk if pk in seen]
+        asked += len(chunk)
+        if len(ids) >= limit:
+            break
+    ids = ids[:limit]
+    if not ids:
         return []
-    ids = [h.case_id for h in hits]
     rows = {
         c.pk: c
         for c in visible_cases(user, Case.objects.filter(pk__in=ids))
         .exclude(state=State.WITHDRAWN)
         .select_related("lead_unit", "merged_into")
     }
-    found = [SimilarCase(rows[h.case_id], h.score) for h in hits if h.case_id in rows]
+    found = [SimilarCase(rows[pk], scores[pk]) for pk in ids if pk in rows]
     if with_replies and found:
         heads = (
             Reply.objects.filter(case_id__in=[s.case.pk for s in found], status=ReplyStatus.SIGNED)

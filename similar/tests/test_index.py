@@ -110,3 +110,46 @@ def test_earlier_only(earlier):
     hits = index.search(case.title, case.content, before=(2024, case.pk), min_score=0.0)
     assert case.pk not in [h.case_id for h in hits]
     assert all(c.year <= 2024 for c in earlier if c.pk in {h.case_id for h in hits})
+
+
+def test_the_index_holds_the_newest_max_cases_only(earlier, cast, settings):
+    """HUIYIN_SIMILAR_MAX_CASES bounds the index (its memory, its build, each query): the
+    oldest 议提案 beyond it are not searched; a case registered later still is."""
+    settings.HUIYIN_SIMILAR_MAX_CASES = 5
+    index.reset()
+    oldest, newest = earlier[0], earlier[-1]
+    assert oldest.pk not in [h.case_id for h in index.search(oldest.title, EARLIER[0][2])]
+    assert index.search(newest.title, newest.content, limit=1)[0].case_id == newest.pk
+    assert len(index.index().ids) == 5
+    case = register(
+        cast, on=TODAY, title="关于医院停车难问题的建议", content="医院停车位严重不足。"
+    )
+    assert case.pk in [h.case_id for h in index.search(case.title, case.content, limit=3)]
+
+
+def test_warm_builds_the_index_once(earlier):
+    index.reset()
+    index.warm()
+    assert index.index().builds == 1
+    index.search(EARLIER[0][1], EARLIER[0][2])
+    assert index.index().builds == 1
+
+
+def test_a_unit_finds_its_own_case_behind_better_ones_it_may_not_see(cast, monkeypatch):
+    """The candidates go to the database in rounds, best first: a unit's own case ranked
+    below cases it may not see is still found, and those are never shown to it."""
+    from similar import queries
+
+    title, content = EARLIER[0][1], EARLIER[0][2]
+    others = [register(cast, on=TODAY, title=title, content=content) for _ in range(2)]
+    mine = register(cast, on=TODAY, title=title, content=content + "建议提高村医补助。")
+    actions.assign_case(mine, by=cast.coordinator, lead_unit=cast.yizheng)
+    ranked = [h.case_id for h in index.search(title, content, limit=3)]
+    assert ranked[2] == mine.pk and set(ranked[:2]) == {c.pk for c in others}
+    monkeypatch.setattr(queries, "SCOPE_ROUNDS", (1, 2, 40))
+    found = queries.similar_for(cast.yizheng_head, title, content, limit=1)
+    assert [s.case.pk for s in found] == [mine.pk]
+    # Within one round of one, the unit gets nothing rather than another unit's case.
+    monkeypatch.setattr(queries, "SCOPE_ROUNDS", (1,))
+    assert queries.similar_for(cast.yizheng_head, title, content, limit=1) == []
+    assert queries.similar_for(cast.coordinator, title, content, limit=1)[0].case in others
