@@ -11,6 +11,8 @@
 #   env: USERS (50), THINK (0), HUIYIN_WORKERS (2), HUIYIN_THREADS (make run's default),
 #        HUIYIN_SCHEDULER (off: make run's worker runs, its scheduler idles),
 #        HUIYIN_ACCESS_LOG ($OUT/access.log: gunicorn writes it, not honcho's relay),
+#        HUIYIN_MAX_SESSIONS (50: the 50 users share the demo's 14 accounts, and a fourth
+#        login of one account would otherwise end its oldest session, issue 16),
 #        OUT (/tmp/load-test/<time>): locust's log and CSV, /usr/bin/time's report, the
 #        server's log; URL=http://127.0.0.1:PORT: use a server already running instead.
 set -euo pipefail
@@ -41,6 +43,7 @@ if [ -z "${URL:-}" ]; then
   # No scheduler run in the window: a morning `remind` would share the measured cores.
   (cd "$ROOT" && PORT=$PORT HUIYIN_WORKERS=${HUIYIN_WORKERS:-2} HUIYIN_SCHEDULER=${HUIYIN_SCHEDULER:-off} \
     HUIYIN_ACCESS_LOG=${HUIYIN_ACCESS_LOG:-$OUT/access.log} \
+    HUIYIN_MAX_SESSIONS=${HUIYIN_MAX_SESSIONS:-50} \
     exec setsid make --no-print-directory run) > "$OUT/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 1200); do
@@ -49,6 +52,13 @@ if [ -z "${URL:-}" ]; then
     sleep 0.25
   done
   curl -s -o /dev/null -f "$URL/login/" || { echo "server not up after 300 s" >&2; exit 1; }
+  # Each worker builds its similar-case index at start (similar/index.py): the window opens
+  # once every worker says it is ready, so that no build shares the measured cores.
+  for _ in $(seq 1 1200); do
+    [ "$(grep -c 'similar: index of' "$OUT/server.log")" -ge "${HUIYIN_WORKERS:-2}" ] && break
+    sleep 0.25
+  done
+  grep 'similar: index of' "$OUT/server.log" | sed 's/^/  /' || echo "  (no similar index built yet)"
   # gunicorn's master: the first gunicorn below make (make → honcho → its runner → gunicorn
   # master → workers), found from the top down.
   descendants() { local child; for child in $(pgrep -P "$1"); do echo "$child"; descendants "$child"; done; }

@@ -34,6 +34,10 @@ from workflow.vocabulary import State
 # person reads before acting; every row more costs the page (its query and its HTML)
 # without being read. At 20, the 我的待办 of a unit head was 120 KB and 30 ms of CPU.
 SECTION_LIMIT = 10
+# A section counts its cases up to this many and then says "1000+" (the 台账 behind 查看全部
+# has the exact figure): a count that reads thousands of cases on every visit to 我的待办
+# would tell nobody more than that (issue 10: bounded counts).
+COUNT_LIMIT = 1000
 # A case of a section's query, with what that query annotates.
 C = TypeVar("C", bound=Case)
 ROW_FIELDS = (
@@ -115,6 +119,15 @@ class Section:
         return self.total > len(self.rows)
 
     @property
+    def total_label(self) -> str:
+        """The count as shown: "1000+" when there are at least COUNT_LIMIT."""
+        return count_label(self.total)
+
+    @property
+    def counted_exactly(self) -> bool:
+        return self.total < COUNT_LIMIT
+
+    @property
     def informational(self) -> bool:
         """It shows the state of things (overdue cases), not a step the user must take,
         and does not count towards "N 件待办"."""
@@ -148,15 +161,26 @@ class Todo:
         return sum(s.total for s in self.sections if not s.informational)
 
     @property
+    def total_label(self) -> str:
+        """ "N 件待办", with a "+" when a section counted only up to COUNT_LIMIT."""
+        capped = any(s.total >= COUNT_LIMIT for s in self.sections if not s.informational)
+        return f"{self.total}+" if capped else str(self.total)
+
+    @property
     def has_queues(self) -> bool:
         """The user has steps to take (even if none is waiting today), not only figures to
         watch: a viewer's page is an overview, not 我的待办."""
         return any(not s.informational for s in self.sections)
 
 
+def count_label(total: int) -> str:
+    return f"{COUNT_LIMIT}+" if total >= COUNT_LIMIT else str(total)
+
+
 class CountOf(Subquery):
     """COUNT(*) of a queryset as a scalar subquery: uncorrelated, so the database runs it
-    once for the whole statement (from an index alone where it can)."""
+    once for the whole statement (from an index alone where it can). Bounded by the
+    queryset's slice: COUNT_LIMIT rows at most are read."""
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
     output_field = IntegerField()
@@ -170,7 +194,7 @@ def _rows(
     an index alone where it can), not a window over the rows, so that only the first
     rows are read whole and an index in the section's order serves them. `counted`: the
     rows to count instead, one per case (a unit's parts: counted from their index)."""
-    total = CountOf((qs if counted is None else counted).order_by().values("pk"))
+    total = CountOf((qs if counted is None else counted).order_by().values("pk")[:COUNT_LIMIT])
     found = list(
         qs.annotate(section_total=total)
         .select_related("lead_unit")

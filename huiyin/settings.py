@@ -392,6 +392,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HUIYIN_LOG_LEVEL", "WARNING")},
+    # A server worker says when its similar-case index is ready (similar/index.py).
+    "loggers": {"similar": {"level": os.environ.get("HUIYIN_LOG_LEVEL", "INFO")}},
 }
 
 # 群众意见建议 (opinions): the public page's limits (docs/public-opinions.md) and the weekly

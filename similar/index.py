@@ -36,6 +36,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -64,6 +66,7 @@ MIN_SCORE: Final = 0.2
 SYNC_OVERLAP: Final = timedelta(seconds=5)
 REBUILD_GROWTH: Final = 0.2
 DELTA_ROWS: Final = 2000
+ANSWERS_KEPT: Final = 1024
 ANSWERED: Final = (State.REPLIED, State.CLOSED)
 # 关于…的建议 / 的提案 / 的议案: every title says it.
 _FRAME = re.compile(r"^\s*关于|的(?:建议|提案|议案)\s*$")
@@ -98,6 +101,9 @@ class Index:
         self.floor_id = 0  # the oldest case in the index: those below it are not searched
         self.watermark: datetime | None = None
         self.builds = 0
+        # The last ANSWERS_KEPT answers (ranked ids and scores) by question, forgotten
+        # whenever a case is added, changed or rebuilt: a case page opened again asks again.
+        self.answers: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
 
     # --- vectors ---------------------------------------------------------------------
 
@@ -161,6 +167,7 @@ class Index:
         self.last_id = top
         self.watermark = now - SYNC_OVERLAP
         self.builds += 1
+        self.answers.clear()
 
     def _apply(self, rows: list[tuple[Any, ...]]) -> None:
         fresh: list[tuple[Any, ...]] = []
@@ -168,15 +175,17 @@ class Index:
             row = self.row_of.get(pk)
             key = hash((title, head or ""))
             if row is not None and self.text_keys[row] == key:
-                self.years[row] = year
-                self.withdrawn[row] = state == State.WITHDRAWN
-                self.answered[row] = state in ANSWERED
+                flags = (year, state == State.WITHDRAWN, state in ANSWERED)
+                if flags != (self.years[row], self.withdrawn[row], self.answered[row]):
+                    self.years[row], self.withdrawn[row], self.answered[row] = flags
+                    self.answers.clear()
                 continue
             if row is not None:
                 self.alive[row] = False
             fresh.append((pk, title, head, year, state))
         if not fresh:
             return
+        self.answers.clear()
         start = len(self.ids)
         self.delta.append(self._vectors([r[1] for r in fresh], [r[2] or "" for r in fresh]))
         self.ids = np.concatenate([self.ids, [r[0] for r in fresh]]).astype(np.int64)
@@ -252,10 +261,16 @@ def warm() -> None:
     person's request waits for it; a failure only leaves it to be built on first use."""
     from django.db import connection
 
+    started = time.monotonic()
     try:
         with _INDEX.lock:
             if _INDEX.main is None:
                 _INDEX.sync()
+        logger.info(
+            "similar: index of %d cases built in %.1f s",
+            len(_INDEX.ids),
+            time.monotonic() - started,
+        )
     except Exception:
         logger.exception("similar: the index could not be built at start")
     finally:
@@ -323,6 +338,13 @@ def ranked(
     with idx.lock:
         if sync or idx.main is None:
             idx.sync()
+        question = None
+        if allowed is None:
+            question = (title, content, limit, frozenset(exclude), answered_only, before, min_score)
+            known = idx.answers.get(question)
+            if known is not None:
+                idx.answers.move_to_end(question)
+                return known
         found = idx.scores(title, content)
         mask = found >= min_score
         if answered_only:
@@ -344,5 +366,12 @@ def ranked(
             candidates = candidates[best]
         ids = idx.ids[candidates]
         scores = found[candidates]
-    order = np.lexsort((-ids, -scores))
-    return ids[order], scores[order]
+        order = np.lexsort((-ids, -scores))
+        answer = (ids[order], scores[order])
+        for array in answer:
+            array.setflags(write=False)  # kept for the next asker: read only
+        if question is not None:
+            idx.answers[question] = answer
+            if len(idx.answers) > ANSWERS_KEPT:
+                idx.answers.popitem(last=False)
+        return answer

@@ -75,12 +75,10 @@ def similar_for(
         answered_only=answered_only,
         sync=sync,
     )
-    order = [int(pk) for pk in ranked_ids]
-    scores = {pk: round(float(s), 4) for pk, s in zip(order, ranked_scores, strict=True)}
     ids: list[int] = []
     asked = 0
-    for size in (len(order),) if sees_all else SCOPE_ROUNDS:
-        chunk = order[asked : max(size, limit)]
+    for size in (len(ranked_ids),) if sees_all else SCOPE_ROUNDS:
+        chunk = [int(pk) for pk in ranked_ids[asked : max(size, limit)]]
         if not chunk:
             break
         seen = set(chunk) if sees_all else _visible_ids(user, chunk)
@@ -91,6 +89,8 @@ def similar_for(
     ids = ids[:limit]
     if not ids:
         return []
+    position = {int(pk): i for i, pk in enumerate(ranked_ids[:asked])}
+    scores = {pk: round(float(ranked_scores[position[pk]]), 4) for pk in ids}
     rows = {
         c.pk: c
         for c in visible_cases(user, Case.objects.filter(pk__in=ids))

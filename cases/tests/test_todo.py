@@ -273,6 +273,24 @@ def test_sections_are_limited_and_counted(world, monkeypatch):
 
 
 @FROZEN
+def test_counts_stop_at_the_limit_and_say_so(world, monkeypatch, client):
+    """A section counts up to COUNT_LIMIT and shows "N+" (the 台账 has the exact figure)."""
+    monkeypatch.setattr("cases.todo.COUNT_LIMIT", 3)
+    todo = todo_for(world.cast.coordinator, TODAY)
+    overdue = next(s for s in todo.sections if s.key == "overdue")
+    assert (overdue.total, overdue.total_label, overdue.counted_exactly) == (3, "3+", False)
+    monkeypatch.setattr("cases.todo.COUNT_LIMIT", 5)
+    todo = todo_for(world.cast.coordinator, TODAY)
+    overdue = next(s for s in todo.sections if s.key == "overdue")
+    assert (overdue.total, overdue.total_label, overdue.counted_exactly) == (4, "4", True)
+    monkeypatch.setattr("cases.todo.COUNT_LIMIT", 2)
+    client.force_login(world.cast.coordinator)
+    page = client.get("/").content.decode()
+    assert "件待办" in page and "+ 件待办" in page
+    assert '<span class="hy-todo-chip-count">2+</span>' in page
+
+
+@FROZEN
 def test_the_window_boundary_follows_the_calendar(world):
     # An administrator makes 09-20 a rest day: the window of the reply of 08-20 now ends
     # on 09-21; still over. The window of a reply of 08-29 ends today: still open.

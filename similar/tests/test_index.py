@@ -153,3 +153,24 @@ def test_a_unit_finds_its_own_case_behind_better_ones_it_may_not_see(cast, monke
     monkeypatch.setattr(queries, "SCOPE_ROUNDS", (1,))
     assert queries.similar_for(cast.yizheng_head, title, content, limit=1) == []
     assert queries.similar_for(cast.coordinator, title, content, limit=1)[0].case in others
+
+
+def test_an_answer_kept_for_the_next_asker_follows_every_change(earlier, cast):
+    """The same question asked again is answered from what was kept, until a case is
+    registered, edited or withdrawn: then it is asked of the index anew."""
+    question = ("关于公共场所配置AED除颤器的建议", "建议地铁站商场配置AED")
+    first = index.search(*question, limit=3)
+    assert index.search(*question, limit=3) == first
+    assert len(index.index().answers) >= 1
+    new = register(
+        cast,
+        on=TODAY,
+        title="关于在社区推广自动体外除颤器的建议",
+        content="公共场所AED配置少，建议在地铁站、商场、社区推广配置AED并培训群众。",
+    )
+    assert index.search(*question, limit=3)[0].case_id == new.pk
+    actions.withdraw_case(new, by=cast.coordinator, reason="重复")
+    assert new.pk not in [h.case_id for h in index.search(*question, limit=3)]
+    ids, _ = index.ranked(*question, limit=3)
+    with pytest.raises(ValueError):
+        ids[0] = 0  # what is kept cannot be changed by a caller
