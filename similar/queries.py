@@ -43,6 +43,7 @@ def _visible_ids(user: User, ids: list[int]) -> set[int]:
     return set(
         visible_cases(user, Case.objects.filter(pk__in=ids))
         .exclude(state=State.WITHDRAWN)
+        .order_by()
         .values_list("id", flat=True)
     )
 
