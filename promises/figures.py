@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from cases.models import (
     COMMITMENT_OPEN,
@@ -153,28 +154,36 @@ FIGURE_KEYS = ("total", "fulfilled", "partial", "unfulfilled", "open", "overdue"
 
 def years_commitments(years: list[int], unit: Unit | None, on: date) -> dict[int, dict[str, Any]]:
     """The statistics object's part (reports.stats.year_stats) for each of `years`, in one
-    grouped query: the year's B/C promises, of one owner unit or all, as `commitments`
-    {total, fulfilled, partial, unfulfilled, open, overdue} and the
-    `commitment_fulfilment_rate` (the module's definition)."""
-    qs = kept_promises().filter(case__year__in=years)
+    grouped query over the summary rows (reports.models.TallyPromise, kept by the actions;
+    `huiyin stats --verify` recounts them from kept_promises): the year's B/C promises, of
+    one owner unit or all, as `commitments` {total, fulfilled, partial, unfulfilled, open,
+    overdue} and the `commitment_fulfilment_rate` (the module's definition)."""
+    from reports.models import TallyPromise
+
+    qs = TallyPromise.objects.filter(year__in=years).exclude(
+        state__in=sorted(states_in("uncounted"))
+    )
     if unit is not None:
-        qs = qs.filter(unit=unit)
-    late = Q(status__in=list(COMMITMENT_OPEN), due__lt=on)
+        qs = qs.filter(unit=unit.pk)
+
+    def n(condition: Q | None = None) -> Coalesce:
+        return Coalesce(Sum("n", filter=condition), 0)
+
     rows = (
-        qs.values("case__year")
+        qs.values("year")
         .annotate(
-            total=Count("id"),
-            fulfilled=Count("id", filter=Q(status=CommitmentStatus.FULFILLED)),
-            partial=Count("id", filter=Q(status=CommitmentStatus.PARTIAL)),
-            unfulfilled=Count("id", filter=Q(status=CommitmentStatus.UNFULFILLED)),
-            open=Count("id", filter=Q(status__in=list(COMMITMENT_OPEN))),
-            overdue=Count("id", filter=late),
+            total=n(),
+            fulfilled=n(Q(status=CommitmentStatus.FULFILLED)),
+            partial=n(Q(status=CommitmentStatus.PARTIAL)),
+            unfulfilled=n(Q(status=CommitmentStatus.UNFULFILLED)),
+            open=n(Q(status__in=list(COMMITMENT_OPEN))),
+            overdue=n(Q(status__in=list(COMMITMENT_OPEN), due__lt=on)),
         )
         .order_by()
     )
     counts = {year: dict.fromkeys(FIGURE_KEYS, 0) for year in years}
     for row in rows:
-        counts[row["case__year"]] = {k: row[k] for k in FIGURE_KEYS}
+        counts[row["year"]] = {k: row[k] for k in FIGURE_KEYS}
     return {
         year: {"commitments": n, "commitment_fulfilment_rate": fulfilment_rate(n)}
         for year, n in counts.items()

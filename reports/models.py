@@ -11,6 +11,8 @@ two rows share one key. The time-dependent figures (超期未复, due soon) are 
 they depend on today and are counted live from the open cases.
 """
 
+from datetime import date
+
 from django.db import models
 
 from cases.figures import REPLIED_KEY
@@ -36,6 +38,11 @@ CELL_KEY = (
 MONTH_KEY = (*SHARED_KEY, "kind", "month")
 TOPIC_KEY = (*SHARED_KEY, "topic")
 OUTCOME_KEY = (*SHARED_KEY, "kind")
+# A promise (承诺事项) is counted under its owner unit (Commitment.unit), not the case's lead
+# unit; an open one also under its due date (逾期未兑现 is counted from those rows against
+# today), a settled one under SETTLED_DUE.
+PROMISE_KEY = (*SHARED_KEY, "status", "due")
+SETTLED_DUE = date.min
 
 
 class Keyed(models.Model):
@@ -72,6 +79,8 @@ class CaseTally(Keyed):
     answered = models.DateField("答复月份", null=True)
     topics = models.JSONField("主题", default=list)  # topic ids, ascending
     outcomes = models.JSONField("成果转化", default=dict)  # {kind: count}
+    # The promises it counts: [[owner unit, status, due (ISO), count], …], ascending.
+    promises = models.JSONField("承诺事项", default=list)
 
     class Meta:
         verbose_name = "办件统计贡献"
@@ -139,3 +148,17 @@ class TallyOutcome(Keyed):
         verbose_name = "成果转化统计"
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=OUTCOME_KEY, name="tally_outcome_key")]
+
+
+class TallyPromise(Keyed):
+    """Promises (承诺事项 of a signed B/C reply on a counted 议提案) of one owner unit (the
+    `unit` column here), status and, while open, due date."""
+
+    status = models.CharField("承诺状态", max_length=20)
+    due = models.DateField("承诺完成时间")  # SETTLED_DUE for a settled promise
+    n = models.IntegerField("项数", default=0)
+
+    class Meta:
+        verbose_name = "承诺事项统计"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=PROMISE_KEY, name="tally_promise_key")]

@@ -10,6 +10,7 @@ counted by category), so a mistake in either shows as a difference.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -17,22 +18,35 @@ from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce, TruncMonth
 
 from cases.figures import ON_TIME, REPLIED
-from cases.models import Case, Communication, Outcome
+from cases.models import (
+    COMMITMENT_OPEN,
+    Case,
+    Commitment,
+    Communication,
+    Outcome,
+    Reply,
+    ReplyStatus,
+)
 from cases.models.choices import FACE_TO_FACE_METHODS, PROPOSAL_CATEGORIES
 from reports.models import (
     CELL_KEY,
     MONTH_KEY,
     OUTCOME_KEY,
+    PROMISE_KEY,
+    SETTLED_DUE,
     SHARED_KEY,
     TOPIC_KEY,
     CaseTally,
     TallyCell,
     TallyMonth,
     TallyOutcome,
+    TallyPromise,
     TallyTopic,
 )
+from reports.tally import PROMISE_CLASSES
+from workflow.tables import states_in
 
-SUMMARIES = (TallyCell, TallyMonth, TallyTopic, TallyOutcome)
+SUMMARIES = (TallyCell, TallyMonth, TallyTopic, TallyOutcome, TallyPromise)
 
 # What differs between the vendors: the first day of a date's month, and JSON built from
 # rows (a case's topic ids; its outcomes by kind).
@@ -43,6 +57,8 @@ SQL = {
         "object": "jsonb_object_agg({}, {})",
         "no_list": "'[]'::jsonb",
         "no_object": "'{}'::jsonb",
+        "row": "jsonb_build_array({})",
+        "iso": "to_char({}, 'YYYY-MM-DD')",
     },
     "sqlite": {
         "month": "date({}, 'start of month')",
@@ -50,6 +66,8 @@ SQL = {
         "object": "json_group_object({}, {})",
         "no_list": "'[]'",
         "no_object": "'{}'",
+        "row": "json_array({})",
+        "iso": "{}",
     },
 }
 
@@ -96,15 +114,32 @@ def _statements(vendor: str) -> list[tuple[str, list[Any]]]:
     links = _table(Case.topics.through)
     categories = ", ".join(["%s"] * len(PROPOSAL_CATEGORIES))
     methods = ", ".join(["%s"] * len(FACE_TO_FACE_METHODS))
+    uncounted_states = sorted(states_in("uncounted"))
+    uncounted = ", ".join(q_literal(x) for x in uncounted_states)
+    # A case's kept promises by (owner unit, status, due while open): the rows of its
+    # contribution (CaseTally.promises) and, added up, of TallyPromise.
+    promised = f"""
+        SELECT cm.case_id, COALESCE(cm.unit_id, 0) AS unit, cm.status,
+               CASE WHEN cm.status IN ({", ".join(q_literal(x) for x in COMMITMENT_OPEN)})
+                    THEN cm.due ELSE {q_literal(SETTLED_DUE.isoformat())} END AS due,
+               COUNT(*) AS n
+        FROM {_table(Commitment)} cm JOIN {_table(Reply)} r ON r.id = cm.reply_id
+        WHERE r.status = {q_literal(ReplyStatus.SIGNED)}
+          AND r.reply_class IN ({", ".join(q_literal(x) for x in PROMISE_CLASSES)})
+        GROUP BY cm.case_id, COALESCE(cm.unit_id, 0), cm.status,
+                 CASE WHEN cm.status IN ({", ".join(q_literal(x) for x in COMMITMENT_OPEN)})
+                      THEN cm.due ELSE {q_literal(SETTLED_DUE.isoformat())} END"""
     contribution = f"""
         INSERT INTO {tally} (case_id, {", ".join(_columns(CaseTally, CELL_KEY))},
-                             received, answered, topics, outcomes)
+                             received, answered, topics, outcomes, promises)
         SELECT c.id, c.year, COALESCE(c.lead_unit_id, 0), c.category, c.level, c.state,
                c.role, c.led_by <> '', c.replied_on IS NOT NULL,
                c.replied_on IS NOT NULL AND (c.deadline IS NULL OR c.replied_on <= c.deadline),
                c.reply_class, c.feedback_result, m.case_id IS NOT NULL,
                {sql["month"].format("c.received_on")}, {sql["month"].format("c.replied_on")},
-               COALESCE(t.ids, {sql["no_list"]}), COALESCE(o.kinds, {sql["no_object"]})
+               COALESCE(t.ids, {sql["no_list"]}), COALESCE(o.kinds, {sql["no_object"]}),
+               CASE WHEN c.state IN ({uncounted}) THEN {sql["no_list"]}
+                    ELSE COALESCE(p.promises, {sql["no_list"]}) END
         FROM {case} c
         LEFT JOIN (SELECT DISTINCT case_id FROM {comm} WHERE method IN ({methods})) m
                ON m.case_id = c.id
@@ -114,6 +149,11 @@ def _statements(vendor: str) -> list[tuple[str, list[Any]]]:
                    FROM (SELECT case_id, kind, COUNT(*) AS n FROM {outcome}
                          GROUP BY case_id, kind) k
                    GROUP BY case_id) o ON o.case_id = c.id
+        LEFT JOIN (SELECT case_id,
+                          {sql["list"].format(sql["row"].format(f"unit, status, {sql['iso'].format('due')}, n"))}
+                          AS promises
+                   FROM ({promised} ORDER BY 1, 2, 3, 4) k GROUP BY case_id) p
+               ON p.case_id = c.id
         WHERE c.category IN ({categories})"""
     cell_columns = ", ".join(f"t.{c}" for c in _columns(TallyCell, CELL_KEY))
     cells = f"""
@@ -139,13 +179,30 @@ def _statements(vendor: str) -> list[tuple[str, list[Any]]]:
         INSERT INTO {_table(TallyOutcome)} ({", ".join(_columns(TallyOutcome, OUTCOME_KEY))}, n)
         SELECT {shared_t}, o.kind, COUNT(*) FROM {tally} t
         JOIN {outcome} o ON o.case_id = t.case_id GROUP BY {shared_t}, o.kind"""
+    promise_rows = f"""
+        INSERT INTO {_table(TallyPromise)} ({", ".join(_columns(TallyPromise, PROMISE_KEY))}, n)
+        SELECT {shared_t}, k.status, k.due, SUM(k.n) FROM {tally} t
+        JOIN ({promised}) k ON k.case_id = t.case_id
+        WHERE t.state NOT IN ({uncounted})
+        GROUP BY t.year, k.unit, t.category, t.state, k.status, k.due"""
+    promise_rows = promise_rows.replace(
+        f"SELECT {shared_t},", "SELECT t.year, k.unit, t.category, t.state,", 1
+    )
     return [
         (contribution, [*FACE_TO_FACE_METHODS, *PROPOSAL_CATEGORIES]),
         (cells, []),
         (months, [TallyMonth.RECEIVED, TallyMonth.ANSWERED]),
         (topics, []),
         (outcomes, []),
+        (promise_rows, []),
     ]
+
+
+def q_literal(value: str) -> str:
+    """A constant of ours (a state, a status, a date) as an SQL string literal."""
+    if "'" in value:
+        raise ValueError(value)
+    return f"'{value}'"
 
 
 # ── the recount ──────────────────────────────────────────────────────────────────────────
@@ -240,11 +297,31 @@ def recount() -> dict[str, dict[tuple[Any, ...], Any]]:
         .annotate(n=Count("id"))
         .order_by()
     )
+    # The promises as promises.figures counts them (kept_promises), by owner unit.
+    promise_rows = (
+        Commitment.objects.filter(
+            reply__status=ReplyStatus.SIGNED,
+            reply__reply_class__in=PROMISE_CLASSES,
+            case__category__in=PROPOSAL_CATEGORIES,
+        )
+        .exclude(case__state__in=sorted(states_in("uncounted")))
+        .annotate(
+            k_due=models.Case(
+                models.When(status__in=COMMITMENT_OPEN, then="due"),
+                default=Value(SETTLED_DUE),
+                output_field=models.DateField(),
+            )
+        )
+        .values_list("case__year", "unit_id", "case__category", "case__state", "status", "k_due")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     return {
         "cells": cells,
         "months": months,
         "topics": _by_key(topic_rows),
         "outcomes": _by_key(outcome_rows),
+        "promises": _by_key(promise_rows),
     }
 
 
@@ -285,6 +362,10 @@ def stored() -> dict[str, dict[tuple[Any, ...], Any]]:
             tuple(row[:-1]): row[-1]
             for row in TallyOutcome.objects.exclude(n=0).values_list(*OUTCOME_KEY, "n")
         },
+        "promises": {
+            tuple(row[:-1]): row[-1]
+            for row in TallyPromise.objects.exclude(n=0).values_list(*PROMISE_KEY, "n")
+        },
         # The cases' own rows, added up as the cells add them: a wrong contribution would
         # make the next refresh of that case move the wrong cell.
         "contributions": {
@@ -301,15 +382,33 @@ KEYS = {
     "months": MONTH_KEY,
     "topics": TOPIC_KEY,
     "outcomes": OUTCOME_KEY,
+    "promises": PROMISE_KEY,
     "contributions": CELL_KEY,
+    "promise_contributions": PROMISE_KEY,
 }
+
+
+def stored_promise_contributions() -> dict[tuple[Any, ...], int]:
+    """The cases' own promise rows (CaseTally.promises), added up as TallyPromise adds
+    them: a wrong one would make the next refresh of its case move the wrong row."""
+    found: dict[tuple[Any, ...], int] = {}
+    rows = CaseTally.objects.exclude(promises=[]).values_list(
+        "year", "category", "state", "promises"
+    )
+    for year, category, state, promises in rows.iterator(chunk_size=5000):
+        for unit, status, due, n in promises:
+            key = (year, unit, category, state, status, date.fromisoformat(due))
+            found[key] = found.get(key, 0) + n
+    return {k: n for k, n in found.items() if n}
 
 
 def verify() -> list[Difference]:
     """The summary rows (and the cases' contributions) that differ from a recount."""
     counted = recount()
     counted["contributions"] = {k: n for k, (n, _) in counted["cells"].items() if n}
+    counted["promise_contributions"] = counted["promises"]
     have = stored()
+    have["promise_contributions"] = stored_promise_contributions()
     found = []
     for table, rows in counted.items():
         empty: Any = (0, 0) if table == "cells" else 0

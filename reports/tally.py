@@ -22,19 +22,27 @@ from typing import Any, cast
 from django.db import connection, models, transaction
 from django.db.models import Count
 
-from cases.models import Case, Communication, Outcome
+from cases.models import COMMITMENT_OPEN, Case, Commitment, Communication, Outcome, ReplyStatus
 from cases.models.choices import FACE_TO_FACE_METHODS, PROPOSAL_CATEGORIES
 from reports.models import (
     CELL_KEY,
     MONTH_KEY,
     OUTCOME_KEY,
+    PROMISE_KEY,
+    SETTLED_DUE,
     TOPIC_KEY,
     CaseTally,
     TallyCell,
     TallyMonth,
     TallyOutcome,
+    TallyPromise,
     TallyTopic,
 )
+from workflow.tables import states_in
+
+# The promises counted (promises.figures.kept_promises): of a signed B/C reply, on a case
+# in a counted state.
+PROMISE_CLASSES = ("B", "C")
 
 BATCH = 500  # cases read and compared per round (the importer's chunk)
 
@@ -82,6 +90,8 @@ class Contribution:
     answered: date | None
     topics: tuple[int, ...]
     outcomes: tuple[tuple[str, int], ...]
+    # (owner unit, status, due or SETTLED_DUE, count), ascending
+    promises: tuple[tuple[int, str, date, int], ...] = ()
 
     @property
     def shared(self) -> tuple[Any, ...]:
@@ -108,6 +118,7 @@ class Contribution:
             **values,
             topics=list(self.topics),
             outcomes=dict(self.outcomes),
+            promises=[[unit, status, due.isoformat(), n] for unit, status, due, n in self.promises],
         )
 
 
@@ -119,7 +130,19 @@ def _stored(row: CaseTally) -> Contribution:
         **{name: getattr(row, name) for name in CASE_TALLY_FIELDS},
         topics=tuple(sorted(row.topics)),
         outcomes=tuple(sorted((kind, n) for kind, n in row.outcomes.items() if n)),
+        promises=tuple(
+            sorted(
+                (unit, status, date.fromisoformat(due), n)
+                for unit, status, due, n in row.promises
+                if n
+            )
+        ),
     )
+
+
+def promise_due(status: str, due: date) -> date:
+    """The due date a promise is counted under: its own while open, else SETTLED_DUE."""
+    return due if status in COMMITMENT_OPEN else SETTLED_DUE
 
 
 def current(case_ids: list[int]) -> dict[int, Contribution]:
@@ -152,6 +175,15 @@ def current(case_ids: list[int]) -> dict[int, Contribution]:
     )
     for case_id, kind, n in by_kind:
         outcomes[case_id].append((kind, n))
+    promised: dict[int, Counter[tuple[int, str, date]]] = defaultdict(Counter)
+    kept = Commitment.objects.filter(
+        case_id__in=ids, reply__status=ReplyStatus.SIGNED, reply__reply_class__in=PROMISE_CLASSES
+    )
+    for case_id, unit, status, due in kept.values_list(
+        "case_id", "unit_id", "status", "due"
+    ).order_by():
+        promised[case_id][(unit or 0, status, promise_due(status, due))] += 1
+    uncounted = states_in("uncounted")
     found = {}
     for (
         pk,
@@ -187,6 +219,9 @@ def current(case_ids: list[int]) -> dict[int, Contribution]:
             answered=month_of(replied_on) if replied_on is not None else None,
             topics=tuple(sorted(topics[pk])),
             outcomes=tuple(sorted(outcomes[pk])),
+            promises=()
+            if state in uncounted
+            else tuple(sorted((*key, n) for key, n in promised[pk].items())),
         )
     return found
 
@@ -199,6 +234,7 @@ class Deltas:
         self.months: Counter[tuple[Any, ...]] = Counter()
         self.topics: Counter[tuple[Any, ...]] = Counter()
         self.outcomes: Counter[tuple[Any, ...]] = Counter()
+        self.promises: Counter[tuple[Any, ...]] = Counter()
 
     def add(self, c: Contribution, sign: int) -> None:
         cell = self.cells[c.cell]
@@ -210,6 +246,8 @@ class Deltas:
             self.topics[(*c.shared, topic)] += sign
         for kind, n in c.outcomes:
             self.outcomes[(*c.shared, kind)] += sign * n
+        for unit, status, due, n in c.promises:
+            self.promises[(c.year, unit, c.category, c.state, status, due)] += sign * n
 
     def write(self) -> None:
         cells = [(*k, n, o) for k, (n, o) in self.cells.items() if n or o]
@@ -218,6 +256,7 @@ class Deltas:
             (TallyMonth, MONTH_KEY, self.months),
             (TallyTopic, TOPIC_KEY, self.topics),
             (TallyOutcome, OUTCOME_KEY, self.outcomes),
+            (TallyPromise, PROMISE_KEY, self.promises),
         ):
             add(model, key, ("n",), [(*k, n) for k, n in counts.items() if n])
 
@@ -293,7 +332,7 @@ def _refresh(ids: list[int]) -> int:
         rows,
         update_conflicts=True,
         unique_fields=["case"],
-        update_fields=[*CASE_TALLY_FIELDS, "topics", "outcomes"],
+        update_fields=[*CASE_TALLY_FIELDS, "topics", "outcomes", "promises"],
     )
     gone = [pk for pk in changed if pk not in new]
     if gone:

@@ -414,8 +414,9 @@ def test_a_case_that_did_not_change_writes_nothing(cast):
     with CaptureQueriesContext(connection) as captured:
         assert refresh([case.pk]) == 0
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # The stored contribution, the case, its meetings, topics and outcomes: no write.
-    assert len(statements) == 5
+    # The stored contribution, the case, its meetings, topics, outcomes and promises:
+    # no write.
+    assert len(statements) == 6
     assert all(sql.startswith("SELECT") for sql in statements), statements
 
 
