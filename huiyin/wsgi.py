@@ -17,7 +17,9 @@ check_serving()
 # frozen out of the cyclic collector's way, so that its full collections, which otherwise
 # walk all of it in the middle of a request (180 ms at a time, measured), walk only what
 # requests make. Reference counting still frees what is dropped.
-gc.freeze()
+FREEZE = os.environ.get("HUIYIN_GC_FREEZE", "1") not in ("0", "off", "false", "no")
+if FREEZE:
+    gc.freeze()
 
 # Each server process builds its similar-case index now, beside the requests, instead of in
 # the first request that shows similar cases (seconds at 100,000 议提案: similar/index.py).
@@ -26,6 +28,7 @@ if os.environ.get("HUIYIN_SIMILAR_WARM", "1") not in ("0", "off", "false", "no")
 
     def _warm() -> None:
         warm()
-        gc.freeze()  # the index, too
+        if FREEZE:
+            gc.freeze()  # the index, too
 
     threading.Thread(target=_warm, name="similar-warm", daemon=True).start()
