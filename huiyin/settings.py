@@ -161,8 +161,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs more than it saves on our short aggregate queries (measured:
     # 350 of 500 ms of the yearly statistics over 100,000 cases).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    if env_bool("HUIYIN_PG_SERVER_BINDING", False):  # an experiment (bench/README.md)
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUIYIN_TEST_DB_NAME") or None}
 # A connection dropped between requests is replaced before use, not found broken mid-write.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -39,13 +39,17 @@ class SimilarCase:
 SCOPE_ROUNDS = (40, 400, 4000)
 
 
-def _visible_ids(user: User, ids: list[int]) -> set[int]:
-    return set(
-        visible_cases(user, Case.objects.filter(pk__in=ids))
+def _visible(user: User, ids: list[int]) -> dict[int, Case]:
+    """The cases of `ids` the user may see (not withdrawn), with what the lists show (not
+    their content: a round may hold thousands)."""
+    return {
+        c.pk: c
+        for c in visible_cases(user, Case.objects.filter(pk__in=ids))
         .exclude(state=State.WITHDRAWN)
+        .select_related("lead_unit", "merged_into")
+        .defer("content", "merged_into__content")
         .order_by()
-        .values_list("id", flat=True)
-    )
+    }
 
 
 def similar_for(
@@ -77,13 +81,18 @@ def similar_for(
         sync=sync,
     )
     ids: list[int] = []
+    rows: dict[int, Case] = {}
     asked = 0
     for size in (len(ranked_ids),) if sees_all else SCOPE_ROUNDS:
         chunk = [int(pk) for pk in ranked_ids[asked : max(size, limit)]]
         if not chunk:
             break
-        seen = set(chunk) if sees_all else _visible_ids(user, chunk)
-        ids += [pk for pk in chunk if pk in seen]
+        if sees_all:  # the first `limit`, read once they are known
+            ids += chunk
+        else:  # each round's visible cases, read whole: the first `limit` of them are shown
+            seen = _visible(user, chunk)
+            rows.update(seen)
+            ids += [pk for pk in chunk if pk in seen]
         asked += len(chunk)
         if len(ids) >= limit:
             break
@@ -92,12 +101,8 @@ def similar_for(
         return []
     position = {int(pk): i for i, pk in enumerate(ranked_ids[:asked])}
     scores = {pk: round(float(ranked_scores[position[pk]]), 4) for pk in ids}
-    rows = {
-        c.pk: c
-        for c in visible_cases(user, Case.objects.filter(pk__in=ids))
-        .exclude(state=State.WITHDRAWN)
-        .select_related("lead_unit", "merged_into")
-    }
+    if sees_all:
+        rows = _visible(user, ids)
     found = [SimilarCase(rows[pk], scores[pk]) for pk in ids if pk in rows]
     if with_replies and found:
         heads = (
