@@ -45,11 +45,10 @@ def test_the_coordinator_s_digest_groups_everything_overdue_by_unit(cast):
 def test_a_head_gets_one_mail_a_day_for_all_the_unit_s_overdue_cases(cast):
     cases = [due_case(cast, title=f"医政件{i}") for i in range(3)]
     morning_run(LATE)
-    mine = [
-        k
-        for k in keys()
-        if f":{cast.yizheng_head.pk}:" in k or k.startswith(f"digest:{cast.yizheng_head.pk}:")
-    ]
+    # A reminder's key ends with its recipient ("reply:<case>:<due>:<step>:<user>"): matched
+    # there, not anywhere (a case's id may equal the head's).
+    head = str(cast.yizheng_head.pk)
+    mine = [k for k in keys() if k.rsplit(":", 1)[-1] == head or k.startswith(f"digest:{head}:")]
     assert mine == [f"digest:{cast.yizheng_head.pk}:{LATE.isoformat()}"]
     text = _digest(cast.yizheng_head).text
     assert all(c.number in text and c.title in text for c in cases)
@@ -63,7 +62,7 @@ def test_the_quiet_digest_mode_gathers_the_reminders_of_the_day_into_one_mail(ca
     morning_run(date(2026, 6, 12))
     # The handler: a mail for the case; the head in quiet mode: one digest naming it.
     assert f"reply:{case.pk}:2026-06-22:ahead:{cast.yizheng_handler.pk}" in keys()
-    assert not [k for k in keys("reply") if f":{cast.yizheng_head.pk}:" in k]
+    assert not [k for k in keys("reply") if k.rsplit(":", 1)[-1] == str(cast.yizheng_head.pk)]
     text = _digest(cast.yizheng_head, date(2026, 6, 12)).text
     assert "答复期限：2026年6月22日（剩余5个工作日）" in text and case.number in text
 
