@@ -27,7 +27,12 @@ if os.environ.get("HUIYIN_SIMILAR_WARM", "1") not in ("0", "off", "false", "no")
     from similar.index import warm
 
     def _warm() -> None:
-        warm()
+        from django.db import connection
+
+        try:
+            warm()
+        finally:
+            connection.close()  # this thread's own
         if FREEZE:
             gc.freeze()  # the index, too
 

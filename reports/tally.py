@@ -146,8 +146,8 @@ def promise_due(status: str, due: date) -> date:
 
 
 def current(case_ids: list[int]) -> dict[int, Contribution]:
-    """The contributions of the cases as they are now: four queries for the whole batch
-    (cases, face-to-face communications, topics, outcomes). A case that statistics never
+    """The contributions of the cases as they are now: five queries for the whole batch
+    (cases, face-to-face communications, topics, outcomes, kept promises). A case that statistics never
     count (another category, or gone) has none."""
     rows = list(
         Case.objects.filter(pk__in=case_ids, category__in=PROPOSAL_CATEGORIES)

@@ -257,10 +257,9 @@ def max_cases() -> int:
 
 
 def warm() -> None:
-    """Build the index now (a server worker's start, in a thread of its own), so that no
-    person's request waits for it; a failure only leaves it to be built on first use."""
-    from django.db import connection
-
+    """Build the index now (a server worker's start, in a thread of its own: huiyin.wsgi,
+    which closes the thread's connection after), so that no person's request waits for it;
+    a failure only leaves it to be built on first use."""
     started = time.monotonic()
     try:
         with _INDEX.lock:
@@ -273,8 +272,6 @@ def warm() -> None:
         )
     except Exception:
         logger.exception("similar: the index could not be built at start")
-    finally:
-        connection.close()
 
 
 def index() -> Index:
