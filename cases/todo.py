@@ -119,13 +119,13 @@ class Section:
         return self.total > len(self.rows)
 
     @property
-    def total_label(self) -> str:
-        """The count as shown: "1000+" when there are at least COUNT_LIMIT."""
-        return count_label(self.total)
-
-    @property
     def counted_exactly(self) -> bool:
         return self.total < COUNT_LIMIT
+
+    @property
+    def total_label(self) -> str:
+        """The count as shown: "1000+" when there are at least COUNT_LIMIT."""
+        return str(self.total) if self.counted_exactly else f"{COUNT_LIMIT}+"
 
     @property
     def informational(self) -> bool:
@@ -163,7 +163,7 @@ class Todo:
     @property
     def total_label(self) -> str:
         """ "N 件待办", with a "+" when a section counted only up to COUNT_LIMIT."""
-        capped = any(s.total >= COUNT_LIMIT for s in self.sections if not s.informational)
+        capped = any(not s.counted_exactly for s in self.sections if not s.informational)
         return f"{self.total}+" if capped else str(self.total)
 
     @property
@@ -171,10 +171,6 @@ class Todo:
         """The user has steps to take (even if none is waiting today), not only figures to
         watch: a viewer's page is an overview, not 我的待办."""
         return any(not s.informational for s in self.sections)
-
-
-def count_label(total: int) -> str:
-    return f"{COUNT_LIMIT}+" if total >= COUNT_LIMIT else str(total)
 
 
 class CountOf(Subquery):

@@ -28,6 +28,8 @@ from cases.models import (
     ReplyStatus,
 )
 from cases.models.choices import FACE_TO_FACE_METHODS, PROPOSAL_CATEGORIES
+from promises.figures import CLASSES as PROMISE_CLASSES
+from promises.figures import kept_promises
 from reports.models import (
     CELL_KEY,
     MONTH_KEY,
@@ -43,7 +45,6 @@ from reports.models import (
     TallyPromise,
     TallyTopic,
 )
-from reports.tally import PROMISE_CLASSES
 from workflow.tables import states_in
 
 SUMMARIES = (TallyCell, TallyMonth, TallyTopic, TallyOutcome, TallyPromise)
@@ -297,14 +298,9 @@ def recount() -> dict[str, dict[tuple[Any, ...], Any]]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    # The promises as promises.figures counts them (kept_promises), by owner unit.
+    # The promises as promises.figures counts them, by owner unit.
     promise_rows = (
-        Commitment.objects.filter(
-            reply__status=ReplyStatus.SIGNED,
-            reply__reply_class__in=PROMISE_CLASSES,
-            case__category__in=PROPOSAL_CATEGORIES,
-        )
-        .exclude(case__state__in=sorted(states_in("uncounted")))
+        kept_promises()
         .annotate(
             k_due=models.Case(
                 models.When(status__in=COMMITMENT_OPEN, then="due"),

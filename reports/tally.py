@@ -22,8 +22,9 @@ from typing import Any, cast
 from django.db import connection, models, transaction
 from django.db.models import Count
 
-from cases.models import COMMITMENT_OPEN, Case, Commitment, Communication, Outcome, ReplyStatus
+from cases.models import COMMITMENT_OPEN, Case, Communication, Outcome
 from cases.models.choices import FACE_TO_FACE_METHODS, PROPOSAL_CATEGORIES
+from promises.figures import kept_promises
 from reports.models import (
     CELL_KEY,
     MONTH_KEY,
@@ -38,11 +39,6 @@ from reports.models import (
     TallyPromise,
     TallyTopic,
 )
-from workflow.tables import states_in
-
-# The promises counted (promises.figures.kept_promises): of a signed B/C reply, on a case
-# in a counted state.
-PROMISE_CLASSES = ("B", "C")
 
 BATCH = 500  # cases read and compared per round (the importer's chunk)
 
@@ -176,14 +172,12 @@ def current(case_ids: list[int]) -> dict[int, Contribution]:
     for case_id, kind, n in by_kind:
         outcomes[case_id].append((kind, n))
     promised: dict[int, Counter[tuple[int, str, date]]] = defaultdict(Counter)
-    kept = Commitment.objects.filter(
-        case_id__in=ids, reply__status=ReplyStatus.SIGNED, reply__reply_class__in=PROMISE_CLASSES
-    )
+    # The promises the figures count (promises.figures.kept_promises), of these cases.
+    kept = kept_promises().filter(case_id__in=ids)
     for case_id, unit, status, due in kept.values_list(
         "case_id", "unit_id", "status", "due"
     ).order_by():
         promised[case_id][(unit or 0, status, promise_due(status, due))] += 1
-    uncounted = states_in("uncounted")
     found = {}
     for (
         pk,
@@ -219,9 +213,7 @@ def current(case_ids: list[int]) -> dict[int, Contribution]:
             answered=month_of(replied_on) if replied_on is not None else None,
             topics=tuple(sorted(topics[pk])),
             outcomes=tuple(sorted(outcomes[pk])),
-            promises=()
-            if state in uncounted
-            else tuple(sorted((*key, n) for key, n in promised[pk].items())),
+            promises=tuple(sorted((*key, n) for key, n in promised[pk].items())),
         )
     return found
 

@@ -16,7 +16,8 @@ the newest MAX_CASES 议提案 (HUIYIN_SIMILAR_MAX_CASES, 100,000 by default: a 
 build and each query stay bounded however many cases the database holds (at 1,000,000
 议提案 a whole index would be ~1.5 GB a worker, built in a minute, 65 ms a query). Each
 server worker builds it when it starts (huiyin.wsgi, in a thread of its own), not in a
-person's request; anything else builds it on first use. It is brought up to date at every query with the cases whose id is above the last one seen or whose `updated_at` (indexed:
+person's request; anything else builds it on first use. It is brought up to date at every
+query with the cases whose id is above the last one seen or whose `updated_at` (indexed:
 case_updated) is after the last look, minus SYNC_OVERLAP for transactions that committed
 late. A changed case gets a new row and its old one is marked dead; new rows collect in a
 small delta matrix merged into the main one now and then; when the rows added or killed
