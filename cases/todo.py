@@ -34,10 +34,11 @@ from workflow.vocabulary import State
 # person reads before acting; every row more costs the page (its query and its HTML)
 # without being read. At 20, the 我的待办 of a unit head was 120 KB and 30 ms of CPU.
 SECTION_LIMIT = 10
-# A section counts its cases up to this many and then says "1000+" (the 台账 behind 查看全部
-# has the exact figure): a count that reads thousands of cases on every visit to 我的待办
-# would tell nobody more than that (issue 10: bounded counts).
-COUNT_LIMIT = 1000
+# A section counts its cases up to this many and then says "100+" (the 台账 behind 查看全部
+# has the exact figure), as a badge says "99+": past a hundred the figure tells the person
+# nothing more, and counting a thousand cost a unit head's page 6 ms of PostgreSQL per
+# section at 1M cases (issue 10: bounded counts).
+COUNT_LIMIT = 100
 # A case of a section's query, with what that query annotates.
 C = TypeVar("C", bound=Case)
 ROW_FIELDS = (
@@ -124,7 +125,7 @@ class Section:
 
     @property
     def total_label(self) -> str:
-        """The count as shown: "1000+" when there are at least COUNT_LIMIT."""
+        """The count as shown: "100+" when there are at least COUNT_LIMIT."""
         return str(self.total) if self.counted_exactly else f"{COUNT_LIMIT}+"
 
     @property
