@@ -15,7 +15,7 @@ from cases.permissions import visible_cases
 from huiyin.types import User
 from orgs.access import standing_of
 from similar import index, merging
-from similar.queries import similar_to_case
+from similar.queries import merged_ids, similar_to_case
 from web.panels import Panel, register_panel
 
 MERGED_SHOWN = 20
@@ -32,11 +32,16 @@ def similar_context(case: Case, user: User, mine: set[str]) -> dict[str, Any] | 
     if lead is not None and not sees_all:
         if not visible_cases(user, Case.objects.filter(pk=lead.pk)).exists():
             lead = None
-    all_merged = case.merged_cases.all()
-    seen = visible_cases(user, all_merged)
-    merged = list(seen.select_related("lead_unit").order_by("id")[: MERGED_SHOWN + 1])
-    n_seen = len(merged) if len(merged) <= MERGED_SHOWN else seen.count()
-    hidden = 0 if sees_all else all_merged.count() - n_seen
+    # The cases merged into this one: their ids (most cases have none: no more queries),
+    # then those the user may see.
+    all_merged = merged_ids(case)
+    merged: list[Case] = []
+    n_seen = 0
+    if all_merged:
+        seen = visible_cases(user, Case.objects.filter(pk__in=all_merged))
+        merged = list(seen.select_related("lead_unit").order_by("id")[: MERGED_SHOWN + 1])
+        n_seen = len(merged) if len(merged) <= MERGED_SHOWN else seen.count()
+    hidden = 0 if sees_all else len(all_merged) - n_seen
     return {
         "case": case,
         "lead": lead,

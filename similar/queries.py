@@ -4,7 +4,7 @@ database in a query or two (the case with its lead unit, its signed reply's begi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models.functions import Substr
@@ -52,6 +52,38 @@ def _visible(user: User, ids: list[int]) -> dict[int, Case]:
     }
 
 
+@dataclass
+class Seen:
+    """What one request has read already (the case page asks twice, for its panel and for
+    the reply card, mostly about the same candidates): each case the user may see, read
+    whole (None: not visible or withdrawn), and each case's signed reply's beginning."""
+
+    rows: dict[int, Case | None] = field(default_factory=dict)
+    heads: dict[int, tuple[str, Any]] = field(default_factory=dict)
+
+    def visible(self, user: User, ids: list[int]) -> dict[int, Case]:
+        """The cases of `ids` the user may see, reading only those not asked about yet."""
+        unknown = [pk for pk in ids if pk not in self.rows]
+        if unknown:
+            found = _visible(user, unknown)
+            self.rows.update({pk: found.get(pk) for pk in unknown})
+        return {pk: row for pk in ids if (row := self.rows[pk]) is not None}
+
+    def reply_heads(self, ids: list[int]) -> dict[int, tuple[str, Any]]:
+        """Each case's last signed reply's beginning and date (("", None): none)."""
+        unknown = [pk for pk in ids if pk not in self.heads]
+        if unknown:
+            found = (
+                Reply.objects.filter(case_id__in=unknown, status=ReplyStatus.SIGNED)
+                .annotate(head=Substr("text", 1, REPLY_HEAD))
+                .order_by("case_id", "round", "id")
+                .values_list("case_id", "head", "signed_on")
+            )
+            latest = {pk: (head, on) for pk, head, on in found}  # the last round wins
+            self.heads.update({pk: latest.get(pk, ("", None)) for pk in unknown})
+        return {pk: self.heads[pk] for pk in ids}
+
+
 def similar_for(
     user: User,
     title: str,
@@ -63,13 +95,16 @@ def similar_for(
     answered_only: bool = False,
     with_replies: bool = False,
     sync: bool = True,
+    seen: Seen | None = None,
 ) -> list[SimilarCase]:
     """The cases most similar to the text that `user` may see, best first.
 
     The office and the leaders see every case: the index's first `limit` are theirs. Anyone
     else is asked about the best candidates in rounds (SCOPE_ROUNDS), so that a unit never
     loads the ids of all its cases, and the cases it may not see are left out before the
-    first `limit` are taken."""
+    first `limit` are taken. `seen`: what an earlier question of the same request read
+    (the same user), so that only the candidates new to it are read."""
+    seen = seen if seen is not None else Seen()
     sees_all = standing_of(user).sees_all
     ranked_ids, ranked_scores = index.ranked(
         title,
@@ -81,7 +116,6 @@ def similar_for(
         sync=sync,
     )
     ids: list[int] = []
-    rows: dict[int, Case] = {}
     asked = 0
     for size in (len(ranked_ids),) if sees_all else SCOPE_ROUNDS:
         chunk = [int(pk) for pk in ranked_ids[asked : max(size, limit)]]
@@ -90,9 +124,8 @@ def similar_for(
         if sees_all:  # the first `limit`, read once they are known
             ids += chunk
         else:  # each round's visible cases, read whole: the first `limit` of them are shown
-            seen = _visible(user, chunk)
-            rows.update(seen)
-            ids += [pk for pk in chunk if pk in seen]
+            visible = seen.visible(user, chunk)
+            ids += [pk for pk in chunk if pk in visible]
         asked += len(chunk)
         if len(ids) >= limit:
             break
@@ -100,20 +133,26 @@ def similar_for(
     if not ids:
         return []
     position = {int(pk): i for i, pk in enumerate(ranked_ids[:asked])}
-    scores = {pk: round(float(ranked_scores[position[pk]]), 4) for pk in ids}
-    if sees_all:
-        rows = _visible(user, ids)
-    found = [SimilarCase(rows[pk], scores[pk]) for pk in ids if pk in rows]
+    rows = seen.visible(user, ids)
+    found = [
+        SimilarCase(rows[pk], round(float(ranked_scores[position[pk]]), 4))
+        for pk in ids
+        if pk in rows
+    ]
     if with_replies and found:
-        heads = (
-            Reply.objects.filter(case_id__in=[s.case.pk for s in found], status=ReplyStatus.SIGNED)
-            .annotate(head=Substr("text", 1, REPLY_HEAD))
-            .order_by("case_id", "round", "id")
-            .values_list("case_id", "head", "signed_on")
-        )
-        latest = {pk: (head, on) for pk, head, on in heads}  # the last round wins
+        heads = seen.reply_heads([s.case.pk for s in found])
         for s in found:
-            s.reply_head, s.reply_on = latest.get(s.case.pk, ("", None))
+            s.reply_head, s.reply_on = heads[s.case.pk]
+    return found
+
+
+def merged_ids(case: Case) -> list[int]:
+    """The ids of the cases merged into `case` (并入此件的), read once a request: the
+    panel lists them, and similar cases leave them out."""
+    found: list[int] | None = getattr(case, "_similar_merged", None)
+    if found is None:
+        found = list(case.merged_cases.order_by("id").values_list("id", flat=True))
+        case._similar_merged = found  # type: ignore[attr-defined]
     return found
 
 
@@ -123,15 +162,18 @@ def similar_to_case(
     """The earlier cases most like `case` (of an earlier year, or of its year and
     registered before it), with their replies' beginning; not those merged with it.
 
-    The case page asks twice (its panel, the reply card): the cases merged with it are read
-    and the index is brought up to date once, kept on the case object of the request."""
-    merged: set[int] | None = getattr(case, "_similar_merged", None)
-    sync = merged is None
-    if merged is None:
-        merged = set(case.merged_cases.values_list("id", flat=True))
-        if case.merged_into_id:
-            merged.add(case.merged_into_id)
-        case._similar_merged = merged  # type: ignore[attr-defined]
+    The case page asks twice (its panel, the reply card): the cases merged with it are read,
+    the index is brought up to date, and each candidate is read once, kept on the case object
+    of the request."""
+    sync = getattr(case, "_similar_merged", None) is None
+    merged = set(merged_ids(case))
+    if case.merged_into_id:
+        merged.add(case.merged_into_id)
+    # The cases read for the first question answer the second one where they can.
+    mine: tuple[int, Seen] | None = getattr(case, "_similar_seen", None)
+    if mine is None or mine[0] != user.pk:
+        mine = (user.pk, Seen())
+        case._similar_seen = mine  # type: ignore[attr-defined]
     return similar_for(
         user,
         case.title,
@@ -144,4 +186,5 @@ def similar_to_case(
         answered_only=answered_only,
         with_replies=True,
         sync=sync,
+        seen=mine[1],
     )
