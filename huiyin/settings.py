@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The working-day calendar read once a request, however many dates a page shows.
+    "workdays.middleware.CalendarOncePerRequestMiddleware",
     # "系统正忙" (503) for a write that could not get SQLite's lock; no-store on pages;
     # the password change a user must make first.
     "huiyin.middleware.DatabaseBusyMiddleware",

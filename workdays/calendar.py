@@ -10,11 +10,15 @@ import calendar as stdlib_calendar
 import datetime
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 import chinese_calendar
+from django.utils import timezone
 
 from workdays.models import CalendarOverride, ConfirmedYear
 
@@ -109,6 +113,86 @@ def is_confirmed(year: int) -> bool:
     return _library_has(year) or ConfirmedYear.objects.filter(year=year).exists()
 
 
+@dataclass
+class _Read:
+    """The calendar one request has read: its overrides by year and the confirmed years.
+    A page asks for the calendar in several places (the deadlines shown, the reminders'
+    steps, a form's preview); each of them is answered from this after the first."""
+
+    overrides: dict[int, dict[datetime.date, bool]] = field(default_factory=dict)
+    confirmed: set[int] | None = None
+
+
+_REQUEST: ContextVar[_Read | None] = ContextVar("workdays_request", default=None)
+# A request's first read takes the years around today with it (those every page's dates
+# fall in), so that the next span of the same request needs no query of its own.
+READ_AROUND = (2, 1)  # years before today's, years after
+# A span wider than this (a date in the year 1, say) is read for itself, not kept.
+KEPT_YEARS = 50
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """The calendar read at most once inside the block (a request: workdays.middleware);
+    a change of the calendar inside it (calendar_changed) forgets what was read."""
+    token = _REQUEST.set(_Read())
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
+def forget_read(**kwargs: object) -> None:
+    """calendar_changed's receiver: the block's next span reads the calendar anew."""
+    read = _REQUEST.get()
+    if read is not None:
+        read.overrides.clear()
+        read.confirmed = None
+
+
+def _query_overrides(first_year: int, last_year: int) -> list[tuple[datetime.date, bool]]:
+    return list(
+        CalendarOverride.objects.filter(
+            day__range=(datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31))
+        ).values_list("day", "is_workday")
+    )
+
+
+def _overrides(first_year: int, last_year: int) -> list[tuple[datetime.date, bool]]:
+    """The override rows of the years: from what the request has read where it can."""
+    read = _REQUEST.get()
+    if read is None or last_year - first_year >= KEPT_YEARS:
+        return _query_overrides(first_year, last_year)
+    missing = [y for y in range(first_year, last_year + 1) if y not in read.overrides]
+    if missing:
+        if not read.overrides:  # the request's first read: the years around today too
+            this_year = timezone.localdate().year
+            missing += [this_year - READ_AROUND[0], this_year + READ_AROUND[1]]
+        low = max(min(missing), datetime.MINYEAR)
+        high = min(max(missing), datetime.MAXYEAR)
+        fresh = [y for y in range(low, high + 1) if y not in read.overrides]
+        for year in fresh:
+            read.overrides[year] = {}
+        for day, workday in _query_overrides(low, high):
+            if day.year in fresh:
+                read.overrides[day.year][day] = workday
+    return [
+        (day, workday)
+        for year in range(first_year, last_year + 1)
+        for day, workday in read.overrides[year].items()
+    ]
+
+
+def _confirmed_years() -> set[int]:
+    """Every confirmed year (a handful of rows): read once a request."""
+    read = _REQUEST.get()
+    if read is None:
+        return set(ConfirmedYear.objects.values_list("year", flat=True))
+    if read.confirmed is None:
+        read.confirmed = set(ConfirmedYear.objects.values_list("year", flat=True))
+    return read.confirmed
+
+
 class _Span:
     """The calendar of the years one computation touches, loaded with one query."""
 
@@ -124,10 +208,7 @@ class _Span:
     def _load(self, first_year: int, last_year: int) -> None:
         first_year = max(first_year, datetime.MINYEAR)
         last_year = min(last_year, datetime.MAXYEAR)
-        rows = CalendarOverride.objects.filter(
-            day__range=(datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31))
-        ).values_list("day", "is_workday")
-        for day, workday in rows:
+        for day, workday in _overrides(first_year, last_year):
             self._overrides[day] = workday
             delta = int(workday) - int(_base_workday(day))
             if delta:
@@ -214,9 +295,12 @@ class _Span:
         unknown = [year for year in years if not _library_has(year)]
         if not unknown:
             return Due(result, False)
-        confirmed = set(
-            ConfirmedYear.objects.filter(year__in=unknown).values_list("year", flat=True)
-        )
+        if _REQUEST.get() is not None:
+            confirmed = _confirmed_years()
+        else:
+            confirmed = set(
+                ConfirmedYear.objects.filter(year__in=unknown).values_list("year", flat=True)
+            )
         return Due(result, any(year not in confirmed for year in unknown))
 
 
@@ -295,7 +379,7 @@ class WorkdaySpan(_Span):
         if not unknown:
             return Due(result, False)
         if self._confirmed is None:
-            self._confirmed = set(ConfirmedYear.objects.values_list("year", flat=True))
+            self._confirmed = _confirmed_years()
         return Due(result, any(year not in self._confirmed for year in unknown))
 
     def compute(self, rule: str, start: datetime.date) -> Due:
