@@ -24,6 +24,7 @@ register.simple_tag(rows.deadline_badge, name="deadline_badge")
 register.simple_tag(rows.ledger_rows, name="ledger_rows")
 register.simple_tag(rows.todo_rows, name="todo_rows")
 register.simple_tag(rows.options, name="options")
+register.simple_tag(rows.form_field, name="form_field")
 
 
 @register.filter
