@@ -34,13 +34,13 @@ def running_list() -> list[str]:
 def overdue_q(on: date, prefix: str = "") -> Q:
     """Running and past the deadline; `prefix` reaches the case through a relation
     ("case__": a list item's, "items__case__": a list's items')."""
-    return Q(**{f"{prefix}state__in": running_list(), f"{prefix}deadline__lt": on})
+    return Q(**{f"{prefix}state__spelled_in": running_list(), f"{prefix}deadline__lt": on})
 
 
 def due_within_q(on: date, workdays: int) -> Q:
     """Open cases due between today and the N-th working day from today (N=0: today)."""
     end = workdays_after(on, workdays).date
-    return Q(state__in=running_list(), deadline__gte=on, deadline__lte=end)
+    return Q(state__spelled_in=running_list(), deadline__gte=on, deadline__lte=end)
 
 
 def is_running(case: Case) -> bool:

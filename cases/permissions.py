@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from cases.models import Assignment, AssignmentKind, AssignmentStatus, Case, CaseUnit
 from huiyin.prefetch import prefetched
@@ -35,14 +35,18 @@ def unit_parts(units: Iterable[int] | Subquery, condition: Q | None = None) -> Q
 
 
 def visible_cases(
-    user: User, base: QuerySet[Case] | None = None, *, parts: Q | None = None
+    user: User, base: QuerySet[Case] | None = None, *, parts: Q | None = None, few: bool = False
 ) -> QuerySet[Case]:
     """Cases the user may see: all for commission roles, else those of the user's units
     (DESIGN.md §4: the unit leads the case or holds a live assignment on it).
 
     `parts`: a condition the caller puts on the cases anyway (their state, year, category
     or level), put on the unit's parts too: the database then reads only the unit's parts
-    that meet it, from the index alone, instead of all its history case by case."""
+    that meet it, from the index alone, instead of all its history case by case.
+
+    `few`: `base` is a handful of cases (one by its id, a few hundred candidates): each is
+    looked up among the unit's parts by its own index entry. SQLite would otherwise read
+    the unit's whole list of parts first (10,000 at 100,000 cases: 10 ms) for each."""
     qs = Case.objects.all() if base is None else base
     standing = standing_of(user)
     if standing.sees_all:
@@ -52,7 +56,10 @@ def visible_cases(
     # "id IN (the unit's parts)": for one unit, each case at most once (the parts are
     # unique per unit and case), which PostgreSQL turns into a join that walks the
     # unit's index newest first.
-    return qs.filter(pk__in=unit_parts(standing.unit_ids, parts).values("case_id"))
+    mine = unit_parts(standing.unit_ids, parts)
+    if few:
+        return qs.filter(Exists(mine.filter(case_id=OuterRef("pk"))))
+    return qs.filter(pk__in=mine.values("case_id"))
 
 
 def relations(user: User, case: Case, live_assignments: list[Assignment] | None = None) -> set[str]:

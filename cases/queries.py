@@ -15,7 +15,7 @@ def case_for_user(user: User, pk: int | str, *, for_update: bool = False) -> Cas
         pk = int(digits)
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise Http404("办件不存在")
-    qs = visible_cases(user).select_related("lead_unit", "leader_in_charge")
+    qs = visible_cases(user, few=True).select_related("lead_unit", "leader_in_charge")
     if for_update:
         # Only the case's row: PostgreSQL cannot lock the nullable side of the outer
         # joins that select_related makes (lead unit, leader in charge).

@@ -172,8 +172,9 @@ def rehandling(b: Builder) -> Section:
     return b.section(
         _with_handler(
             b.visible.filter(
-                round__gt=1,
-                state__in=REHANDLING_STATES,
+                # Spelled as case_rehandling's condition is (cases.models.lookups).
+                round__spelled_gt=1,
+                state__spelled_in=REHANDLING_STATES,
             )
         ),
         Section(

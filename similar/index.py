@@ -216,11 +216,12 @@ class Index:
         if top < self.last_id:  # ids taken back (a rolled-back transaction, a restore)
             self._build(now)
             return
-        # The new cases and the changed ones in one query (each side has its own index).
-        changed = Q(id__gt=self.last_id, id__lte=top) | Q(
-            updated_at__gte=self.watermark, id__gte=self.floor_id
-        )
-        found = {r[0]: r for r in self._rows(changed)}
+        # The new cases and the changed ones in one query (each side has its own index:
+        # the changed ones' is case_updated; a bound on their id too would let SQLite take
+        # the id's range instead, every case above the floor). A changed case below the
+        # floor is not in the index: left out here.
+        changed = Q(id__gt=self.last_id, id__lte=top) | Q(updated_at__gte=self.watermark)
+        found = {r[0]: r for r in self._rows(changed) if r[0] >= self.floor_id}
         self.last_id, self.watermark = top, now - SYNC_OVERLAP
         self._apply([found[pk] for pk in sorted(found)])
         if self.changed_rows > REBUILD_GROWTH * self.built_rows:

@@ -30,7 +30,7 @@ def similar_context(case: Case, user: User, mine: set[str]) -> dict[str, Any] | 
     sees_all = standing_of(user).sees_all  # the office and the leaders: nothing hidden
     lead = case.merged_into
     if lead is not None and not sees_all:
-        if not visible_cases(user, Case.objects.filter(pk=lead.pk)).exists():
+        if not visible_cases(user, Case.objects.filter(pk=lead.pk), few=True).exists():
             lead = None
     # The cases merged into this one: their ids (most cases have none: no more queries),
     # then those the user may see.
@@ -38,7 +38,7 @@ def similar_context(case: Case, user: User, mine: set[str]) -> dict[str, Any] | 
     merged: list[Case] = []
     n_seen = 0
     if all_merged:
-        seen = visible_cases(user, Case.objects.filter(pk__in=all_merged))
+        seen = visible_cases(user, Case.objects.filter(pk__in=all_merged), few=True)
         merged = list(seen.select_related("lead_unit").order_by("id")[: MERGED_SHOWN + 1])
         n_seen = len(merged) if len(merged) <= MERGED_SHOWN else seen.count()
     hidden = 0 if sees_all else len(all_merged) - n_seen

@@ -44,7 +44,7 @@ def _visible(user: User, ids: list[int]) -> dict[int, Case]:
     their content: a round may hold thousands)."""
     return {
         c.pk: c
-        for c in visible_cases(user, Case.objects.filter(pk__in=ids))
+        for c in visible_cases(user, Case.objects.filter(pk__in=ids), few=True)
         .exclude(state=State.WITHDRAWN)
         .select_related("lead_unit", "merged_into")
         .defer("content", "merged_into__content")

@@ -27,9 +27,12 @@ from cases.models.handling import (
     Reply,
 )
 from cases.models.involvement import CaseUnit
+from cases.models.lookups import SpelledGt, SpelledIn
 from cases.models.rules import DeadlineRuleSetting
 
 __all__ = [
+    "SpelledGt",
+    "SpelledIn",
     "Assignment",
     "AssignmentKind",
     "AssignmentStatus",
