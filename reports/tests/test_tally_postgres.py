@@ -31,7 +31,19 @@ from reports.models import TallyCell
 from reports.recount import rebuild, verify
 
 N = 8
-OPEN_INDEXES = {"case_open_year", "case_open_unit_year", OPEN_INDEX, STATE_DEADLINE}
+# The indexes that lead a read to the open cases only: the partial ones on the running
+# states, and those keyed by the state ((state, deadline), (state, id), a unit's (lead unit,
+# state, id)), which PostgreSQL takes on a small table depending on its statistics (seen
+# failing in one test order with each of the last two). Either way the test's first check,
+# nothing read beyond the open cases, holds.
+OPEN_INDEXES = {
+    "case_open_year",
+    "case_open_unit_year",
+    OPEN_INDEX,
+    STATE_DEADLINE,
+    "case_state_recent",
+    "case_unit_state_recent",
+}
 FROZEN = time_machine.travel(date(2026, 12, 31), tick=False)
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks and query plans are PostgreSQL's"
