@@ -46,8 +46,8 @@ def _visible(user: User, ids: list[int]) -> dict[int, Case]:
         c.pk: c
         for c in visible_cases(user, Case.objects.filter(pk__in=ids), few=True)
         .exclude(state=State.WITHDRAWN)
-        .select_related("lead_unit", "merged_into")
-        .defer("content", "merged_into__content")
+        .select_related("lead_unit")
+        .defer("content")
         .order_by()
     }
 
