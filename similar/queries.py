@@ -165,7 +165,10 @@ def similar_to_case(
     The case page asks twice (its panel, the reply card): the cases merged with it are read,
     the index is brought up to date, and each candidate is read once, kept on the case object
     of the request."""
-    sync = getattr(case, "_similar_merged", None) is None
+    # The first question of the request brings the index up to date (the panel may have
+    # read the merged cases already: that is no sign of it).
+    sync = not getattr(case, "_similar_synced", False)
+    case._similar_synced = True  # type: ignore[attr-defined]
     merged = set(merged_ids(case))
     if case.merged_into_id:
         merged.add(case.merged_into_id)

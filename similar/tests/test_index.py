@@ -174,3 +174,29 @@ def test_an_answer_kept_for_the_next_asker_follows_every_change(earlier, cast):
     ids, _ = index.ranked(*question, limit=3)
     with pytest.raises(ValueError):
         ids[0] = 0  # what is kept cannot be changed by a caller
+
+
+@pytest.mark.parametrize("who", ["viewer", "leader", "coordinator"])
+def test_a_case_page_finds_a_case_registered_a_moment_ago(earlier, cast, who):
+    """The page's panel reads the merged cases before it asks for similar ones: the index
+    is still brought up to date by that first question (for a viewer, no card asked
+    before it)."""
+    from django.test import Client
+
+    question = register(
+        cast,
+        on=TODAY,
+        title="关于公共场所配置AED除颤器的建议",
+        content="建议地铁站商场配置AED",
+    )
+    client = Client()
+    client.force_login(getattr(cast, who))
+    assert client.get(f"/cases/{question.pk}/").status_code == 200  # the index is built
+    new = register(
+        cast,
+        on=TODAY,
+        title="关于在社区推广自动体外除颤器的建议",
+        content="公共场所AED配置少，建议在地铁站、商场、社区推广配置AED并培训群众。",
+    )
+    html = client.get(f"/cases/{question.pk}/").content.decode()
+    assert f'href="/cases/{new.pk}/"' in html
