@@ -50,8 +50,9 @@ from django.db.models import Max, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Assignment, Case
 from cases.models.choices import PROPOSAL_CATEGORIES as _PROPOSALS
+from cases.models.handling import LIVE
 from huiyin.textsim import FEATURES, fast_counts
 from workflow.vocabulary import State
 
@@ -94,6 +95,12 @@ class Index:
         self.alive = np.zeros(0, dtype=bool)
         self.withdrawn = np.zeros(0, dtype=bool)
         self.answered = np.zeros(0, dtype=bool)
+        # Each row's units, as cases.permissions.visible_cases counts them: its lead unit
+        # (0: none) and the units holding a live assignment on it (rows with any only).
+        # A unit's question takes its best candidates among these; the database checks them.
+        self.lead = np.zeros(0, dtype=np.int64)
+        self.co: dict[int, tuple[int, ...]] = {}
+        self.has_co = np.zeros(0, dtype=bool)
         self.text_keys: list[int] = []
         self.row_of: dict[int, int] = {}
         self.built_rows = 0
@@ -138,9 +145,30 @@ class Index:
             cases.filter(*where, **condition)
             .annotate(head=Substr("content", 1, CONTENT_CHARS))
             .order_by()
-            .values_list("id", "title", "head", "year", "state", "category")
+            .values_list("id", "title", "head", "year", "state", "lead_unit_id", "category")
         )
-        return sorted(r[:5] for r in rows if r[5] in PROPOSAL_CATEGORIES)
+        return sorted(r[:6] for r in rows if r[6] in PROPOSAL_CATEGORIES)
+
+    @staticmethod
+    def _co_units(*where: Q, **condition: Any) -> dict[int, tuple[int, ...]]:
+        """The units holding a live assignment on the cases meeting `condition`, by case."""
+        found: dict[int, tuple[int, ...]] = {}
+        rows = (
+            Assignment.objects.filter(*where, status__in=LIVE, **condition)
+            .order_by()
+            .values_list("case_id", "unit_id")
+        )
+        for case_id, unit_id in rows:
+            found[case_id] = (*found.get(case_id, ()), unit_id)
+        return found
+
+    def _set_units(self, row: int, lead: int | None, co: tuple[int, ...]) -> None:
+        self.lead[row] = lead or 0
+        self.has_co[row] = bool(co)
+        if co:
+            self.co[row] = co
+        else:
+            self.co.pop(row, None)
 
     def _build(self, now: datetime) -> None:
         top = Case.objects.aggregate(top=Max("id"))["top"] or 0
@@ -163,6 +191,11 @@ class Index:
         self.answered = np.array([r[4] in ANSWERED for r in rows], dtype=bool)
         self.text_keys = [hash((r[1], r[2] or "")) for r in rows]
         self.row_of = {r[0]: i for i, r in enumerate(rows)}
+        self.lead = np.array([r[5] or 0 for r in rows], dtype=np.int64)
+        co = self._co_units(case_id__lte=top, case_id__gte=self.floor_id)
+        self.co = {self.row_of[pk]: units for pk, units in co.items() if pk in self.row_of}
+        self.has_co = np.zeros(len(rows), dtype=bool)
+        self.has_co[list(self.co)] = True
         self.built_rows = len(rows)
         self.changed_rows = 0
         self.last_id = top
@@ -172,18 +205,23 @@ class Index:
 
     def _apply(self, rows: list[tuple[Any, ...]]) -> None:
         fresh: list[tuple[Any, ...]] = []
-        for pk, title, head, year, state in rows:
+        co = self._co_units(case_id__in=[r[0] for r in rows]) if rows else {}
+        for pk, title, head, year, state, lead in rows:
             row = self.row_of.get(pk)
             key = hash((title, head or ""))
             if row is not None and self.text_keys[row] == key:
                 flags = (year, state == State.WITHDRAWN, state in ANSWERED)
-                if flags != (self.years[row], self.withdrawn[row], self.answered[row]):
+                units = (lead or 0, co.get(pk, ()))
+                if flags != (self.years[row], self.withdrawn[row], self.answered[row]) or (
+                    units != (int(self.lead[row]), self.co.get(row, ()))
+                ):
                     self.years[row], self.withdrawn[row], self.answered[row] = flags
+                    self._set_units(row, lead, co.get(pk, ()))
                     self.answers.clear()
                 continue
             if row is not None:
                 self.alive[row] = False
-            fresh.append((pk, title, head, year, state))
+            fresh.append((pk, title, head, year, state, lead))
         if not fresh:
             return
         self.answers.clear()
@@ -198,9 +236,12 @@ class Index:
         self.answered = np.concatenate([self.answered, [r[4] in ANSWERED for r in fresh]]).astype(
             bool
         )
+        self.lead = np.concatenate([self.lead, [r[5] or 0 for r in fresh]]).astype(np.int64)
+        self.has_co = np.concatenate([self.has_co, np.zeros(len(fresh), dtype=bool)])
         for offset, r in enumerate(fresh):
             self.row_of[r[0]] = start + offset
             self.text_keys.append(hash((r[1], r[2] or "")))
+            self._set_units(start + offset, r[5], co.get(r[0], ()))
         self.changed_rows += len(fresh)
         if sum(m.shape[0] for m in self.delta) > DELTA_ROWS:
             self.main = sp.vstack([self.main, *self.delta], format="csr")
@@ -240,6 +281,25 @@ class Index:
         found = np.concatenate(parts).astype(np.float32)
         found[~self.alive | self.withdrawn] = 0.0
         return found
+
+    def of_units(self, rows: Any, found: Any, units: frozenset[int], limit: int) -> Any:
+        """The best `limit` of `rows` (by score, then newest) that `units` lead or hold a
+        live assignment on: walked best first, so a unit with a small share of the cases
+        looks at a few hundred of them, never at all."""
+        if not units or not len(rows):
+            return rows[:0]
+        led = np.isin(self.lead[rows], np.fromiter(units, dtype=np.int64))
+        maybe = led | self.has_co[rows]  # the others are no unit's but another lead's
+        rows, led = rows[maybe], led[maybe]
+        order = np.lexsort((-self.ids[rows], -found[rows]))
+        rows, led = rows[order], led[order]
+        kept: list[int] = []
+        for row, own in zip(rows.tolist(), led.tolist(), strict=True):
+            if own or not units.isdisjoint(self.co.get(row, ())):
+                kept.append(row)
+                if len(kept) == limit:
+                    break
+        return np.array(kept, dtype=np.int64)
 
     def rows_for(self, ids: Any) -> Any:
         return np.fromiter((self.row_of.get(int(i), -1) for i in ids), dtype=np.int64)
@@ -327,9 +387,12 @@ def ranked(
     before: tuple[int, int] | None = None,
     min_score: float = MIN_SCORE,
     sync: bool = True,
+    units: frozenset[int] | None = None,
 ) -> tuple[Any, Any]:
     """search()'s answer as two arrays (case ids, scores), best first: the most similar
-    first, of equal scores the newest first."""
+    first, of equal scores the newest first. `units`: only the cases these units lead or
+    hold a live assignment on, as the index last read them (a unit's scope: the caller
+    checks the few it shows against the database)."""
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
     if limit <= 0 or not (title or "").strip() and not (content or "").strip():
         return empty
@@ -339,7 +402,10 @@ def ranked(
             idx.sync()
         question = None
         if allowed is None:
-            question = (title, content, limit, frozenset(exclude), answered_only, before, min_score)
+            question = (
+                *(title, content, limit, frozenset(exclude), answered_only, before, min_score),
+                units,
+            )
             known = idx.answers.get(question)
             if known is not None:
                 idx.answers.move_to_end(question)
@@ -360,6 +426,8 @@ def ranked(
             rows = idx.rows_for(exclude)
             mask[rows[rows >= 0]] = False
         candidates = np.flatnonzero(mask)
+        if units is not None:
+            candidates = idx.of_units(candidates, found, units, limit)
         if len(candidates) > limit:
             best = np.argpartition(-found[candidates], limit - 1)[:limit]
             candidates = candidates[best]

@@ -33,10 +33,11 @@ class SimilarCase:
         return round(self.score * 100)
 
 
-# The candidates checked against a user's scope, best first, in rounds of growing size until
-# `limit` visible ones are found: one query for a case the user may see among the first
-# ones, three at most (the most similar SCOPE_ROUNDS[-1] are looked at).
-SCOPE_ROUNDS = (40, 400, 4000)
+# A unit's candidates are those the index knows it leads or holds a live assignment on: the
+# best of them, a few more than are shown (SPARE: the index may be a moment behind), are
+# checked against the database, and a second, larger round is asked only if too few pass.
+SPARE = 5
+ROUNDS = 2
 
 
 def _visible(user: User, ids: list[int]) -> dict[int, Case]:
@@ -99,46 +100,37 @@ def similar_for(
 ) -> list[SimilarCase]:
     """The cases most similar to the text that `user` may see, best first.
 
-    The office and the leaders see every case: the index's first `limit` are theirs. Anyone
-    else is asked about the best candidates in rounds (SCOPE_ROUNDS), so that a unit never
-    loads the ids of all its cases, and the cases it may not see are left out before the
-    first `limit` are taken. `seen`: what an earlier question of the same request read
-    (the same user), so that only the candidates new to it are read."""
+    The office and the leaders see every case: the index's first `limit` are theirs. A
+    unit's are the best of the cases the index knows it leads or holds a live assignment
+    on (its scope, as cases.permissions.visible_cases counts it), checked against the
+    database: a unit never loads the ids of all its cases, and the cases it may not see
+    are left out before the first `limit` are taken. `seen`: what an earlier question of
+    the same request read (the same user), so that only the candidates new to it are
+    read."""
     seen = seen if seen is not None else Seen()
-    sees_all = standing_of(user).sees_all
-    ranked_ids, ranked_scores = index.ranked(
-        title,
-        content,
-        limit=limit if sees_all else max(limit, SCOPE_ROUNDS[-1]),
-        exclude=exclude,
-        before=before,
-        answered_only=answered_only,
-        sync=sync,
-    )
-    ids: list[int] = []
-    asked = 0
-    for size in (len(ranked_ids),) if sees_all else SCOPE_ROUNDS:
-        chunk = [int(pk) for pk in ranked_ids[asked : max(size, limit)]]
-        if not chunk:
+    standing = standing_of(user)
+    units = None if standing.sees_all else frozenset(standing.unit_ids)
+    asking = limit if units is None else limit + SPARE
+    for _ in range(ROUNDS):
+        ranked_ids, ranked_scores = index.ranked(
+            title,
+            content,
+            limit=asking,
+            exclude=exclude,
+            before=before,
+            answered_only=answered_only,
+            sync=sync,
+            units=units,
+        )
+        sync = False
+        ids = [int(pk) for pk in ranked_ids]
+        # The office and the leaders see every case; a unit's are checked here.
+        rows = seen.visible(user, ids)
+        if units is None or len(rows) >= limit or len(ids) < asking:
             break
-        if sees_all:  # the first `limit`, read once they are known
-            ids += chunk
-        else:  # each round's visible cases, read whole: the first `limit` of them are shown
-            visible = seen.visible(user, chunk)
-            ids += [pk for pk in chunk if pk in visible]
-        asked += len(chunk)
-        if len(ids) >= limit:
-            break
-    ids = ids[:limit]
-    if not ids:
-        return []
-    position = {int(pk): i for i, pk in enumerate(ranked_ids[:asked])}
-    rows = seen.visible(user, ids)
-    found = [
-        SimilarCase(rows[pk], round(float(ranked_scores[position[pk]]), 4))
-        for pk in ids
-        if pk in rows
-    ]
+        asking *= 8
+    score = {int(pk): float(s) for pk, s in zip(ranked_ids, ranked_scores, strict=True)}
+    found = [SimilarCase(rows[pk], round(score[pk], 4)) for pk in ids if pk in rows][:limit]
     if with_replies and found:
         heads = seen.reply_heads([s.case.pk for s in found])
         for s in found:

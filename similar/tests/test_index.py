@@ -136,23 +136,53 @@ def test_warm_builds_the_index_once(earlier):
 
 
 def test_a_unit_finds_its_own_case_behind_better_ones_it_may_not_see(cast, monkeypatch):
-    """The candidates go to the database in rounds, best first: a unit's own case ranked
-    below cases it may not see is still found, and those are never shown to it."""
+    """A unit's candidates are the cases it leads or co-handles: its own case ranked below
+    cases it may not see is found, those are never shown to it, and none of them is read
+    from the database (only the few the index takes for the unit's are checked)."""
     from similar import queries
 
     title, content = EARLIER[0][1], EARLIER[0][2]
-    others = [register(cast, on=TODAY, title=title, content=content) for _ in range(2)]
+    others = [register(cast, on=TODAY, title=title, content=content) for _ in range(40)]
     mine = register(cast, on=TODAY, title=title, content=content + "建议提高村医补助。")
     actions.assign_case(mine, by=cast.coordinator, lead_unit=cast.yizheng)
-    ranked = [h.case_id for h in index.search(title, content, limit=3)]
-    assert ranked[2] == mine.pk and set(ranked[:2]) == {c.pk for c in others}
-    monkeypatch.setattr(queries, "SCOPE_ROUNDS", (1, 2, 40))
+    ranked = [h.case_id for h in index.search(title, content, limit=41)]
+    assert ranked[40] == mine.pk and set(ranked[:40]) == {c.pk for c in others}
+    asked: list[int] = []
+    check = queries._visible
+    monkeypatch.setattr(
+        queries, "_visible", lambda user, ids: check(user, asked.extend(ids) or ids)
+    )
     found = queries.similar_for(cast.yizheng_head, title, content, limit=1)
     assert [s.case.pk for s in found] == [mine.pk]
-    # Within one round of one, the unit gets nothing rather than another unit's case.
-    monkeypatch.setattr(queries, "SCOPE_ROUNDS", (1,))
-    assert queries.similar_for(cast.yizheng_head, title, content, limit=1) == []
+    assert asked == [mine.pk]
     assert queries.similar_for(cast.coordinator, title, content, limit=1)[0].case in others
+    # A co-unit's: the case another unit leads, on which it holds a live assignment.
+    co = others[0]
+    actions.assign_case(co, by=cast.coordinator, lead_unit=cast.jiceng, co_units=[cast.yizheng])
+    found = queries.similar_for(cast.yizheng_head, title, content, limit=2)
+    assert {s.case.pk for s in found} == {mine.pk, co.pk}
+    # Once the unit's part ends (the case is returned), it is no longer a candidate.
+    actions.return_case(mine, by=cast.yizheng_head, reason="不属于本处室职责")
+    found = queries.similar_for(cast.yizheng_head, title, content, limit=2)
+    assert [s.case.pk for s in found] == [co.pk]
+
+
+def test_a_unit_is_shown_only_what_the_database_says_it_may_see(cast, monkeypatch):
+    """The index's copy of each case's units may be a moment behind: what it offers is
+    checked against the database, and a second, larger round is asked when too few pass."""
+    from similar import queries
+
+    title, content = EARLIER[0][1], EARLIER[0][2]
+    cases = [register(cast, on=TODAY, title=title, content=content) for _ in range(12)]
+    index.search(title, content)  # the index reads the cases: no unit has any
+    rows = [index.index().row_of[c.pk] for c in cases]
+    index.index().lead[rows] = cast.yizheng.pk  # what a stale index would believe
+    assert queries.similar_for(cast.yizheng_head, title, content, limit=3, sync=False) == []
+    actions.assign_case(cases[0], by=cast.coordinator, lead_unit=cast.yizheng)
+    index.search(title, content)  # brought up to date: case 0 is the unit's
+    index.index().lead[rows[1:]] = cast.yizheng.pk  # and the others, falsely
+    found = queries.similar_for(cast.yizheng_head, title, content, limit=1, sync=False)
+    assert [s.case.pk for s in found] == [cases[0].pk]
 
 
 def test_an_answer_kept_for_the_next_asker_follows_every_change(earlier, cast):
