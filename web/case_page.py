@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
-
 from audit.models import AuditEvent
 from cases.dispatch import available_actions
 from cases.figures import SOON_WORKDAYS, soon_end
@@ -31,8 +29,10 @@ from cases.models import (
     Outcome,
     Reply,
     ReplyClass,
+    Topic,
 )
 from cases.permissions import LIVE_ASSIGNMENT
+from huiyin.prepared import Prepared, cache_rows
 from huiyin.types import User
 from letters.build import feedback_form_available, letter_available
 from portal.models import CommunicationCheck
@@ -132,48 +132,115 @@ def _rounds(
     return [rounds[n] for n in sorted(rounds, reverse=True)]
 
 
+# Each table the case page shows, by the case's id: compiled once a process
+# (huiyin.prepared), each ordered by the child table's own columns.
+_TABLES: dict[str, Prepared[Any]] = {
+    "proposer_links": Prepared(
+        lambda pk: CaseProposer.objects.select_related("proposer")
+        .filter(case_id=pk)
+        .order_by("position")
+    ),
+    "topics": Prepared(lambda pk: Topic.objects.filter(cases=pk)),
+    "replies": Prepared(
+        lambda pk: Reply.objects.select_related("submitted_by", "signed_by")
+        .filter(case_id=pk)
+        .order_by("round", "id")
+    ),
+    "feedbacks": Prepared(
+        lambda pk: Feedback.objects.select_related("recorded_by", "proposer")
+        .filter(case_id=pk)
+        .order_by("round", "id")
+    ),
+    "assignments": Prepared(
+        lambda pk: Assignment.objects.select_related("unit", "handler")
+        .filter(case_id=pk)
+        .order_by("id")
+    ),
+    "communications": Prepared(
+        lambda pk: Communication.objects.select_related("recorded_by")
+        .filter(case_id=pk)
+        .order_by("on", "id")
+    ),
+    "commitments": Prepared(
+        lambda pk: Commitment.objects.select_related("unit")
+        .filter(case_id=pk)
+        .order_by("due", "id")
+    ),
+    "outcomes": Prepared(lambda pk: Outcome.objects.filter(case_id=pk).order_by("on", "id")),
+    "extension_requests": Prepared(
+        lambda pk: ExtensionRequest.objects.select_related("requested_by")
+        .filter(case_id=pk)
+        .order_by("id")
+    ),
+    "events": Prepared(
+        lambda pk: AuditEvent.objects.select_related("actor").filter(case_id=pk).order_by("id")
+    ),
+}
+# Each proposer's word on a record, through their link (portal): the badges.
+_CHECKS = Prepared(
+    lambda pk: CommunicationCheck.objects.select_related("proposer")
+    .filter(communication__case_id=pk)
+    .order_by("id")
+)
+# 承诺事项's history (回头看).
+_NOTES = Prepared(
+    lambda pk: CommitmentNote.objects.filter(commitment__case_id=pk).order_by("on", "id")
+)
+
+
+def _linked(relation: str, *related: str) -> Prepared[Any]:
+    """Another app's rows that point at the case (its reverse relation `relation`)."""
+
+    def build(pk: int) -> Any:
+        rel: Any = Case._meta.get_field(relation)
+        return rel.related_model.objects.select_related(*related).filter(**{rel.field.attname: pk})
+
+    return Prepared(build)
+
+
+# The supervision items it was put under (列入督办) and the list items raised from it
+# (列入整改清单), each with its case: the page lists them, linked both ways, and the
+# cards ask whether there is an open one.
+_LINKS = {
+    "supervisions": _linked("supervisions", "case"),
+    "list_items": _linked("list_items", "case", "rect_list"),
+}
+
+
+def load_links(case: Case) -> None:
+    for relation, query in _LINKS.items():
+        cache_rows(case, relation, query.rows(case.pk))
+
+
+def _grouped(rows: list[Any], key: str) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    for row in rows:
+        found.setdefault(getattr(row, key), []).append(row)
+    return found
+
+
 def load_case_rows(case: Case) -> None:
     """Read every row the case page shows, one query per table, into the case's prefetch
     cache (`case.replies.all()` and friends): a fixed number of queries however long the
-    case's history."""
-    prefetch_related_objects(
-        [case],
-        Prefetch(
-            "proposer_links",
-            CaseProposer.objects.select_related("proposer").order_by("position"),
-        ),
-        "topics",
-        Prefetch(
-            "replies",
-            Reply.objects.select_related("submitted_by", "signed_by").order_by("round", "id"),
-        ),
-        Prefetch("replies__commitments", Commitment.objects.order_by("due", "id")),
-        Prefetch(
-            "feedbacks",
-            Feedback.objects.select_related("recorded_by", "proposer").order_by("round", "id"),
-        ),
-        Prefetch(
-            "assignments", Assignment.objects.select_related("unit", "handler").order_by("id")
-        ),
-        Prefetch(
-            "communications",
-            Communication.objects.select_related("recorded_by").order_by("on", "id"),
-        ),
-        # Each proposer's word on a record, through their link (portal): the badges.
-        Prefetch(
-            "communications__proposer_checks",
-            CommunicationCheck.objects.select_related("proposer").order_by("id"),
-        ),
-        Prefetch("commitments", Commitment.objects.select_related("unit").order_by("due", "id")),
-        # 承诺事项's history (回头看); no query when the case promised nothing.
-        Prefetch("commitments__notes", CommitmentNote.objects.order_by("on", "id")),
-        Prefetch("outcomes", Outcome.objects.order_by("on", "id")),
-        Prefetch(
-            "extension_requests",
-            ExtensionRequest.objects.select_related("requested_by").order_by("id"),
-        ),
-        Prefetch("events", AuditEvent.objects.select_related("actor").order_by("id")),
-    )
+    case's history. The queries are compiled once a process (huiyin.prepared): building
+    and compiling a dozen querysets cost as much as running them."""
+    for relation, query in _TABLES.items():
+        cache_rows(case, relation, query.rows(case.pk))
+    replies = case.replies.all()
+    commitments = list(case.commitments.all())
+    # A reply's promises are the case's, by reply (read once, with the case's).
+    by_reply = _grouped(commitments, "reply_id")
+    for reply in replies:
+        cache_rows(reply, "commitments", by_reply.get(reply.pk, []))
+    communications = list(case.communications.all())
+    if communications:  # no query when nothing was recorded
+        checks = _grouped(_CHECKS.rows(case.pk), "communication_id")
+        for record in communications:
+            cache_rows(record, "proposer_checks", checks.get(record.pk, []))
+    if commitments:  # nor when the case promised nothing
+        notes = _grouped(_NOTES.rows(case.pk), "commitment_id")
+        for commitment in commitments:
+            cache_rows(commitment, "notes", notes.get(commitment.pk, []))
 
 
 def case_facts(case: Case, today: date) -> dict[str, Any]:

@@ -234,6 +234,11 @@ class ChoiceSource:
                 user__is_active=True, role__in=[Role.LEADER, Role.HEAD, Role.HANDLER]
             )
             .select_related("user", "unit")
+            # What a choice shows: not a user's password, dates and flags on every page.
+            .only(
+                *("role", "user__username", "user__first_name", "user__last_name"),
+                *("unit__code", "unit__name", "unit__kind"),
+            )
             .order_by("unit__sort_order", "unit__code", "role", "user__username")
         )
 

@@ -8,7 +8,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -27,7 +26,7 @@ from huiyin.errors import DomainError
 from huiyin.types import AuthedRequest
 from proposals.cards import preview_for
 from web.action_cards import ActionCard, CardInput, action_form, build_card
-from web.case_page import action_cards, case_facts
+from web.case_page import action_cards, case_facts, load_links
 from web.errors import web_error
 from web.forms import PayloadForm
 from web.panels import shown_panels
@@ -42,16 +41,7 @@ def _render_case(
     request: AuthedRequest, case: Case, bound: ActionCard | None = None, status: int = 200
 ) -> HttpResponse:
     on = today()
-    # The supervision items it was put under (列入督办) and the list items raised from it
-    # (列入整改清单), each in one query with their cases: the page lists them, linked both
-    # ways, and the cards ask whether there is an open one.
-    supervisions: Any = Case._meta.get_field("supervisions").related_model
-    list_items: Any = Case._meta.get_field("list_items").related_model
-    prefetch_related_objects(
-        [case],
-        Prefetch("supervisions", queryset=supervisions.objects.select_related("case")),
-        Prefetch("list_items", queryset=list_items.objects.select_related("case", "rect_list")),
-    )
+    load_links(case)
     facts = case_facts(case, on)
     cards = action_cards(
         request.user, case, on, proposers=facts["proposers"], topics=facts["topics"], bound=bound
