@@ -34,4 +34,6 @@ def lead_handlers(cases: list[Case]) -> dict[int, User]:
         status__in=LIVE_ASSIGNMENT,
         handler__isnull=False,
     ).select_related("handler")
+    # A name to show: not the people's passwords, dates and flags for every row.
+    lead = lead.only("case_id", "handler__username", "handler__first_name", "handler__last_name")
     return {a.case_id: a.handler for a in lead if a.handler is not None}

@@ -138,14 +138,39 @@ def similar_for(
     return found
 
 
+@dataclass
+class Asked:
+    """What this request's questions about one case (its page asks twice: the panel and the
+    reply card) have read, kept on the case object for the request: the ids of the cases
+    merged into it, whether the index was brought up to date, and each candidate read for
+    one user."""
+
+    merged: list[int] | None = None
+    synced: bool = False
+    user_id: int | None = None
+    seen: Seen = field(default_factory=Seen)
+
+    @staticmethod
+    def of(case: Case) -> Asked:
+        found: Asked | None = getattr(case, "_similar_asked", None)
+        if found is None:
+            found = Asked()
+            case._similar_asked = found  # type: ignore[attr-defined]
+        return found
+
+    def seen_by(self, user: User) -> Seen:
+        if self.user_id != user.pk:  # what one user may see is not another's
+            self.user_id, self.seen = user.pk, Seen()
+        return self.seen
+
+
 def merged_ids(case: Case) -> list[int]:
     """The ids of the cases merged into `case` (并入此件的), read once a request: the
     panel lists them, and similar cases leave them out."""
-    found: list[int] | None = getattr(case, "_similar_merged", None)
-    if found is None:
-        found = list(case.merged_cases.order_by("id").values_list("id", flat=True))
-        case._similar_merged = found  # type: ignore[attr-defined]
-    return found
+    asked = Asked.of(case)
+    if asked.merged is None:
+        asked.merged = list(case.merged_cases.order_by("id").values_list("id", flat=True))
+    return asked.merged
 
 
 def similar_to_case(
@@ -155,20 +180,14 @@ def similar_to_case(
     registered before it), with their replies' beginning; not those merged with it.
 
     The case page asks twice (its panel, the reply card): the cases merged with it are read,
-    the index is brought up to date, and each candidate is read once, kept on the case object
-    of the request."""
+    the index is brought up to date, and each candidate is read once (Asked)."""
+    asked = Asked.of(case)
     # The first question of the request brings the index up to date (the panel may have
     # read the merged cases already: that is no sign of it).
-    sync = not getattr(case, "_similar_synced", False)
-    case._similar_synced = True  # type: ignore[attr-defined]
+    sync, asked.synced = not asked.synced, True
     merged = set(merged_ids(case))
     if case.merged_into_id:
         merged.add(case.merged_into_id)
-    # The cases read for the first question answer the second one where they can.
-    mine: tuple[int, Seen] | None = getattr(case, "_similar_seen", None)
-    if mine is None or mine[0] != user.pk:
-        mine = (user.pk, Seen())
-        case._similar_seen = mine  # type: ignore[attr-defined]
     return similar_for(
         user,
         case.title,
@@ -181,5 +200,5 @@ def similar_to_case(
         answered_only=answered_only,
         with_replies=True,
         sync=sync,
-        seen=mine[1],
+        seen=asked.seen_by(user),
     )

@@ -295,12 +295,7 @@ class _Span:
         unknown = [year for year in years if not _library_has(year)]
         if not unknown:
             return Due(result, False)
-        if _REQUEST.get() is not None:
-            confirmed = _confirmed_years()
-        else:
-            confirmed = set(
-                ConfirmedYear.objects.filter(year__in=unknown).values_list("year", flat=True)
-            )
+        confirmed = _confirmed_years()  # a handful of rows; read once in a request
         return Due(result, any(year not in confirmed for year in unknown))
 
 

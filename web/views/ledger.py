@@ -157,8 +157,10 @@ def _handlers(user: User) -> list[tuple[str, str]]:
     memberships = Membership.objects.filter(role__in=(Role.HEAD, Role.HANDLER))
     if not standing.sees_all:
         memberships = memberships.filter(unit_id__in=standing.unit_ids)
-    rows = memberships.select_related("user", "unit").order_by(
-        "unit__sort_order", "unit__code", "user__username"
+    rows = (
+        memberships.select_related("user", "unit")
+        .only("user__username", "user__first_name", "user__last_name", "unit__name")
+        .order_by("unit__sort_order", "unit__code", "user__username")
     )
     seen: dict[str, str] = {}
     for m in rows:
