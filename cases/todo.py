@@ -19,7 +19,7 @@ from django.db.models import F, FilteredRelation, IntegerField, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from cases.figures import REPLIED_KEY, SOON_WORKDAYS, days_text, overdue_q, running_states
-from cases.models import Case, CaseUnit, Category
+from cases.models import Case, CaseUnit, Category, ExtensionRequest
 from cases.permissions import visible_cases
 from huiyin.formats import cn_date
 from huiyin.types import User
@@ -213,6 +213,13 @@ def through(q: Q, prefix: str) -> Q:
         for child in children
     ]
     return found
+
+
+def pending_extension_q() -> Q:
+    """The cases with an extension request waiting for a decision, found from those requests
+    (a handful, through their partial index extension_one_pending), not by asking every case
+    in hand whether it has one."""
+    return Q(pk__in=ExtensionRequest.objects.filter(approved__isnull=True).values("case_id"))
 
 
 def asc(name: str) -> Any:

@@ -15,9 +15,8 @@ from cases.models import (
     AssignmentStatus,
     Case,
     CaseUnit,
-    ExtensionRequest,
 )
-from cases.todo import Section, asc, cn
+from cases.todo import Section, asc, cn, pending_extension_q
 from workflow.vocabulary import Action, State
 
 if TYPE_CHECKING:
@@ -97,7 +96,7 @@ def overdue(b: Builder) -> Section:
 def extensions(b: Builder) -> Section:
     return b.section(
         b.visible.filter(
-            Exists(ExtensionRequest.objects.filter(case=OuterRef("pk"), approved__isnull=True)),
+            pending_extension_q(),
             state__in=(State.ASSIGNED, State.HANDLING),
         ),
         Section(

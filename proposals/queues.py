@@ -28,7 +28,16 @@ from cases.models import (
 )
 from cases.models.case import REHANDLING_STATES
 from cases.permissions import LIVE_ASSIGNMENT
-from cases.todo import WINDOW_SEARCH_DAYS, Section, asc, cn, overdue_card, through, unit_note
+from cases.todo import (
+    WINDOW_SEARCH_DAYS,
+    Section,
+    asc,
+    cn,
+    overdue_card,
+    pending_extension_q,
+    through,
+    unit_note,
+)
 from workflow.vocabulary import Action, State
 
 if TYPE_CHECKING:
@@ -275,9 +284,12 @@ def to_sign(b: Builder) -> Section:
 
 
 def extensions(b: Builder) -> Section:
-    pending = ExtensionRequest.objects.filter(case=OuterRef("pk"), approved__isnull=True)
+    # Its own id orders a request: the default ordering would join the cases table again.
+    pending = ExtensionRequest.objects.filter(case=OuterRef("pk"), approved__isnull=True).order_by(
+        "id"
+    )
     return b.section(
-        b.visible.filter(_leader_mine(b), Exists(pending), state=State.HANDLING).annotate(
+        b.visible.filter(_leader_mine(b), pending_extension_q(), state=State.HANDLING).annotate(
             extension_until=Subquery(pending.values("until")[:1]),
             extension_reason=Subquery(pending.values("reason")[:1]),
         ),
@@ -368,9 +380,11 @@ def _handler_note(c: Case) -> str:
 
 
 def _with_handler(qs: QuerySet[Case]) -> QuerySet[Case]:
+    # Ordered by its own id: the default ordering starts with the case, which would join
+    # the cases table again for every row.
     lead = Assignment.objects.filter(
         case=OuterRef("pk"), kind=AssignmentKind.LEAD, status__in=LIVE_ASSIGNMENT
-    )
+    ).order_by("id")
     return qs.annotate(
         handler_name=Subquery(lead.values("handler__first_name")[:1]),
         handler_username=Subquery(lead.values("handler__username")[:1]),

@@ -163,6 +163,21 @@ class Case(models.Model):
                 condition=Q(state__in=RUNNING_STATES),
                 name="case_open_deadline",
             ),
+            # … one category's (each 待办 section is one workflow's: a few categories' overdue
+            # cases, not every category's, then sorted) …
+            models.Index(
+                fields=["category", "deadline", "id"],
+                condition=Q(state__in=RUNNING_STATES),
+                name="case_open_category",
+            ),
+            # … and a leader's (委领导's 待办: the cases in their charge that are overdue, not
+            # every case ever put in their charge).
+            models.Index(
+                fields=["leader_in_charge", "deadline", "id"],
+                include=["category"],
+                condition=Q(state__in=RUNNING_STATES),
+                name="case_leader_open",
+            ),
             models.Index(fields=["-id"], name="case_recent"),
             # What changed since a moment ago (similar.index keeps its texts up to date).
             models.Index(fields=["updated_at"], name="case_updated"),

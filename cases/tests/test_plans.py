@@ -36,6 +36,9 @@ pytestmark = pytest.mark.django_db
 TODAY = big_history.open_until()
 HISTORY = 4000
 OPEN_INDEX = "case_open_deadline"
+# The open cases by deadline, all of them, one category's or one leader's: each reads
+# only open cases (the same condition).
+OPEN_BY_DEADLINE = {OPEN_INDEX, "case_open_category", "case_leader_open"}
 # (state, deadline): the open states' entries by deadline, never a closed case's.
 (STATE_DEADLINE,) = [i.name for i in Case._meta.indexes if i.fields == ["state", "deadline"]]
 
@@ -57,6 +60,12 @@ def test_the_open_index_holds_exactly_the_running_states():
         if getattr(op, "index", None) is not None and op.index.name == OPEN_INDEX
     ]
     assert _condition_states(added) == running_states()
+    # The open cases by category and by leader (migration 0019): the same states.
+    later = importlib.import_module("cases.migrations.0019_open_cases_by_category_and_leader")
+    for name in OPEN_BY_DEADLINE - {OPEN_INDEX}:
+        (index,) = [i for i in Case._meta.indexes if i.name == name]
+        (added,) = [op.index for op in later.Migration.operations if op.index.name == name]
+        assert _condition_states(index) == _condition_states(added) == running_states()
 
 
 needs_postgresql = pytest.mark.skipif(
@@ -192,7 +201,7 @@ def _section_queries(user, build) -> list[dict[str, str]]:
 @needs_postgresql
 def test_the_coordinators_overdue_section_reads_only_open_cases(big):
     (plan,) = _plans(_section_queries(big.coordinator, queues.overdue))
-    _check(plan, big.closed, uses={OPEN_INDEX})
+    _check(plan, big.closed, uses=OPEN_BY_DEADLINE)
 
 
 @needs_postgresql
@@ -307,4 +316,4 @@ def test_the_ledgers_overdue_filter_reads_only_open_cases(big):
         page = list_cases(big.coordinator, CaseFilter(overdue=True, sort="deadline"))
     assert page.count > 20
     for plan in _plans(captured.captured_queries):
-        _check(plan, big.closed, uses={OPEN_INDEX, STATE_DEADLINE, "case_recent"})
+        _check(plan, big.closed, uses={*OPEN_BY_DEADLINE, STATE_DEADLINE, "case_recent"})

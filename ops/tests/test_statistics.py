@@ -60,3 +60,23 @@ def test_the_overdue_condition_is_spelled_as_the_open_cases_index() -> None:
     sql, params = qs.query.sql_with_params()
     assert f'"cases_case"."state" {condition}' in sql
     assert params == ("2026-12-07",) or list(params) == [datetime.date(2026, 12, 7)]
+
+
+@sqlite_only
+def test_an_empty_partial_index_is_not_taken_for_a_large_one(cast) -> None:
+    """ANALYZE writes nothing for an empty index, and SQLite then guesses it large: with
+    no case in a second round, 重新办理中 read every case in hand through the state's
+    index. Recorded as holding one row, the partial index made for it is used."""
+    from proposals.queues import REHANDLING_STATES
+
+    refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'case_rehandling'")
+        assert cursor.fetchone() == ("1 1 1",)
+        qs = Case.objects.filter(
+            round__spelled_gt=1, state__spelled_in=REHANDLING_STATES
+        ).order_by("deadline", "id")[:10]
+        sql, params = qs.query.sql_with_params()
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "case_rehandling" in plan, plan

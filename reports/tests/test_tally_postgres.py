@@ -26,7 +26,7 @@ from cases import actions
 from cases.figures import running_states
 from cases.models import Case
 from cases.tests.factories import register
-from cases.tests.test_plans import OPEN_INDEX, STATE_DEADLINE, TODAY, history  # noqa: F401
+from cases.tests.test_plans import OPEN_BY_DEADLINE, STATE_DEADLINE, TODAY, history  # noqa: F401
 from reports.models import TallyCell
 from reports.recount import rebuild, verify
 
@@ -39,7 +39,7 @@ N = 8
 OPEN_INDEXES = {
     "case_open_year",
     "case_open_unit_year",
-    OPEN_INDEX,
+    *OPEN_BY_DEADLINE,
     STATE_DEADLINE,
     "case_state_recent",
     "case_unit_state_recent",
