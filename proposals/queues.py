@@ -69,7 +69,10 @@ def _unit_deadline_provisional(c: Case) -> bool:
 
 
 def _returned() -> QuerySet[Assignment]:
-    return Assignment.objects.filter(case=OuterRef("pk"), status=AssignmentStatus.RETURNED)
+    # Spelled as assignment_returned's condition is (cases.models.lookups).
+    return Assignment.objects.filter(
+        case=OuterRef("pk"), status__spelled_in=(AssignmentStatus.RETURNED,)
+    )
 
 
 def to_assign(b: Builder) -> Section:

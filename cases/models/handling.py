@@ -77,6 +77,13 @@ class Assignment(models.Model):
                 condition=models.Q(kind="co", status__in=["pending", "accepted"], opinion=""),
                 name="assignment_opinion_due",
             ),
+            # The returned assignments by case, latest first (待交办 leaves out, 被退回
+            # lists, the cases a unit handed back): a handful, not a scan of every unit's.
+            models.Index(
+                fields=["case", "-returned_on", "-id"],
+                condition=models.Q(status="returned"),
+                name="assignment_returned",
+            ),
         ]
         constraints = [
             # At most one live lead unit per case.

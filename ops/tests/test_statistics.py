@@ -73,9 +73,9 @@ def test_an_empty_partial_index_is_not_taken_for_a_large_one(cast) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'case_rehandling'")
         assert cursor.fetchone() == ("1 1 1",)
-        qs = Case.objects.filter(
-            round__spelled_gt=1, state__spelled_in=REHANDLING_STATES
-        ).order_by("deadline", "id")[:10]
+        qs = Case.objects.filter(round__spelled_gt=1, state__spelled_in=REHANDLING_STATES).order_by(
+            "deadline", "id"
+        )[:10]
         sql, params = qs.query.sql_with_params()
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
