@@ -69,6 +69,7 @@ SYNC_OVERLAP: Final = timedelta(seconds=5)
 REBUILD_GROWTH: Final = 0.2
 DELTA_ROWS: Final = 2000
 ANSWERS_KEPT: Final = 1024
+IDS_PER_QUERY: Final = 500
 ANSWERED: Final = (State.REPLIED, State.CLOSED)
 # 关于…的建议 / 的提案 / 的议案: every title says it.
 _FRAME = re.compile(r"^\s*关于|的(?:建议|提案|议案)\s*$")
@@ -150,16 +151,25 @@ class Index:
         return sorted(r[:6] for r in rows if r[6] in PROPOSAL_CATEGORIES)
 
     @staticmethod
-    def _co_units(*where: Q, **condition: Any) -> dict[int, tuple[int, ...]]:
+    def _co_units(**condition: Any) -> dict[int, tuple[int, ...]]:
         """The units holding a live assignment on the cases meeting `condition`, by case."""
         found: dict[int, tuple[int, ...]] = {}
         rows = (
-            Assignment.objects.filter(*where, status__in=LIVE, **condition)
+            Assignment.objects.filter(status__in=LIVE, **condition)
             .order_by()
             .values_list("case_id", "unit_id")
         )
         for case_id, unit_id in rows:
             found[case_id] = (*found.get(case_id, ()), unit_id)
+        return found
+
+    @classmethod
+    def _co_units_of(cls, ids: list[int]) -> dict[int, tuple[int, ...]]:
+        """_co_units of these cases, IDS_PER_QUERY at a time (an import brings tens of
+        thousands at once: more than SQLite takes parameters in one statement)."""
+        found: dict[int, tuple[int, ...]] = {}
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            found.update(cls._co_units(case_id__in=ids[start : start + IDS_PER_QUERY]))
         return found
 
     def _set_units(self, row: int, lead: int | None, co: tuple[int, ...]) -> None:
@@ -205,7 +215,7 @@ class Index:
 
     def _apply(self, rows: list[tuple[Any, ...]]) -> None:
         fresh: list[tuple[Any, ...]] = []
-        co = self._co_units(case_id__in=[r[0] for r in rows]) if rows else {}
+        co = self._co_units_of([r[0] for r in rows])
         for pk, title, head, year, state, lead in rows:
             row = self.row_of.get(pk)
             key = hash((title, head or ""))

@@ -185,6 +185,25 @@ def test_a_unit_is_shown_only_what_the_database_says_it_may_see(cast, monkeypatc
     assert [s.case.pk for s in found] == [cases[0].pk]
 
 
+def test_a_sync_reads_the_units_of_many_changed_cases_a_chunk_at_a_time(cast, monkeypatch):
+    """An import changes tens of thousands of cases at once: their units are read in
+    chunks (SQLite takes at most 32,766 parameters a statement), all of them."""
+    title, content = EARLIER[0][1], EARLIER[0][2]
+    cases = [register(cast, on=TODAY, title=title, content=content) for _ in range(5)]
+    index.search(title, content)  # the index holds them, with no unit
+    monkeypatch.setattr(index, "IDS_PER_QUERY", 2)
+    for case in cases:
+        actions.assign_case(
+            case, by=cast.coordinator, lead_unit=cast.jiceng, co_units=[cast.yizheng]
+        )
+    index.search(title, content)  # one sync reads the five
+    held = index.index()
+    for case in cases:
+        row = held.row_of[case.pk]
+        assert held.lead[row] == cast.jiceng.pk
+        assert set(held.co[row]) == {cast.jiceng.pk, cast.yizheng.pk}
+
+
 def test_an_answer_kept_for_the_next_asker_follows_every_change(earlier, cast):
     """The same question asked again is answered from what was kept, until a case is
     registered, edited or withdrawn: then it is asked of the index anew."""
