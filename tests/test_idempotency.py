@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from cases import actions
 from cases.models import Case, Communication
 from cases.tests.factories import register
+from web.tests.pages import case_page_with_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +200,7 @@ def test_a_double_clicked_web_form_is_stored_once(cast):
     case = handling(cast)
     head = logged_in(cast.yizheng_head)
     action = f"/cases/{case.pk}/actions/communicate/"
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     key = hidden(html, action, "idempotency_key")
     seen = hidden(html, action, "seen_event")
     assert len(key) >= 8 and seen.isdigit()
@@ -222,7 +223,7 @@ def test_a_stale_tab_is_told_who_did_what_and_the_old_form_is_not_shown(cast):
     # this tab's form is sent.
     tab = logged_in(cast.yizheng_head)
     action = f"/cases/{case.pk}/actions/submit_reply/"
-    html = tab.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(tab, case.pk)
     seen = hidden(html, action, "seen_event")
     key = hidden(html, action, "idempotency_key")
     actions.submit_reply(
@@ -261,7 +262,7 @@ def test_a_current_page_is_not_called_stale(cast):
     case = handling(cast)
     head = logged_in(cast.yizheng_head)
     action = f"/cases/{case.pk}/actions/communicate/"
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     data = COMMUNICATION | {
         "idempotency_key": hidden(html, action, "idempotency_key"),
         "seen_event": hidden(html, action, "seen_event"),

@@ -362,6 +362,20 @@ WEB = {
         [404, 404, 404, 404, 404, 404, 404, 404, 302],
     ),
     "print view": ("get", "/cases/{H}/print/", None, [200, 200, 200, 200, 200, 200, 200, 404, 302]),
+    # A closed action card's form, fetched when opened: whoever sees the case gets 200 (the
+    # form, or a notice when the action is not theirs to take now).
+    "action card form": (
+        "get",
+        "/cases/{H}/actions/submit_reply/form/",
+        None,
+        [200, 200, 200, 200, 200, 200, 200, 404, 302],
+    ),
+    "action card form, no such action": (
+        "get",
+        "/cases/{H}/actions/no_such_action/form/",
+        None,
+        [404, 404, 404, 404, 404, 404, 404, 404, 302],
+    ),
     "deadline preview": (
         "get",
         "/cases/{R}/deadline-preview/?assigned_on=2026-06-10",

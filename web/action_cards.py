@@ -55,11 +55,31 @@ class CardInput:
 class ActionCard:
     action: str
     label: str
-    form: PayloadForm
+    form: PayloadForm | None  # None: a closed card, its form fetched when opened
     template: str
     danger: bool = False
     primary: bool = False  # the step that moves the case on
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def deferred(self) -> bool:
+        """Shown closed, its form built when the user opens it (web.views.case_action_card)."""
+        return self.form is None
+
+
+def card_header(action: str, case: Case) -> ActionCard:
+    """A closed card: its title and colours from the action's spec, no form. Building a
+    form reads the people and units to choose from and renders hundreds of fields: the
+    case page builds only the card it shows open (issue 10: 10 ms of a 35 ms page)."""
+    spec = workflow_for(case.category).transitions[action]
+    return ActionCard(
+        action=action,
+        label=spec.label,
+        form=None,
+        template=spec.form.template,
+        danger=spec.form.danger,
+        primary=spec.primary,
+    )
 
 
 def action_form(

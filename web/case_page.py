@@ -36,7 +36,7 @@ from huiyin.prepared import Prepared, cache_rows
 from huiyin.types import User
 from letters.build import feedback_form_available, letter_available
 from portal.models import CommunicationCheck
-from web.action_cards import ActionCard, CardInput, build_card, review_steps
+from web.action_cards import ActionCard, CardInput, build_card, card_header, review_steps
 from web.forms import ChoiceSource
 from web.timeline import timeline
 from workflow.tables import Workflow, workflow_for
@@ -96,22 +96,35 @@ def action_cards(
     topics: list[Any],
     bound: ActionCard | None = None,
 ) -> list[ActionCard]:
-    """The user's cards; `bound`, a card refused with the user's post, takes its place."""
+    """The user's cards; `bound`, a card refused with the user's post, takes its place.
+
+    Only the card shown open is built whole (the refused one, else the step that moves the
+    case on); the others are headers whose form the page fetches when the user opens them
+    (web.views.case_action_card), built then by the same `build_card`."""
     workflow = workflow_for(case.category)
     names = sorted(available_actions(user, case, today), key=lambda n: _card_order(workflow, n))
-    source = ChoiceSource(case)
     if bound is not None and bound.action not in names:
         names = [bound.action, *names]
+    headers = {name: card_header(name, case) for name in names}
+    shown = bound.action if bound is not None else open_card(list(headers.values()))
     return [
         bound
         if bound is not None and bound.action == name
         else build_card(
             name,
             CardInput(case, user, today, known_proposers=proposers, known_topics=topics),
-            source,
+            ChoiceSource(case),
         )
+        if name == shown
+        else headers[name]
         for name in names
     ]
+
+
+def open_card(cards: list[ActionCard]) -> str:
+    """The card the page shows open when no post was refused: the step that moves the case
+    on (the first, when there are several), or none."""
+    return next((c.action for c in cards if c.primary), "")
 
 
 def _rounds(

@@ -16,6 +16,11 @@ urlpatterns = [
     path("cases/new/", views.case_register, name="case-register"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/actions/<slug:action>/", views.case_action, name="case-action"),
+    path(
+        "cases/<int:pk>/actions/<slug:action>/form/",
+        views.case_action_card,
+        name="case-action-card",
+    ),
     path("proposers/", views.proposer_list, name="proposer-list"),
     path("proposers/<int:pk>/", views.proposer_detail, name="proposer-detail"),
     path("cases/<int:pk>/print/", case_views.case_print, name="case-print"),

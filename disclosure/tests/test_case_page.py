@@ -8,13 +8,13 @@ from cases.tests.walks import case_in
 from disclosure import actions
 from disclosure.models import Disclosure
 from disclosure.tests.helpers import FROZEN, signed
+from web.tests.pages import case_page_with_cards
 
 
 def page(client, user, case) -> str:
+    """The case page with the forms of its closed cards."""
     client.force_login(user)
-    response = client.get(f"/cases/{case.pk}/")
-    assert response.status_code == 200
-    return response.content.decode()
+    return case_page_with_cards(client, case.pk)
 
 
 @FROZEN

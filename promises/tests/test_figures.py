@@ -29,6 +29,7 @@ from opinions import actions as opinion_actions
 from promises.figures import Filters, years_commitments
 from promises.tests.helpers import GATES, frozen, promised_case
 from reports.stats import year_stats
+from web.tests.pages import case_page_with_cards
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 2)
@@ -258,7 +259,7 @@ def test_the_case_page_shows_each_promise_with_its_history(cast, world):
     client = Client()
     client.force_login(cast.yizheng_head)
     with frozen(TODAY):
-        html = client.get(f"/cases/{a.pk}/").content.decode()
+        html = case_page_with_cards(client, a.pk)
     section = html[html.index('id="commitments"') :]
     assert "进展记录（2条）" in section
     assert "原因：设备到货一半" in section and "医政医管处" in section

@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from cases import actions
 from cases.models import Case
 from cases.tests.factories import register
+from web.tests.pages import case_page_with_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def refused(response) -> str:
 @FROZEN
 def test_assign_form_has_pickers_people_and_the_deadlines(cast, client_for):
     case = register(cast, on=date(2026, 11, 2))
-    html = client_for(cast.coordinator).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.coordinator), case.pk)
     assert 'role="radiogroup" aria-labelledby="label-assign-lead_unit"' in html
     assert 'data-picker-search placeholder="输入单位名称筛选"' in html
     # The lead unit is one of ours; an outside agency is offered as a co-unit, marked 外部.
@@ -206,13 +207,13 @@ def test_return_and_withdraw_warn_and_need_a_reason(cast, client_for):
         case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 11, 20)
     )
     head = client_for(cast.yizheng_head)
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     assert "申请退回后，办件回到“已登记”" in html
     assert "即 2026年11月27日 前" in html  # 5 working days from Friday 11-20
     assert "退回理由" in html
     html = refused(head.post(url(case, "return"), {"reason": " ", "on": "2026-11-23"}))
     assert "此项必填" in html and 'value="2026-11-23"' in html
-    html = client_for(cast.coordinator).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.coordinator), case.pk)
     assert "撤回后，此件不再由我委办理" in html and "撤回理由" in html
 
 
@@ -223,7 +224,7 @@ def test_return_and_withdraw_warn_and_need_a_reason(cast, client_for):
 def test_communicate_form_keeps_the_choices(cast, client_for):
     case = handling(cast)
     head = client_for(cast.yizheng_head)
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     assert 'name="stage" value="before"' in html and 'name="method" value="home_visit"' in html
     assert "沟通日期" in html and 'value="2026-11-23"' in html  # defaults to today
     data = {
@@ -262,14 +263,14 @@ def test_reply_form_explains_the_classes_and_prefills_the_contact(cast, client_f
         phone="0571-8888 1234",
         on=date(2026, 11, 2),
     )
-    html = client_for(cast.yizheng_head).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.yizheng_head), case.pk)
     for text in ("已解决或基本解决", "正在解决或列入计划逐步解决", "因条件限制需待以后解决"):
         assert text in html
     assert "须列明承诺事项及完成时间" in html
     assert "data-add-commitment" in html and "<template data-commitment-template>" in html
     assert 'value="张处长（医政）"' in html and 'value="0571-8888 1234"' in html
     # A handler without an earlier reply gets their own name.
-    html = client_for(cast.yizheng_handler).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.yizheng_handler), case.pk)
     assert 'name="contact" id="f-submit_reply-contact" value="赵科员"' in html
 
 
@@ -340,7 +341,7 @@ def test_a_sent_back_draft_is_revised_not_retyped(cast, client_for):
         gate_comments={"content": "未回应待遇保障问题"},
         on=date(2026, 11, 12),
     )
-    html = client_for(cast.yizheng_head).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.yizheng_head), case.pk)
     assert "上一稿已退回修改" in html and "未回应待遇保障问题" in html
     assert "一、关于人才培养。我委将扩大定向培养规模。</textarea>" in html
     assert 'name="commitments-0-what" value="出台基层卫生人才培养方案"' in html
@@ -353,7 +354,7 @@ def test_a_sent_back_draft_is_revised_not_retyped(cast, client_for):
 @FROZEN
 def test_review_shows_the_draft_beside_the_gates(cast, client_for):
     case = reviewing(cast)
-    html = client_for(cast.coordinator).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.coordinator), case.pk)
     assert 'class="row g-3 hy-review"' in html and 'class="col-lg-6 order-lg-1"' in html
     assert "第1轮答复稿" in html and "出台基层卫生人才培养方案" in html
     for gate in ("答复格式", "政策法规", "答复内容", "解决问题"):
@@ -421,7 +422,7 @@ def test_gate_remarks_are_stored_in_the_review_and_the_event(cast, client_for):
     assert record["comment"] == "答复内容：未回应待遇保障问题；解决问题：承诺时间过长"
     event = case.events.last()
     assert event.action == "review" and event.details["gate_comments"] == remarks
-    html = client.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client, case.pk)
     assert "未回应待遇保障问题" in html and "答复内容意见" in html  # the timeline names them
 
 
@@ -465,7 +466,7 @@ def test_gate_remarks_through_the_api(cast):
 @FROZEN
 def test_sign_shows_the_letter_as_it_will_be_sent(cast, client_for):
     case = signing(cast)
-    html = client_for(cast.leader).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.leader), case.pk)
     assert 'class="hy-letter"' in html
     assert '<div class="hy-letter-class">B类</div>' in html
     assert "陈代表：" in html and "收悉" in html and "现答复如下" in html
@@ -506,7 +507,7 @@ def test_feedback_form_keeps_the_ratings_and_says_what_unsatisfied_means(cast, c
     case = signing(cast)
     actions.sign_reply(case, by=cast.leader, approved=True, on=date(2026, 11, 16))
     client = client_for(cast.coordinator)
-    html = client.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client, case.pk)
     assert "新的答复期限为 <strong>2026年12月23日</strong>" in html  # 1 month from today
     assert 'value="basically_satisfied" id="f-record_feedback-result-basically_satisfied"' in html
     html = refused(
@@ -526,7 +527,7 @@ def test_feedback_form_keeps_the_ratings_and_says_what_unsatisfied_means(cast, c
 def test_extension_forms_show_the_deadline_the_limit_and_the_request(cast, client_for):
     case = handling(cast)
     head = client_for(cast.yizheng_head)
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     assert "现答复期限" in html and "2026年12月30日" in html
     assert "延期最长至交办后6个月" in html and "2027年3月30日" in html
     html = refused(
@@ -540,7 +541,7 @@ def test_extension_forms_show_the_deadline_the_limit_and_the_request(cast, clien
         ).status_code
         == 302
     )
-    html = client_for(cast.leader).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.leader), case.pk)
     assert "延期申请" in html and "需专题调研" in html and "2027年2月26日" in html
     assert "张处长" in html and "最长可至" in html
     html = refused(client_for(cast.leader).post(url(case, "decide_extension"), {"approved": "0"}))
@@ -563,7 +564,7 @@ def test_unit_head_approves_the_handlers_draft_beside_it(cast, client_for):
         on=date(2026, 11, 20),
     )
     head = client_for(cast.yizheng_head)
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     assert 'id="action-approve_reply"' in html and "承办人起草的答复" in html
     assert 'class="col-lg-6 order-lg-1"' in html
     html = refused(head.post(url(case, "approve_reply"), {"approved": "0", "comment": ""}))
@@ -577,20 +578,20 @@ def test_unit_head_approves_the_handlers_draft_beside_it(cast, client_for):
 @FROZEN
 def test_a_co_case_is_answered_with_an_opinion_to_the_lead_agency(cast, client_for):
     case = register(cast, on=date(2026, 9, 1), mode="co", external_lead="市教育局")
-    html = client_for(cast.coordinator).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.coordinator), case.pk)
     assert "会办意见期限" in html  # the preview of a 会办 case
     actions.assign_case(
         case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 9, 30)
     )
     actions.accept_case(case, by=cast.yizheng_head, on=date(2026, 10, 9))
     head = client_for(cast.yizheng_head)
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     assert 'name="reply_class"' not in html and "data-commitments" not in html
     actions.submit_reply(
         case, by=cast.yizheng_head, text="我委会办意见如下。", contact="张处长", phone="1"
     )
     actions.review_reply(case, by=cast.coordinator, passed=True, gates=GATES)
-    html = client_for(cast.leader).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.leader), case.pk)
     assert "会办意见</h4>" in html and "市教育局：" in html
     assert 'class="hy-letter-class"' not in html  # no reply class
 
@@ -606,10 +607,10 @@ def test_the_lead_unit_records_opinions_for_outside_co_units_only(cast, client_f
         assigned_on=date(2026, 9, 30),
     )
     head = client_for(cast.yizheng_head)
-    assert 'id="action-submit_opinion"' not in head.get(f"/cases/{inside.pk}/").content.decode()
-    html = client_for(cast.jiceng_head).get(f"/cases/{inside.pk}/").content.decode()
+    assert 'id="action-submit_opinion"' not in case_page_with_cards(head, inside.pk)
+    html = case_page_with_cards(client_for(cast.jiceng_head), inside.pk)
     assert 'id="action-submit_opinion"' in html and "hy-action-primary" in html
     outside = handling(cast)  # co-units: jiceng and 市发改委 (external)
-    html = head.get(f"/cases/{outside.pk}/").content.decode()
+    html = case_page_with_cards(head, outside.pk)
     assert 'id="action-submit_opinion"' in html
     assert '<option value="fagaiwei">市发改委</option>' in html

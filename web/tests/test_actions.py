@@ -11,6 +11,7 @@ from audit.trail import SecurityAction
 from cases import actions
 from cases.models import Case
 from cases.tests.factories import register
+from web.tests.pages import case_page_with_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_assign_then_accept(cast, client_for):
     assert case.state == "handling"
     event = case.events.last()
     assert (event.action, event.actor, event.on) == ("accept", cast.yizheng_head, date(2026, 3, 6))
-    html = head.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(head, case.pk)
     assert "已签收，承办人赵科员；答复期限2026年6月5日" in html
     assert "办理中" in html and "2026年3月6日" in html
 
@@ -154,11 +155,11 @@ def test_available_actions_are_offered_as_forms(cast, client_for):
     actions.assign_case(
         case, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 5, 1)
     )
-    html = client_for(cast.yizheng_head).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.yizheng_head), case.pk)
     assert f'action="/cases/{case.pk}/actions/accept/"' in html
     assert f'action="/cases/{case.pk}/actions/return/"' in html
     assert f'action="/cases/{case.pk}/actions/assign/"' not in html
-    html = client_for(cast.viewer).get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client_for(cast.viewer), case.pk)
     assert "当前没有您可以办理的操作" in html
 
 
@@ -205,7 +206,7 @@ def test_reply_with_commitments_then_review_gates(cast, client_for):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == "signing"
-    html = coordinator.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(coordinator, case.pk)
     assert "四关审核" in html and "均通过" in html and "四关通过" in html
 
 
@@ -213,7 +214,7 @@ def test_reply_with_commitments_then_review_gates(cast, client_for):
 def test_edit_sends_only_what_changed(cast, client_for):
     case = register(cast, on=date(2026, 3, 2), content="第一行\n第二行")
     client = client_for(cast.coordinator)
-    html = client.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client, case.pk)
     assert 'value="刘代表、周代表"' in html
     form = {
         "level": "municipal",
@@ -237,7 +238,7 @@ def test_edit_sends_only_what_changed(cast, client_for):
     event = case.events.last()
     assert event.action == "edit"
     assert list(event.details["diff"]) == ["title"]
-    html = client.get(f"/cases/{case.pk}/").content.decode()
+    html = case_page_with_cards(client, case.pk)
     assert "修改内容" in html and "标题" in html
     response = client.post(
         url(case, "edit"), form | {"title": "关于加强基层医疗卫生人才培养的建议"}

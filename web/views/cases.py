@@ -26,7 +26,7 @@ from huiyin.errors import DomainError
 from huiyin.types import AuthedRequest
 from proposals.cards import preview_for
 from web.action_cards import ActionCard, CardInput, action_form, build_card
-from web.case_page import action_cards, case_facts, load_links
+from web.case_page import action_cards, case_facts, load_links, open_card
 from web.errors import web_error
 from web.forms import PayloadForm
 from web.panels import shown_panels
@@ -72,7 +72,7 @@ def _render_case(
         "form_key": new_form_key,
         "seen_event": facts["latest_event_id"],
         # The card shown open: the refused one, else the step that moves the case on.
-        "bound_action": bound.action if bound else next((c.action for c in cards if c.primary), ""),
+        "bound_action": bound.action if bound else open_card(cards),
     }
     return render(request, "web/case_detail.html", context, status=status)
 
@@ -129,6 +129,42 @@ def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     # The action refused: show the page as it is now, with the user's input and the reason.
     card = build_card(action, inp)
     return _render_case(request, case_for_user(request.user, pk), card, status=status)
+
+
+# The case's last event the page showed, carried by a card fetched later (web/resubmit.py):
+# an id, or nothing.
+_SEEN_DIGITS = 18
+
+
+@login_required
+@require_GET
+def case_action_card(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """One action card's form, fetched when the user opens a closed card on the case page
+    (htmx, web/templates/web/case_detail.html): built by `build_card` from the case as it
+    is now, as the page builds its open card. ?seen=<event id>: the last event the page
+    showed, kept in the form so that a post after someone else's step is told about it."""
+    case = case_for_user(request.user, pk)
+    if action not in workflow_for(case.category).transitions:
+        raise Http404("没有这项操作")
+    on = today()
+    load_links(case)
+    facts = case_facts(case, on)
+    seen = (request.GET.get("seen") or "").strip()
+    card = None
+    if action in available_actions(request.user, case, on):
+        inp = CardInput(
+            case, request.user, on, known_proposers=facts["proposers"], known_topics=facts["topics"]
+        )
+        card = build_card(action, inp)
+    context = {
+        **facts,
+        "card": card,
+        "form_key": new_form_key,
+        "seen_event": seen
+        if seen.isascii() and seen.isdigit() and len(seen) <= _SEEN_DIGITS
+        else facts["latest_event_id"],
+    }
+    return render(request, "web/actions/_card_body.html", context)
 
 
 def _date_param(request: AuthedRequest, name: str) -> date | None:

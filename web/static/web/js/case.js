@@ -123,11 +123,38 @@
     });
   }
 
+  // The forms under `root`, each set up once: the page's open card, and a closed card's
+  // form when it arrives (htmx:load).
+  function setUp(root) {
+    const each = (selector, fn) => {
+      const found = [...root.querySelectorAll(selector)];
+      if (root.matches && root.matches(selector)) found.push(root);
+      found.forEach((el) => {
+        if (el.dataset.hyReady) return;
+        el.dataset.hyReady = "1";
+        fn(el);
+      });
+    };
+    each("[data-picker]", setUpPicker);
+    each("[data-assign-form]", setUpAssign);
+    each("[data-reply-form]", setUpReply);
+    each("[data-review-form]", setUpReview);
+  }
+
+  document.addEventListener("htmx:load", (event) => setUp(event.detail.elt));
+
+  // A closed card's form that could not be fetched says so in its place.
+  const cardFailed = (event) => {
+    const elt = event.detail.elt;
+    if (!elt || !elt.matches("[data-card-loading]")) return;
+    elt.textContent = "表单载入失败，请刷新页面后重试。";
+    elt.classList.add("text-danger");
+  };
+  document.addEventListener("htmx:responseError", cardFailed);
+  document.addEventListener("htmx:sendError", cardFailed);
+
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("[data-picker]").forEach(setUpPicker);
-    document.querySelectorAll("[data-assign-form]").forEach(setUpAssign);
-    document.querySelectorAll("[data-reply-form]").forEach(setUpReply);
-    document.querySelectorAll("[data-review-form]").forEach(setUpReview);
+    setUp(document);
 
     // After a refused action the page comes back with that action's form open; bring it
     // into view so the user sees the reason next to what they typed.
