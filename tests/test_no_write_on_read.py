@@ -79,6 +79,8 @@ ROLES = ["coordinator", "leader", "yizheng_head", "yizheng_handler", "viewer"]
 def test_viewing_pages_writes_nothing(cast, cases, who):
     unit_and_state = f"/cases/?unit={cast.yizheng.code}&state={State.HANDLING}"
     paths = ["/", "/cases/", unit_and_state, f"/cases/{cases.pk}/", "/dashboard/", "/proposers/"]
+    # A closed action card's form, fetched when opened (one each role may or may not take).
+    paths.append(f"/cases/{cases.pk}/actions/communicate/form/")
     with time_machine.travel(START, tick=False) as traveller:
         client = Client()
         client.force_login(getattr(cast, who))
