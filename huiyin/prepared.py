@@ -109,6 +109,17 @@ class Prepared(Generic[M]):
             found.append(obj)  # type: ignore[arg-type]
         return found
 
+    def count(self, value: int, using: str = DEFAULT_DB_ALIAS) -> int:
+        """How many rows `build(value)` gives, as `build(value).count()` says (a slice of
+        the queryset bounds it)."""
+        c = self.compiled(using)
+        params = list(c.params)
+        params[c.slot] = value
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({c.sql}) counted", params)
+            (found,) = cursor.fetchone()
+        return int(found)
+
 
 def cache_rows(instance: Model, relation: str, rows: list[Any]) -> None:
     """Put `rows` into `instance`'s prefetch cache for `relation` (a reverse foreign key

@@ -5,13 +5,15 @@ Every read is one indexed query whose cost does not grow with the table: the bel
 most BELL_CAP rows, the lists read a page by id (keyset: "older than id N")."""
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cases.listing import QueryReader
 from cases.models import Case
-from cases.permissions import visible_cases
+from cases.permissions import units_cases
+from huiyin.prepared import Prepared
 from huiyin.types import User
 from notify.models import KIND_LABELS, Message, Notification, Status
 from orgs.access import standing_of
@@ -28,19 +30,44 @@ ID_MAX = 2**62
 def _shown(user: User) -> QuerySet[Notification]:
     """The user's notifications that the bell and the list show: those about no case or
     about a case the user still sees (cases.permissions), so a case taken from the user's
-    unit since shows neither its number nor its title. The condition is a probe per row
-    (EXISTS … the case WHERE id = this row's case), not a read of all the cases visible."""
-    mine = Notification.objects.filter(recipient=user)
-    if standing_of(user).sees_all:  # every case: nothing to probe
+    unit since shows neither its number nor its title."""
+    standing = standing_of(user)
+    return shown_to(user.pk, None if standing.sees_all else standing.unit_ids)
+
+
+def shown_to(user_id: int, unit_ids: frozenset[int] | None) -> QuerySet[Notification]:
+    """`_shown` of the user with this id, in these units (None: one who sees every case).
+    The condition is a probe per row (EXISTS … the case WHERE id = this row's case), not a
+    read of all the cases visible."""
+    mine = Notification.objects.filter(recipient_id=user_id)
+    if unit_ids is None:  # every case: nothing to probe
         return mine
-    visible = visible_cases(user, Case.objects.filter(pk=OuterRef("case_id")))
+    visible = units_cases(unit_ids, Case.objects.filter(pk=OuterRef("case_id")))
     return mine.filter(Q(case__isnull=True) | Exists(visible))
+
+
+def _unread(unit_ids: frozenset[int] | None, user_id: int) -> QuerySet[Notification]:
+    return shown_to(user_id, unit_ids).filter(read_at__isnull=True).order_by().only("id")[:BELL_CAP]
+
+
+# The bell is on every page: its count is compiled once for each set of units (the users
+# of the same units share it), then run with the user's id (huiyin.prepared). Building and
+# compiling it was 2 ms of a unit head's every page at 1M cases.
+_BELLS: dict[frozenset[int] | None, Prepared[Notification]] = {}
+_BELLS_KEPT = 1024  # distinct sets of units; past this the memo starts again
 
 
 def unread_count(user: User) -> int:
     """The user's unread notifications that the list shows, counted up to BELL_CAP (one
     query on notify_unread)."""
-    return _shown(user).filter(read_at__isnull=True)[:BELL_CAP].count()
+    standing = standing_of(user)
+    units = None if standing.sees_all else standing.unit_ids
+    prepared = _BELLS.get(units)
+    if prepared is None:
+        if len(_BELLS) >= _BELLS_KEPT:
+            _BELLS.clear()
+        prepared = _BELLS[units] = Prepared(partial(_unread, units))
+    return prepared.count(user.pk)
 
 
 def bell_label(count: int) -> str:

@@ -247,3 +247,32 @@ def test_a_case_the_user_no_longer_sees_is_left_out_of_the_list_and_the_bell(cas
     # The coordinator sees every case: nothing is left out.
     notify(cast.coordinator, case=unseen, title="看不见的建议")
     assert "看不见的建议" in client_for(cast.coordinator).get("/notifications/").content.decode()
+
+
+def test_the_bell_compiled_once_for_a_set_of_units_counts_each_user_s_own(cast):
+    """The bell's query is compiled once for every user of the same units (notify.queries
+    `_BELLS`) and run with each user's id: the count is each user's, as a fresh query
+    says, and a case the unit no longer holds is not counted."""
+    from notify import queries
+
+    elsewhere = register(cast, on=date(2026, 3, 2))  # no unit holds it yet
+    mine = register(cast, on=date(2026, 3, 2))
+    actions.assign_case(
+        mine, by=cast.coordinator, lead_unit=cast.yizheng, assigned_on=date(2026, 3, 3)
+    )
+    notify(cast.yizheng_head, n=2, case=mine)
+    notify(cast.yizheng_head, case=elsewhere)  # not the unit's: not shown, not counted
+    notify(cast.yizheng_handler, n=4)
+    notify(cast.coordinator, n=3, case=elsewhere)  # sees every case
+    queries._BELLS.clear()
+    for user, expected in [
+        (cast.yizheng_head, 2),
+        (cast.yizheng_handler, 4),
+        (cast.coordinator, 3),
+        (cast.jiceng_head, 0),
+    ]:
+        fresh = queries._shown(user).filter(read_at__isnull=True)[:BELL_CAP].count()
+        assert (queries.unread_count(user), fresh) == (expected, expected), user
+    # The head and the handler of 医政医管处 share one compiled query; the coordinator and
+    # 基层卫生处 have theirs.
+    assert len(queries._BELLS) == 3
