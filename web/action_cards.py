@@ -8,7 +8,7 @@ labels, prefilled values and the facts the user decides on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -130,15 +130,7 @@ def build_card(action: str, inp: CardInput, source: ChoiceSource | None = None) 
     extra = spec.form.context(inp) if spec.form.context else {}
     if spec.form.warning:
         extra["warning"] = spec.form.warning
-    return ActionCard(
-        action=action,
-        label=form.label,
-        form=form,
-        template=spec.form.template,
-        danger=spec.form.danger,
-        primary=spec.primary,
-        extra=extra,
-    )
+    return replace(card_header(action, inp.case), label=form.label, form=form, extra=extra)
 
 
 def review_steps(reply: Any, workflow: Workflow) -> list[dict[str, Any]]:
