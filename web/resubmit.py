@@ -25,8 +25,10 @@ def new_form_key() -> str:
     return uuid.uuid4().hex
 
 
-def _seen(raw: str | None) -> int | None:
-    if raw is None or not raw.isdigit() or len(raw) > 18:
+def seen_event_id(raw: str | None) -> int | None:
+    """The case's last event a page showed, as its form (or a card fetched later) carries
+    it: a plain id of at most 18 ASCII digits, else None."""
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return None
     return int(raw)
 
@@ -34,7 +36,7 @@ def _seen(raw: str | None) -> int | None:
 def stale_notice(case: Case, posted_seen: str | None) -> str | None:
     """When the form was rendered before the case's latest event: who did what and when,
     to tell the user; None when the page was current (or did not say what it showed)."""
-    seen = _seen(posted_seen)
+    seen = seen_event_id(posted_seen)
     if seen is None:
         return None
     latest = (

@@ -30,7 +30,7 @@ from web.case_page import action_cards, case_facts, load_links, open_card
 from web.errors import web_error
 from web.forms import PayloadForm
 from web.panels import shown_panels
-from web.resubmit import ALREADY_DONE, SEEN_FIELD, new_form_key, stale_notice
+from web.resubmit import ALREADY_DONE, SEEN_FIELD, new_form_key, seen_event_id, stale_notice
 from workflow.engine import transition_for
 from workflow.errors import ActionForbidden, CaseError
 from workflow.tables import workflow_for
@@ -131,11 +131,6 @@ def case_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     return _render_case(request, case_for_user(request.user, pk), card, status=status)
 
 
-# The case's last event the page showed, carried by a card fetched later (web/resubmit.py):
-# an id, or nothing.
-_SEEN_DIGITS = 18
-
-
 @login_required
 @require_GET
 def case_action_card(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
@@ -149,7 +144,7 @@ def case_action_card(request: AuthedRequest, pk: int, action: str) -> HttpRespon
     on = today()
     load_links(case)
     facts = case_facts(case, on)
-    seen = (request.GET.get("seen") or "").strip()
+    seen = seen_event_id((request.GET.get("seen") or "").strip())
     card = None
     if action in available_actions(request.user, case, on):
         inp = CardInput(
@@ -160,9 +155,7 @@ def case_action_card(request: AuthedRequest, pk: int, action: str) -> HttpRespon
         **facts,
         "card": card,
         "form_key": new_form_key,
-        "seen_event": seen
-        if seen.isascii() and seen.isdigit() and len(seen) <= _SEEN_DIGITS
-        else facts["latest_event_id"],
+        "seen_event": facts["latest_event_id"] if seen is None else seen,
     }
     return render(request, "web/actions/_card_body.html", context)
 
