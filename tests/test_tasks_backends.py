@@ -2,11 +2,13 @@
 without --burst): the database backend (`db_worker` on this test database) and RQ on the
 Redis at 127.0.0.1:6379 (`rqworker`), with notify's delivery task.
 
-The RQ test uses Redis database 15 and empties it before and after. Its worker is RQ's
-SimpleWorker, which runs each job in the worker's own process: a forked job would write
-into a copy of an in-memory SQLite test database, which this process never sees.
+The RQ test uses Redis database 15 (`HUIYIN_TEST_REDIS_URL` names another) and empties it
+before and after. Its worker is RQ's SimpleWorker, which runs each job in the worker's own
+process: a forked job would write into a copy of an in-memory SQLite test database, which
+this process never sees.
 """
 
+import os
 import signal
 from collections.abc import Iterator
 
@@ -21,7 +23,8 @@ from django_tasks.signals import task_enqueued
 from notify import outbox
 from notify.models import Message, Notification, Status
 
-TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
+# .ci/run gives each of its two simultaneous test runs its own database.
+TEST_REDIS_URL = os.environ.get("HUIYIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(autouse=True)
