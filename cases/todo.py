@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from cases.figures import REPLIED_KEY, SOON_WORKDAYS, days_text, overdue_q, running_states
 from cases.models import Case, CaseUnit, Category, ExtensionRequest
 from cases.permissions import visible_cases
+from huiyin import plans
 from huiyin.formats import cn_date
 from huiyin.types import User
 from orgs.access import Standing, standing_of
@@ -192,7 +193,7 @@ def _rows(
     rows are read whole and an index in the section's order serves them. `counted`: the
     rows to count instead, one per case (a unit's parts: counted from their index)."""
     total = CountOf((qs if counted is None else counted).order_by().values("pk")[:COUNT_LIMIT])
-    found = list(
+    found = plans.rows(
         qs.annotate(section_total=total)
         .select_related("lead_unit")
         .only(*ROW_FIELDS)

@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+from huiyin import plans
 
 M = TypeVar("M", bound=Model)
 
@@ -36,13 +37,7 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slot: int
-    compiler: Any
-    model: type[Model]
-    init_list: list[str]
-    start: int
-    end: int
-    populators: list[Any]
-    annotations: dict[str, int]
+    shape: plans.Shape
 
 
 class Prepared(Generic[M]):
@@ -64,20 +59,8 @@ class Prepared(Generic[M]):
         changed = [i for i, p in enumerate(params) if same_shape and p != other_params[i]]
         if [params[i] for i in changed] != [SENTINEL]:
             raise ValueError(f"the value must be exactly one parameter of the query: {sql}")
-        select, klass_info = compiler.select, compiler.klass_info
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
         return _Compiled(
-            sql=sql,
-            params=tuple(params),
-            slot=changed[0],
-            compiler=compiler,
-            model=klass_info["model"],
-            init_list=[f[0].target.attname for f in select[start:end]],
-            start=start,
-            end=end,
-            populators=get_related_populators(klass_info, select, using),
-            annotations=dict(compiler.annotation_col_map or {}),
+            sql=sql, params=tuple(params), slot=changed[0], shape=plans.Shape.of(compiler, using)
         )
 
     def compiled(self, using: str = DEFAULT_DB_ALIAS) -> _Compiled:
@@ -93,21 +76,8 @@ class Prepared(Generic[M]):
         c = self.compiled(using)
         params = list(c.params)
         params[c.slot] = value
-        with connections[using].cursor() as cursor:
-            cursor.execute(c.sql, params)
-            fetched = cursor.fetchall()
-        compiler = c.compiler
-        if compiler.has_extra_select:  # columns only the ordering needed
-            fetched = [row[: compiler.col_count] for row in fetched]
-        found: list[M] = []
-        for row in compiler.results_iter([fetched]):
-            obj = c.model.from_db(using, c.init_list, row[c.start : c.end])
-            for populator in c.populators:
-                populator.populate(row, obj)
-            for name, position in c.annotations.items():
-                setattr(obj, name, row[position])
-            found.append(obj)  # type: ignore[arg-type]
-        return found
+        # On PostgreSQL, planned once a connection too (huiyin/plans.py).
+        return c.shape.instances(plans.fetch(c.sql, params, using, slot=c.slot), using)
 
     def count(self, value: int, using: str = DEFAULT_DB_ALIAS) -> int:
         """How many rows `build(value)` gives, as `build(value).count()` says (a slice of
@@ -115,9 +85,8 @@ class Prepared(Generic[M]):
         c = self.compiled(using)
         params = list(c.params)
         params[c.slot] = value
-        with connections[using].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({c.sql}) counted", params)
-            (found,) = cursor.fetchone()
+        sql = f"SELECT COUNT(*) FROM ({c.sql}) counted"
+        ((found,),) = plans.fetch(sql, params, using, slot=c.slot)
         return int(found)
 
 

@@ -164,6 +164,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 350 of 500 ms of the yearly statistics over 100,000 cases).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUIYIN_TEST_DB_NAME") or None}
+# 我的待办's statements are planned once a connection (huiyin/plans.py): PostgreSQL keeps
+# them as prepared statements. Off (0) behind a pooler that shares sessions per transaction.
+HUIYIN_PLAN_CACHE = env_bool("HUIYIN_PLAN_CACHE", True)
 # A connection dropped between requests is replaced before use, not found broken mid-write.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -26,6 +26,7 @@ from cases.models import Assignment, Case
 from cases.models.case import RUNNING_STATES
 from cases.tests import big_history
 from cases.todo import SECTION_LIMIT, Builder
+from huiyin import plans
 from orgs.access import standing_of
 from proposals import queues
 from workflow.tables import workflow_for
@@ -145,7 +146,7 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def _plans(queries: list[dict[str, str]]) -> list[dict[str, Any]]:
     found = []
     for query in queries:
-        sql = query["sql"]
+        sql = plans.text_of(query["sql"])  # what an `EXECUTE hy_7` of 我的待办 ran
         if not sql.startswith("SELECT") or "cases_case" not in sql:
             continue
         with connection.cursor() as cursor:
