@@ -145,6 +145,24 @@ def rows(queryset: QuerySet[M]) -> list[M]:
     return Shape.of(compiler, using).instances(fetch(sql, params, using), using)
 
 
+def flat(queryset: QuerySet[Any]) -> list[Any]:
+    """`list(queryset)` of a `values_list(<one field>, flat=True)`, planned once a
+    connection on PostgreSQL (the ledger's bounded count: paging through a search runs
+    the same statement again)."""
+    using = queryset.db
+    if not enabled(using):
+        return list(queryset)
+    compiler = queryset.query.get_compiler(using=using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    if compiler.col_count != 1:
+        raise ValueError("a flat list reads one column")
+    fetched = fetch(sql, params, using)
+    return [row[0] for row in compiler.results_iter([fetched])]
+
+
 @dataclass(frozen=True)
 class Shape:
     """How a compiled queryset's rows become its model instances, as iterating the

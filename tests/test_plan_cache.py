@@ -153,3 +153,20 @@ def test_a_prepared_query_is_one_statement_for_every_value(cast):
     for executed, case in zip(sent[1:], cases[1:], strict=True):
         assert executed.startswith("EXECUTE hy_") and executed.endswith(f"({case.pk})")
     assert query.count(cases[0].pk) == 1 and query.count(-1) == 0
+
+
+def test_a_flat_list_is_the_queryset_s(cast):
+    cases = _cases(cast)
+
+    def ids():
+        return Case.objects.order_by("-pk").values_list("pk", flat=True)
+
+    assert plans.flat(ids()) == list(ids()) == [c.pk for c in reversed(cases)]
+    assert plans.flat(ids()[:2]) == list(ids()[:2])
+    assert plans.flat(Case.objects.filter(pk__in=[]).values_list("pk", flat=True)) == []
+
+
+@needs_postgresql
+def test_a_flat_list_of_two_columns_is_refused(cast):
+    with pytest.raises(ValueError):
+        plans.flat(Case.objects.values_list("pk", "title"))
