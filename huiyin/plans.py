@@ -14,12 +14,17 @@ statement without parameters once and keeps that plan. A prepared statement live
 as its connection (a rollback does not take it away). Each connection keeps at most
 KEEP of them and lets the oldest go (`DEALLOCATE`).
 
+`flat(queryset)` does the same for a flat `values_list` (the ledger's bounded count, sent
+again by every page of a search). `fetch(sql, params, using, slot=i)` keeps parameter `i`
+as `$1` of one statement for every value (huiyin/prepared.py: the case page's queries by
+the case's id), and PostgreSQL decides after a few runs whether one plan serves them all.
+
 A statement whose sending failed is forgotten and its name never used again, so that no
 `PREPARE` can meet a name already taken. Behind a pooler that shares server sessions
 between clients per transaction (PgBouncer's transaction mode), prepared statements of
 one session are not there in the next: set HUIYIN_PLAN_CACHE=0 there.
 
-On SQLite, or with the setting off, it is `list(queryset)`.
+On SQLite, or with the setting off, each is the plain query.
 """
 
 from __future__ import annotations
@@ -39,9 +44,10 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 
 M = TypeVar("M", bound=Model)
 
-# Prepared statements a connection keeps: a day's 我的待办 of a few dozen people (about
-# twenty statements each). PostgreSQL holds each plan in the connection's memory.
-KEEP: Final = 400
+# Prepared statements a connection keeps: the 我的待办 of about ten people (a coordinator's
+# is eighteen statements), and the case page's. PostgreSQL holds each plan in the
+# connection's memory: about 165 KB each at 1M cases, so 33 MB a connection at most.
+KEEP: Final = 200
 # What stands for a statement's changing value while its text is made (huiyin/prepared.py).
 _MARK: Final = -7_204_613_827
 
