@@ -12,7 +12,7 @@ as a prepared statement of the connection (`PREPARE hy_7 AS …; EXECUTE hy_7`),
 next time the connection meets the same text only `EXECUTE hy_7`: PostgreSQL plans a
 statement without parameters once and keeps that plan. A prepared statement lives as long
 as its connection (a rollback does not take it away). Each connection keeps at most
-KEEP of them and lets the oldest go (`DEALLOCATE`).
+HUIYIN_PLAN_CACHE of them and lets the least recently used go (`DEALLOCATE`).
 
 `flat(queryset)` does the same for a flat `values_list` (the ledger's bounded count, sent
 again by every page of a search). `fetch(sql, params, using, slot=i)` keeps parameter `i`
@@ -22,7 +22,7 @@ the case's id), and PostgreSQL decides after a few runs whether one plan serves 
 A statement whose sending failed is forgotten and its name never used again, so that no
 `PREPARE` can meet a name already taken. Behind a pooler that shares server sessions
 between clients per transaction (PgBouncer's transaction mode), prepared statements of
-one session are not there in the next: set HUIYIN_PLAN_CACHE=0 there.
+one session are not there in the next: set HUIYIN_PLAN_CACHE=0 (none kept) there.
 
 On SQLite, or with the setting off, each is the plain query.
 """
@@ -44,10 +44,6 @@ from django.db.models.query import get_related_populators  # type: ignore[attr-d
 
 M = TypeVar("M", bound=Model)
 
-# Prepared statements a connection keeps: the 我的待办 of about ten people (a coordinator's
-# is eighteen statements), and the case page's. PostgreSQL holds each plan in the
-# connection's memory: about 165 KB each at 1M cases, so 33 MB a connection at most.
-KEEP: Final = 200
 # What stands for a statement's changing value while its text is made (huiyin/prepared.py).
 _MARK: Final = -7_204_613_827
 
@@ -77,10 +73,13 @@ def _kept(raw: Any) -> _Kept:
     return found
 
 
+def keep() -> int:
+    """How many prepared statements a connection keeps (settings.HUIYIN_PLAN_CACHE)."""
+    return int(getattr(settings, "HUIYIN_PLAN_CACHE", 0))
+
+
 def enabled(using: str) -> bool:
-    return connections[using].vendor == "postgresql" and bool(
-        getattr(settings, "HUIYIN_PLAN_CACHE", True)
-    )
+    return connections[using].vendor == "postgresql" and keep() > 0
 
 
 def fetch(sql: str, params: Any, using: str, *, slot: int | None = None) -> list[tuple[Any, ...]]:
@@ -117,7 +116,7 @@ def fetch(sql: str, params: Any, using: str, *, slot: int | None = None) -> list
             return cursor.fetchall()
         name = kept.next_name()
         commands = []
-        while len(kept.names) >= KEEP:
+        while len(kept.names) >= keep():
             _, oldest = kept.names.popitem(last=False)
             commands.append(f"DEALLOCATE {oldest}")
         commands += [f"PREPARE {name} AS {text}", f"EXECUTE {name}{args}"]

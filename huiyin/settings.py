@@ -164,9 +164,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 350 of 500 ms of the yearly statistics over 100,000 cases).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUIYIN_TEST_DB_NAME") or None}
-# 我的待办's statements are planned once a connection (huiyin/plans.py): PostgreSQL keeps
-# them as prepared statements. Off (0) behind a pooler that shares sessions per transaction.
-HUIYIN_PLAN_CACHE = env_bool("HUIYIN_PLAN_CACHE", True)
+# On PostgreSQL, 我的待办's statements, the ledger's count and the case page's queries are
+# planned once a connection (huiyin/plans.py), which keeps this many as prepared statements
+# (about 165 KB each in the database's memory at 1M cases; the demo's 14 accounts' 我的待办
+# are about 200). 0: none (behind a pooler that shares sessions per transaction).
+HUIYIN_PLAN_CACHE = env_int("HUIYIN_PLAN_CACHE", 300)
 # A connection dropped between requests is replaced before use, not found broken mid-write.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

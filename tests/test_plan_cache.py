@@ -117,9 +117,9 @@ def test_a_failed_statement_is_forgotten_and_its_name_not_reused(cast):
 
 
 @needs_postgresql
-def test_a_connection_keeps_at_most_keep_statements(cast, monkeypatch):
+def test_a_connection_keeps_at_most_the_setting_s_statements(cast, settings):
     _cases(cast)
-    monkeypatch.setattr(plans, "KEEP", 2)
+    settings.HUIYIN_PLAN_CACHE = 2
     plans.rows(_query(20))
     kept = plans._kept(connection.connection)
     start = kept.counter + 1
@@ -134,7 +134,7 @@ def test_a_connection_keeps_at_most_keep_statements(cast, monkeypatch):
 
 @needs_postgresql
 def test_off_it_is_the_queryset(cast, settings):
-    settings.HUIYIN_PLAN_CACHE = False
+    settings.HUIYIN_PLAN_CACHE = 0
     _cases(cast)
     with CaptureQueriesContext(connection) as captured:
         _same(plans.rows(_query(15)), list(_query(15)))
