@@ -170,3 +170,45 @@ def test_a_flat_list_is_the_queryset_s(cast):
 def test_a_flat_list_of_two_columns_is_refused(cast):
     with pytest.raises(ValueError):
         plans.flat(Case.objects.values_list("pk", "title"))
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_its_statements_again():
+    def ask():
+        with CaptureQueriesContext(connection) as captured:
+            assert plans.rows(Case.objects.filter(pk=-1).only("id")) == []
+        return captured.captured_queries[0]["sql"]
+
+    assert "PREPARE hy_" in ask() or ask().startswith("EXECUTE hy_")
+    assert ask().startswith("EXECUTE hy_")
+    # Django reconnects (CONN_MAX_AGE, a health check, a dropped connection): the new
+    # connection has no prepared statement yet, and is not told to run one.
+    connection.close()
+    assert "PREPARE hy_" in ask()
+    assert ask().startswith("EXECUTE hy_")
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_s_connection_keeps_its_own():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def ask() -> list[str]:
+        try:
+            sent = []
+            for _ in range(2):
+                with CaptureQueriesContext(connection) as captured:
+                    assert plans.rows(Case.objects.filter(pk=-2).only("id")) == []
+                sent.append(captured.captured_queries[0]["sql"])
+            return sent
+        finally:
+            connections.close_all()
+
+    here = ask()
+    with ThreadPoolExecutor(1) as pool:
+        there = pool.submit(ask).result()
+    for sent in (here, there):
+        assert "PREPARE hy_" in sent[0] and sent[1].startswith("EXECUTE hy_")
