@@ -26,7 +26,7 @@ from huiyin.errors import DomainError
 from huiyin.types import AuthedRequest
 from proposals.cards import preview_for
 from web.action_cards import ActionCard, CardInput, action_form, build_card
-from web.case_page import action_cards, case_facts, load_links, open_card
+from web.case_page import action_cards, case_facts, load_links
 from web.errors import web_error
 from web.forms import PayloadForm
 from web.panels import shown_panels
@@ -71,8 +71,9 @@ def _render_case(
         # The hidden fields of every action form (web/resubmit.py).
         "form_key": new_form_key,
         "seen_event": facts["latest_event_id"],
-        # The card shown open: the refused one, else the step that moves the case on.
-        "bound_action": bound.action if bound else open_card(cards),
+        # The card shown open, the one action_cards built whole: the refused one, else the
+        # step that moves the case on (web.case_page.open_card).
+        "bound_action": next((c.action for c in cards if not c.deferred), ""),
     }
     return render(request, "web/case_detail.html", context, status=status)
 
