@@ -167,7 +167,7 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("HUIYIN_TEST_DB_NAME") or
 # On PostgreSQL, 我的待办's statements, the ledger's count and the case page's queries are
 # planned once a connection (huiyin/plans.py), which keeps this many as prepared statements
 # (about 165 KB each in the database's memory at 1M cases; the demo's 14 accounts' 我的待办
-# are about 200). 0: none (behind a pooler that shares sessions per transaction).
+# are 153 statements). 0: none (behind a pooler that shares sessions per transaction).
 HUIYIN_PLAN_CACHE = env_int("HUIYIN_PLAN_CACHE", 300)
 # A connection dropped between requests is replaced before use, not found broken mid-write.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
