@@ -42,7 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 # Playwright's 30 s default turns one broken selector into a long wait; pages here are local.
-DEFAULT_TIMEOUT_MS = 10_000
+# 20 s, not 10: CI runs two test suites at once on two cores, and a page that loads its
+# fonts and scripts in 10 s alone took longer there.
+DEFAULT_TIMEOUT_MS = 20_000
 CONTEXT_OPTIONS = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
 

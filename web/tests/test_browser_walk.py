@@ -58,6 +58,10 @@ class Walk:
             return None
         page.locator(f"#action-body-{action}.show").wait_for()
         page.wait_for_function("!document.querySelector('.collapsing')")
+        # Nothing moves under the next click: the page and its fonts loaded (a CJK font
+        # arriving late reflows the text; on a busy machine a click landed beside its radio).
+        page.wait_for_load_state("load")
+        page.evaluate("document.fonts.ready.then(() => true)")
         return page.locator(f"#action-body-{action} form")
 
     def submit(self, page: Page, form, button: str) -> None:
